@@ -1,0 +1,41 @@
+// Bundles the Node entry points (CLI, sandbox process, sandbox worker, scripts) into dist/.
+// Fast enough (well under a second) to run before every CLI call and test run.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** dist name -> source entry. Add an entry here when a new process or script needs its own file. */
+export const entries = {
+  cli: 'electron/cli/main.ts',
+};
+
+// Optional entries appear as their sources land.
+const optional = {
+  'sandbox-host': 'electron/sandbox/host.ts',
+  'sandbox-worker': 'electron/sandbox/worker.ts',
+};
+
+export async function bundle() {
+  const entryPoints = { ...entries };
+  for (const [name, src] of Object.entries(optional)) if (existsSync(join(root, src))) entryPoints[name] = src;
+  await build({
+    absWorkingDir: root,
+    entryPoints,
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await bundle();
+}
+

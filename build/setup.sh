@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# One-time (idempotent) set-up on a fresh machine: system packages the tests and examples need,
+# then the npm dependencies from the lock file. Safe to run again; it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: clang + lld + wasi-libc (+ compiler-rt builtins) compile the C test programs to
+# wasm32-wasi; chromium is driven by Playwright for the renderer's end-to-end tests.
+APT_PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32 chromium)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
