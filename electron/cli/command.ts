@@ -1,0 +1,32 @@
+// The shape of a CLI command, and the I/O it is given (so tests can run commands in-process).
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when a person can answer questions on the terminal. */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The full --help text. */
+  usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+
+/** A mistake in how the command was called: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const PROGRAM = 'fledge-desktop';
+
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}

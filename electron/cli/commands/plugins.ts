@@ -1,0 +1,23 @@
+// `plugins <subcommand>`: the installed plugins, as plugins.toml records them.
+import { type CliCommand, PROGRAM } from '../command.js';
+import { commandListText, dispatch } from '../dispatch.js';
+import { pluginsListCommand } from './plugins-list.js';
+
+export const PLUGIN_SUBCOMMANDS: CliCommand[] = [pluginsListCommand];
+
+const usage = () => `Usage: ${PROGRAM} plugins <subcommand> [options]
+
+${commandListText('Subcommands:', PLUGIN_SUBCOMMANDS)}
+Run "${PROGRAM} plugins <subcommand> --help" for its options.
+`;
+
+export const pluginsCommand: CliCommand = {
+  name: 'plugins',
+  summary: 'list and manage installed plugins (plugins.toml)',
+  get usage() {
+    return usage();
+  },
+  run(argv, io) {
+    return dispatch(argv, io, PLUGIN_SUBCOMMANDS, { prefix: `${PROGRAM} plugins`, usage: usage() });
+  },
+};
