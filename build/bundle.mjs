@@ -1,9 +1,10 @@
 // Bundles the Node entry points (CLI, sandbox process, sandbox worker, scripts) into dist/.
 // Fast enough (well under a second) to run before every CLI call and test run.
-import { build } from 'esbuild';
+
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -20,7 +21,8 @@ const optional = {
 
 export async function bundle() {
   const entryPoints = { ...entries };
-  for (const [name, src] of Object.entries(optional)) if (existsSync(join(root, src))) entryPoints[name] = src;
+  for (const [name, src] of Object.entries(optional))
+    if (existsSync(join(root, src))) entryPoints[name] = src;
   await build({
     absWorkingDir: root,
     entryPoints,
@@ -31,11 +33,12 @@ export async function bundle() {
     target: 'node20',
     sourcemap: 'linked',
     logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await bundle();
 }
-
