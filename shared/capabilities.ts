@@ -65,21 +65,32 @@ export function capabilitiesBeyond(requested: Capabilities, granted: Capabilitie
   return more;
 }
 
-/** Parses a CLI-style grant list: "all", "none", or "exec,store,metadata,filesystem,network,clock,random". */
+/** Parses a CLI-style grant list ("all", "none", or "exec,store,...") into grants limited to `declared`. */
 export function parseGrantList(text: string, declared: Capabilities): Capabilities {
+  return grantsFromNames(parseCapabilityNames(text), declared);
+}
+
+/** Parses "exec,store" into capability names; "all" is every capability. Throws on an unknown name. */
+export function parseCapabilityNames(text: string): CapabilityName[] {
   const trimmed = text.trim();
-  if (trimmed === 'all') return { ...declared };
-  if (trimmed === 'none' || trimmed === '') return { ...NO_CAPABILITIES };
-  const granted: Capabilities = { ...NO_CAPABILITIES };
+  if (trimmed === 'all') return [...CAPABILITY_NAMES];
+  if (trimmed === 'none' || trimmed === '') return [];
+  const out: CapabilityName[] = [];
   for (const raw of trimmed.split(',')) {
     const name = raw.trim();
-    if (name === 'filesystem') granted.filesystem = declared.filesystem;
-    else if ((BOOLEAN_CAPABILITIES as readonly string[]).includes(name))
-      granted[name as BooleanCapability] = true;
-    else
-      throw new Error(
-        `unknown capability "${name}" in the grant list; use all, none, or a comma-separated list of ${CAPABILITY_NAMES.join(', ')}`,
-      );
+    if (!(CAPABILITY_NAMES as readonly string[]).includes(name))
+      throw new Error(`unknown capability "${name}"; use ${CAPABILITY_NAMES.join(', ')}`);
+    if (!out.includes(name as CapabilityName)) out.push(name as CapabilityName);
   }
-  return intersectCapabilities(declared, granted);
+  return out;
+}
+
+/** The capabilities in `names`, granted as far as `declared` asks (filesystem: the declared level). */
+export function grantsFromNames(names: CapabilityName[], declared: Capabilities): Capabilities {
+  const out: Capabilities = { ...NO_CAPABILITIES };
+  for (const name of names) {
+    if (name === 'filesystem') out.filesystem = declared.filesystem;
+    else out[name] = declared[name];
+  }
+  return out;
 }

@@ -7,6 +7,8 @@ export interface CliIO {
   isTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Asks a question on the terminal and resolves with the typed line (only when isTTY). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export interface CliCommand {

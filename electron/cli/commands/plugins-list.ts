@@ -1,9 +1,10 @@
 // `plugins list [--json]`: what plugins.toml holds.
 import type { Capabilities } from '../../../shared/capabilities.js';
-import { fledgePaths, resolveConfigDir } from '../../engine/registry/config-dir.js';
+import { fledgePaths } from '../../engine/registry/config-dir.js';
 import { RegistryError, readRegistry } from '../../engine/registry/plugins-toml.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliCommand, PROGRAM } from '../command.js';
+import { configDirFor } from './service.js';
 
 export function describeGrants(caps: Capabilities | undefined): string {
   if (!caps) return 'none';
@@ -26,9 +27,7 @@ Options:
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { min: 0, max: 0 });
-    const paths = fledgePaths(
-      resolveConfigDir({ env: io.env, platform: process.platform, home: io.env.HOME ?? io.cwd }),
-    );
+    const paths = fledgePaths(configDirFor(io));
     let registry: Awaited<ReturnType<typeof readRegistry>>;
     try {
       registry = await readRegistry(paths.registryFile);

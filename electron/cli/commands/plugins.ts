@@ -1,9 +1,26 @@
 // `plugins <subcommand>`: the installed plugins, as plugins.toml records them.
 import { type CliCommand, PROGRAM } from '../command.js';
 import { commandListText, dispatch } from '../dispatch.js';
+import { pluginsAuditCommand } from './plugins-audit.js';
+import {
+  pluginsApproveCommand,
+  pluginsGrantCommand,
+  pluginsRemoveCommand,
+  pluginsRevokeCommand,
+} from './plugins-grants.js';
+import { pluginsInstallCommand, pluginsUpdateCommand } from './plugins-install.js';
 import { pluginsListCommand } from './plugins-list.js';
 
-export const PLUGIN_SUBCOMMANDS: CliCommand[] = [pluginsListCommand];
+export const PLUGIN_SUBCOMMANDS: CliCommand[] = [
+  pluginsListCommand,
+  pluginsInstallCommand,
+  pluginsUpdateCommand,
+  pluginsRemoveCommand,
+  pluginsGrantCommand,
+  pluginsRevokeCommand,
+  pluginsApproveCommand,
+  pluginsAuditCommand,
+];
 
 const usage = () => `Usage: ${PROGRAM} plugins <subcommand> [options]
 

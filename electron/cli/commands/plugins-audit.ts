@@ -1,0 +1,31 @@
+// `plugins audit [--json]`: what each installed plugin may do, and whether its approval still holds.
+import { PluginService } from '../../engine/plugins/plugin-service.js';
+import { parseCommandArgs } from '../args.js';
+import { type CliCommand, PROGRAM } from '../command.js';
+import { describeGrants } from './plugins-list.js';
+import { configDirFor, reportHostError } from './service.js';
+
+export const pluginsAuditCommand: CliCommand = {
+  name: 'audit',
+  summary: 'runtime, sandboxing, trust tier, grants, commands and consent state of every plugin',
+  usage: `Usage: ${PROGRAM} plugins audit [--json]
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { min: 0, max: 0 });
+    const service = new PluginService(configDirFor(io), io.cwd);
+    return reportHostError(io, async () => {
+      const rows = await service.audit();
+      if (values.json) {
+        io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+        return 0;
+      }
+      if (rows.length === 0) io.stdout('No plugins installed.\n');
+      for (const r of rows) {
+        io.stdout(
+          `${r.name} ${r.version}\n  runtime: ${r.runtime} (${r.sandboxed ? 'sandboxed' : 'NOT sandboxed'})\n  trust: ${r.tier} (${r.source})\n  granted: ${describeGrants(r.granted)}\n  declared: ${describeGrants(r.declared ?? undefined)}\n  commands: ${r.commands.join(', ') || 'none'}\n  consent: ${r.consentProblems.length ? `NEEDS APPROVAL: ${r.consentProblems.join('; ')}` : 'approved'}\n`,
+        );
+      }
+      return 0;
+    });
+  },
+};

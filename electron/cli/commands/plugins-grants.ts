@@ -1,0 +1,87 @@
+// `plugins grant|revoke <name> LIST`, `plugins approve <name>`, `plugins remove <name>`.
+import { type CapabilityName, parseCapabilityNames } from '../../../shared/capabilities.js';
+import { PluginService } from '../../engine/plugins/plugin-service.js';
+import { parseCommandArgs } from '../args.js';
+import { type CliCommand, PROGRAM, UsageError } from '../command.js';
+import { describeGrants } from './plugins-list.js';
+import { configDirFor, reportHostError } from './service.js';
+
+function names(text: string): CapabilityName[] {
+  try {
+    return parseCapabilityNames(text);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export const pluginsGrantCommand: CliCommand = {
+  name: 'grant',
+  summary: 'grant capabilities to an installed plugin (and approve its current binaries)',
+  usage: `Usage: ${PROGRAM} plugins grant <name> LIST
+
+LIST: all, or exec,store,metadata,filesystem,network,clock,random. Only what the plugin asks for can be
+granted, and never exec or network to a plugin from an unverified source. Granting also approves
+the plugin's wasm binaries as they are now.
+`,
+  async run(argv, io) {
+    const { positionals } = parseCommandArgs(argv, {}, { min: 2, max: 2, names: ['<name>', 'LIST'] });
+    const service = new PluginService(configDirFor(io), io.cwd);
+    return reportHostError(io, async () => {
+      const granted = await service.grant(positionals[0]!, names(positionals[1]!));
+      io.stdout(`${positionals[0]}: granted ${describeGrants(granted)}\n`);
+      return 0;
+    });
+  },
+};
+
+export const pluginsRevokeCommand: CliCommand = {
+  name: 'revoke',
+  summary: 'withdraw capabilities from an installed plugin',
+  usage: `Usage: ${PROGRAM} plugins revoke <name> LIST
+
+LIST: all, or exec,store,metadata,filesystem,network,clock,random.
+`,
+  async run(argv, io) {
+    const { positionals } = parseCommandArgs(argv, {}, { min: 2, max: 2, names: ['<name>', 'LIST'] });
+    const service = new PluginService(configDirFor(io), io.cwd);
+    return reportHostError(io, async () => {
+      const granted = await service.revoke(positionals[0]!, names(positionals[1]!));
+      io.stdout(`${positionals[0]}: granted ${describeGrants(granted)}\n`);
+      return 0;
+    });
+  },
+};
+
+export const pluginsApproveCommand: CliCommand = {
+  name: 'approve',
+  summary: "approve a plugin's wasm binaries again after they changed on disk",
+  usage: `Usage: ${PROGRAM} plugins approve <name>
+
+A plugin whose wasm changed after you approved it does not run until you approve it again.
+`,
+  async run(argv, io) {
+    const { positionals } = parseCommandArgs(argv, {}, { min: 1, max: 1, names: ['<name>'] });
+    const service = new PluginService(configDirFor(io), io.cwd);
+    return reportHostError(io, async () => {
+      await service.approve(positionals[0]!);
+      io.stdout(`${positionals[0]}: approved as it is now\n`);
+      return 0;
+    });
+  },
+};
+
+export const pluginsRemoveCommand: CliCommand = {
+  name: 'remove',
+  summary: 'remove an installed plugin (its folder, store and data) and its registry entry',
+  usage: `Usage: ${PROGRAM} plugins remove <name>
+`,
+  async run(argv, io) {
+    const { positionals } = parseCommandArgs(argv, {}, { min: 1, max: 1, names: ['<name>'] });
+    const service = new PluginService(configDirFor(io), io.cwd);
+    return reportHostError(io, async () => {
+      await service.remove(positionals[0]!);
+      io.stdout(`Removed ${positionals[0]}\n`);
+      return 0;
+    });
+  },
+};

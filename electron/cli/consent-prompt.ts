@@ -1,0 +1,78 @@
+// The CLI's side of consent: prints what a plugin asks for, then decides from --yes / --grant /
+// --allow-build, or asks on a terminal. Without a terminal it grants nothing that --grant does not list.
+import {
+  type Capabilities,
+  type CapabilityName,
+  capabilitiesBeyond,
+  grantsFromNames,
+  intersectCapabilities,
+  NO_CAPABILITIES,
+} from '../../shared/capabilities.js';
+import { TIER_TEXT } from '../../shared/consent.js';
+import type { ConsentDecision, ConsentPrompt, ConsentRequest } from '../engine/plugins/consent-request.js';
+import type { CliIO } from './command.js';
+
+export interface ConsentFlags {
+  yes: boolean;
+  /** Names from --grant, or null when not given. */
+  grant: CapabilityName[] | null;
+  allowBuild: boolean;
+}
+
+export function describeConsent(req: ConsentRequest): string {
+  const m = req.manifest;
+  const lines = [`${req.update ? 'Updating' : 'Installing'} ${m.name} ${m.version} from ${req.source}`];
+  lines.push(`  source: ${req.tier} (${TIER_TEXT[req.tier]})`);
+  lines.push(
+    `  runtime: ${m.runtime === 'wasm' ? 'wasm (sandboxed)' : 'native (NOT sandboxed: runs with your permissions)'}`,
+  );
+  if (req.requests.length === 0) lines.push('  It asks for no capabilities.');
+  else lines.push('  It asks for:');
+  for (const r of req.requests) {
+    const level = r.capability === 'filesystem' ? `filesystem=${m.capabilities.filesystem}` : r.capability;
+    lines.push(`    [${r.risk} risk] ${r.title} (${level})${r.allowed ? '' : ' -- NOT ALLOWED'}`);
+    lines.push(`        ${r.allowed ? r.detail : r.refusal}`);
+  }
+  if (req.update && req.update.beyond.length)
+    lines.push(`  This version asks for more than you granted before: ${req.update.beyond.join(', ')}`);
+  if (req.buildHook)
+    lines.push(`  Build hook (a native shell command, run only if you approve it): ${req.buildHook}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function askYes(io: CliIO, question: string): Promise<boolean> {
+  const answer = (await io.ask!(`${question} [y/N] `)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
+
+export function cliConsentPrompt(io: CliIO, flags: ConsentFlags): ConsentPrompt {
+  return async (req): Promise<ConsentDecision | null> => {
+    io.stderr(describeConsent(req));
+    const declared = req.manifest.capabilities;
+    const allowedNames = req.requests.filter((r) => r.allowed).map((r) => r.capability);
+    let granted: Capabilities;
+    let allowBuild = flags.allowBuild;
+    if (flags.yes) granted = grantsFromNames(allowedNames, declared);
+    else if (flags.grant) granted = grantsFromNames(flags.grant, declared);
+    else if (io.ask) {
+      if (!(await askYes(io, `Install ${req.manifest.name}?`))) return null;
+      const names: CapabilityName[] = [];
+      for (const r of req.requests)
+        if (r.allowed && (await askYes(io, `Grant "${r.title}" (${r.capability})?`)))
+          names.push(r.capability);
+      granted = grantsFromNames(names, declared);
+      if (req.buildHook && !allowBuild)
+        allowBuild = await askYes(io, `Run the build hook "${req.buildHook}"?`);
+    } else if (req.update) {
+      // Not interactive: an update keeps what was granted before and nothing more.
+      granted = intersectCapabilities(declared, req.update.previous);
+    } else granted = { ...NO_CAPABILITIES };
+
+    const notGranted = capabilitiesBeyond(declared, granted);
+    if (notGranted.length)
+      io.stderr(
+        `Not granted: ${notGranted.join(', ')}${io.ask || flags.yes || flags.grant ? '' : ' (no terminal to ask on: pass --grant LIST or --yes)'}\n`,
+      );
+    return { granted, allowBuild };
+  };
+}

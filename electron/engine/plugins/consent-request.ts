@@ -1,0 +1,28 @@
+// What an install or update asks the person, and what they answer. The CLI asks on a terminal or
+// reads its flags; the app shows a consent screen; both implement `ConsentPrompt`.
+import type { Capabilities, CapabilityName } from '../../../shared/capabilities.js';
+import type { CapabilityRequest, TrustTier } from '../../../shared/consent.js';
+import type { PluginManifest } from '../../../shared/manifest/types.js';
+
+export interface ConsentRequest {
+  manifest: PluginManifest;
+  /** The source as recorded in plugins.toml. */
+  source: string;
+  tier: TrustTier;
+  /** Each capability the plugin asks for, in plain words, with its risk and whether the tier allows it. */
+  requests: CapabilityRequest[];
+  /** The build hook's exact command, when the plugin has one. */
+  buildHook: string | null;
+  /** For an update: what was granted before, and what the new version asks for beyond it. */
+  update: { previous: Capabilities; beyond: CapabilityName[] } | null;
+}
+
+export interface ConsentDecision {
+  /** What the person grants (limited afterwards to what the plugin declares and the tier allows). */
+  granted: Capabilities;
+  /** True only when the person approved running exactly `buildHook`. */
+  allowBuild: boolean;
+}
+
+/** Resolves to null when the person declines the install. */
+export type ConsentPrompt = (request: ConsentRequest) => Promise<ConsentDecision | null>;

@@ -1,0 +1,363 @@
+// The installed plugins, as the app and the CLI manage them: install (with consent), update, remove,
+// grant, revoke, approve, audit, and finding what to run. plugins.toml stays the fledge CLI's
+// registry (granted sets included); the hashes pinned at consent live in the app's consent.json.
+import { isAbsolute, join } from 'node:path';
+import {
+  type Capabilities,
+  type CapabilityName,
+  capabilitiesBeyond,
+  intersectCapabilities,
+  NO_CAPABILITIES,
+} from '../../../shared/capabilities.js';
+import { allowedByTier, describeRequests, type TrustTier, tierForbids } from '../../../shared/consent.js';
+import type { PluginManifest } from '../../../shared/manifest/types.js';
+import { consentProblems, hashWasmBinaries, readConsent, writeConsent } from '../consent/consent-store.js';
+import { HostError } from '../host/errors.js';
+import { type PluginSource, recordedSource } from '../install/source.js';
+import {
+  cleanStaleStaging,
+  removeInstalled,
+  type StagedPlugin,
+  stagePlugin,
+  swapIntoPlace,
+} from '../install/staging.js';
+import { classifyTrust, loadTrustConfig } from '../install/trust.js';
+import { loadManifest, type ManifestReport } from '../manifest/load-manifest.js';
+import { type FledgePaths, fledgePaths } from '../registry/config-dir.js';
+import { type PluginRecord, readRegistry, updateRegistry } from '../registry/plugins-toml.js';
+import { runBuildHook } from './build-hook.js';
+import type { ConsentPrompt } from './consent-request.js';
+import { checkAndPrepareWasm } from './wasm-check.js';
+
+export interface InstallOutcome {
+  name: string;
+  version: string;
+  pluginDir: string;
+  granted: Capabilities;
+  tier: TrustTier;
+  /** True when an installed version was replaced. */
+  replaced: boolean;
+  /** Capabilities the new version asks for that stay withheld until approved again. */
+  withheld: CapabilityName[];
+  warnings: string[];
+}
+
+export interface AuditRow {
+  name: string;
+  version: string;
+  runtime: string;
+  sandboxed: boolean;
+  tier: TrustTier;
+  source: string;
+  declared: Capabilities | null;
+  granted: Capabilities;
+  commands: string[];
+  /** Empty when the approval holds; otherwise why the plugin needs approving again. */
+  consentProblems: string[];
+}
+
+export interface Runnable {
+  name: string;
+  pluginDir: string;
+  manifest: PluginManifest;
+  command: string;
+  granted: Capabilities;
+}
+
+function manifestErrors(report: ManifestReport, what: string): HostError {
+  return new HostError(
+    'plugin_invalid',
+    `${what} is not a valid fledge plugin:\n${report.errors.map((e) => `  - ${e.message}`).join('\n')}`,
+  );
+}
+
+type TrustConfig = Awaited<ReturnType<typeof loadTrustConfig>>;
+
+function tierOf(source: PluginSource, trust: TrustConfig): TrustTier {
+  const local = source.kind !== 'git' || source.local === true;
+  return classifyTrust(source.spec, local, trust);
+}
+
+/** The tier of a source as plugins.toml records it: a path is local, anything else is classified by its owner. */
+function tierOfRecorded(source: string, trust: TrustConfig): TrustTier {
+  return classifyTrust(source, isAbsolute(source), trust);
+}
+
+export class PluginService {
+  readonly paths: FledgePaths;
+
+  constructor(
+    configDir: string,
+    private readonly cwd: string = process.cwd(),
+  ) {
+    this.paths = fledgePaths(configDir);
+  }
+
+  private pluginDir(name: string): string {
+    return join(this.paths.pluginsDir, name);
+  }
+
+  private async record(name: string): Promise<PluginRecord> {
+    const registry = await readRegistry(this.paths.registryFile);
+    const record = registry.plugins.find((p) => p.name === name);
+    if (!record) throw new HostError('plugin_not_installed', `no plugin named "${name}" is installed`);
+    return record;
+  }
+
+  private async installedManifest(name: string): Promise<PluginManifest> {
+    const report = await loadManifest(this.pluginDir(name));
+    if (!report.manifest) throw manifestErrors(report, `The installed plugin "${name}"`);
+    return report.manifest;
+  }
+
+  /** Installs a plugin from a folder, an archive or a git source, asking `prompt` for consent. */
+  install(source: string, prompt: ConsentPrompt): Promise<InstallOutcome> {
+    return this.installFrom(source, prompt, null);
+  }
+
+  /** Fetches the recorded source again and installs the new version, keeping grants it does not widen. */
+  async update(name: string, prompt: ConsentPrompt): Promise<InstallOutcome> {
+    const record = await this.record(name);
+    const spec =
+      record.pinned_ref && !record.source.includes('@')
+        ? `${record.source}@${record.pinned_ref}`
+        : record.source;
+    return this.installFrom(spec, prompt, record);
+  }
+
+  private async installFrom(
+    spec: string,
+    prompt: ConsentPrompt,
+    previous: PluginRecord | null,
+  ): Promise<InstallOutcome> {
+    await cleanStaleStaging(this.paths.pluginsDir);
+    const trust = await loadTrustConfig(this.paths.configDir);
+    const staged: StagedPlugin = await stagePlugin(spec, {
+      pluginsDir: this.paths.pluginsDir,
+      cwd: this.cwd,
+    });
+    try {
+      const first = await loadManifest(staged.dir);
+      if (!first.parsed || !first.errors.every((e) => e.rule === 'binary-missing'))
+        throw manifestErrors(first, `"${spec}"`);
+      const name = first.name!;
+      if (previous && name !== previous.name)
+        throw new HostError(
+          'update_renamed',
+          `the source of "${previous.name}" now holds a plugin named "${name}"; remove and install it instead`,
+        );
+      const registry = await readRegistry(this.paths.registryFile);
+      if (!previous && registry.plugins.some((p) => p.name === name))
+        throw new HostError(
+          'plugin_exists',
+          `"${name}" is already installed; use "plugins update ${name}" to update it`,
+        );
+
+      const parsed = first.parsed!;
+      const tier = tierOf(staged.source, trust);
+      const source = recordedSource(staged.source);
+      const previousGrants = previous ? (previous.capabilities ?? { ...NO_CAPABILITIES }) : null;
+      const beyond = previousGrants ? capabilitiesBeyond(parsed.capabilities, previousGrants) : [];
+      const decision = await prompt({
+        manifest: parsed,
+        source,
+        tier,
+        requests: describeRequests(parsed.capabilities, tier),
+        buildHook: parsed.hooks.build ?? null,
+        update: previousGrants ? { previous: previousGrants, beyond } : null,
+      });
+      if (!decision)
+        throw new HostError(
+          'install_declined',
+          `the install of "${name}" was declined; nothing was installed`,
+        );
+
+      const warnings: string[] = first.warnings.map((w) => w.message);
+      if (parsed.hooks.build) {
+        if (decision.allowBuild) await runBuildHook(parsed.hooks.build, staged.dir);
+        else if (!first.manifest)
+          throw new HostError(
+            'install_needs_build',
+            `"${name}" must be built first with its build hook: ${parsed.hooks.build}\nNothing was installed. Approve that exact command to build it (CLI: --allow-build).`,
+          );
+        else
+          warnings.push(
+            `the build hook was not run (not approved): ${parsed.hooks.build}; using the files as shipped`,
+          );
+      }
+      const report = await loadManifest(staged.dir);
+      if (!report.manifest) throw manifestErrors(report, `"${name}" after its build`);
+      const manifest = report.manifest;
+      warnings.push(...(await checkAndPrepareWasm(staged.dir, manifest)).warnings);
+
+      // The decision is the person's answer: for an update, a capability beyond the old grants is granted
+      // only if they granted it now; otherwise it stays withheld until approved again.
+      const granted = allowedByTier(intersectCapabilities(manifest.capabilities, decision.granted), tier);
+      const widened = previousGrants ? capabilitiesBeyond(granted, previousGrants) : [];
+      const withheld = beyond.filter((c) => !widened.includes(c));
+      const hashes = await hashWasmBinaries(staged.dir, manifest);
+      const { path, replaced } = await swapIntoPlace(staged, this.paths.pluginsDir, name);
+      await updateRegistry(this.paths.registryFile, (reg) => {
+        const entry: PluginRecord = {
+          name,
+          source,
+          version: manifest.version,
+          installed: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          commands: manifest.commands.map((c) => c.name),
+          capabilities: granted,
+          runtime: manifest.runtime,
+          extra: previous?.extra ?? {},
+        };
+        if (staged.source.kind === 'git' && staged.source.ref) entry.pinned_ref = staged.source.ref;
+        const at = reg.plugins.findIndex((p) => p.name === name);
+        if (at >= 0) reg.plugins[at] = entry;
+        else reg.plugins.push(entry);
+      });
+      const consent = await readConsent(this.paths.configDir);
+      consent[name] = { wasm: hashes, approvedAt: new Date().toISOString() };
+      await writeConsent(this.paths.configDir, consent);
+      return {
+        name,
+        version: manifest.version,
+        pluginDir: path,
+        granted,
+        tier,
+        replaced,
+        withheld,
+        warnings,
+      };
+    } catch (err) {
+      await staged.discard();
+      throw err;
+    }
+  }
+
+  /** Removes the plugin folder (state and data included), its registry entry and its approval. */
+  async remove(name: string): Promise<void> {
+    await this.record(name);
+    await removeInstalled(this.paths.pluginsDir, name);
+    await updateRegistry(this.paths.registryFile, (reg) => {
+      reg.plugins = reg.plugins.filter((p) => p.name !== name);
+    });
+    const consent = await readConsent(this.paths.configDir);
+    delete consent[name];
+    await writeConsent(this.paths.configDir, consent);
+  }
+
+  /** Grants more capabilities (only ones the plugin declares and its tier allows); approves its current binaries. */
+  async grant(name: string, capabilities: CapabilityName[]): Promise<Capabilities> {
+    const record = await this.record(name);
+    const manifest = await this.installedManifest(name);
+    const tier = tierOfRecorded(record.source, await loadTrustConfig(this.paths.configDir));
+    const granted: Capabilities = { ...(record.capabilities ?? NO_CAPABILITIES) };
+    for (const cap of capabilities) {
+      if (tierForbids(tier, cap))
+        throw new HostError(
+          'grant_forbidden',
+          `"${name}" comes from an unverified source and cannot be granted ${cap}`,
+        );
+      if (cap === 'filesystem') {
+        if (manifest.capabilities.filesystem === 'none')
+          throw new HostError('grant_undeclared', `"${name}" does not ask for filesystem access`);
+        granted.filesystem = manifest.capabilities.filesystem;
+      } else {
+        if (!manifest.capabilities[cap])
+          throw new HostError('grant_undeclared', `"${name}" does not ask for ${cap}`);
+        granted[cap] = true;
+      }
+    }
+    await this.setGrants(name, granted);
+    await this.approve(name);
+    return granted;
+  }
+
+  /** Withdraws capabilities. */
+  async revoke(name: string, capabilities: CapabilityName[]): Promise<Capabilities> {
+    const record = await this.record(name);
+    const granted: Capabilities = { ...(record.capabilities ?? NO_CAPABILITIES) };
+    for (const cap of capabilities) {
+      if (cap === 'filesystem') granted.filesystem = 'none';
+      else granted[cap] = false;
+    }
+    await this.setGrants(name, granted);
+    return granted;
+  }
+
+  private async setGrants(name: string, granted: Capabilities): Promise<void> {
+    await updateRegistry(this.paths.registryFile, (reg) => {
+      const entry = reg.plugins.find((p) => p.name === name);
+      if (entry) entry.capabilities = granted;
+    });
+  }
+
+  /** Approves the plugin's binaries as they are on disk now. */
+  async approve(name: string): Promise<void> {
+    const manifest = await this.installedManifest(name);
+    const consent = await readConsent(this.paths.configDir);
+    consent[name] = {
+      wasm: await hashWasmBinaries(this.pluginDir(name), manifest),
+      approvedAt: new Date().toISOString(),
+    };
+    await writeConsent(this.paths.configDir, consent);
+  }
+
+  /** Every installed plugin: runtime, sandboxed or not, trust tier, declared and granted capabilities, consent state. */
+  async audit(): Promise<AuditRow[]> {
+    const registry = await readRegistry(this.paths.registryFile);
+    const consent = await readConsent(this.paths.configDir);
+    const trust = await loadTrustConfig(this.paths.configDir);
+    const rows: AuditRow[] = [];
+    for (const record of registry.plugins) {
+      const report = await loadManifest(this.pluginDir(record.name));
+      const manifest = report.manifest;
+      const runtime = manifest?.runtime ?? record.runtime ?? 'native';
+      const problems = manifest
+        ? await consentProblems(this.pluginDir(record.name), manifest, consent[record.name])
+        : report.errors.map((e) => e.message);
+      rows.push({
+        name: record.name,
+        version: record.version,
+        runtime,
+        sandboxed: runtime === 'wasm',
+        tier: tierOfRecorded(record.source, trust),
+        source: record.source,
+        declared: manifest?.capabilities ?? null,
+        granted: record.capabilities ?? { ...NO_CAPABILITIES },
+        commands: record.commands,
+        consentProblems: problems,
+      });
+    }
+    return rows;
+  }
+
+  /** Finds an installed plugin by its name or one of its command names, ready to run with its grants. */
+  async resolveRunnable(target: string): Promise<Runnable> {
+    const registry = await readRegistry(this.paths.registryFile);
+    const record =
+      registry.plugins.find((p) => p.name === target) ??
+      registry.plugins.find((p) => p.commands.includes(target));
+    if (!record)
+      throw new HostError('plugin_not_installed', `no installed plugin or command is named "${target}"`);
+    const dir = this.pluginDir(record.name);
+    const manifest = await this.installedManifest(record.name);
+    const problems = await consentProblems(
+      dir,
+      manifest,
+      (await readConsent(this.paths.configDir))[record.name],
+    );
+    if (problems.length)
+      throw new HostError(
+        'consent_required',
+        `"${record.name}" will not run until you approve it again: ${problems.join('; ')}. Run "plugins approve ${record.name}" after checking it.`,
+      );
+    const command = manifest.commands.find((c) => c.name === target)?.name ?? manifest.commands[0]?.name;
+    if (!command) throw new HostError('plugin_no_command', `"${record.name}" declares no command to run`);
+    return {
+      name: record.name,
+      pluginDir: dir,
+      manifest,
+      command,
+      granted: intersectCapabilities(manifest.capabilities, record.capabilities ?? NO_CAPABILITIES),
+    };
+  }
+}
