@@ -14,8 +14,6 @@ export interface ManifestReport {
   path: string;
   pluginDir: string;
   manifest: PluginManifest | null;
-  /** The manifest as written, when plugin.toml itself is valid, even if its binaries are missing (a build may make them). */
-  parsed: PluginManifest | null;
   /** The plugin's name when plugin.toml names one, even if it has errors. */
   name: string | null;
   errors: ManifestIssue[];
@@ -108,7 +106,6 @@ export async function loadManifest(pluginDir: string): Promise<ManifestReport> {
     path,
     pluginDir: dir,
     manifest: null,
-    parsed: null,
     name: null,
     errors: [],
     warnings: [],
@@ -135,7 +132,6 @@ export async function loadManifest(pluginDir: string): Promise<ManifestReport> {
   report.errors.push(...check.errors);
   report.warnings.push(...check.warnings);
   if (check.manifest) {
-    report.parsed = check.manifest;
     await checkBinaries(report, check.manifest, await realpath(dir));
     if (report.errors.length === 0) report.manifest = check.manifest;
   }

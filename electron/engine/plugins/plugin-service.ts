@@ -138,8 +138,7 @@ export class PluginService {
     });
     try {
       const first = await loadManifest(staged.dir);
-      if (!first.parsed || !first.errors.every((e) => e.rule === 'binary-missing'))
-        throw manifestErrors(first, `"${spec}"`);
+      if (!first.manifest) throw manifestErrors(first, `"${spec}"`);
       const name = first.name!;
       if (previous && name !== previous.name)
         throw new HostError(
@@ -153,7 +152,8 @@ export class PluginService {
           `"${name}" is already installed; use "plugins update ${name}" to update it`,
         );
 
-      const parsed = first.parsed!;
+      const parsed = first.manifest;
+      const unbuilt = first.warnings.filter((w) => w.rule === 'binary-built');
       const tier = tierOf(staged.source, trust);
       const source = recordedSource(staged.source);
       const previousGrants = previous ? (previous.capabilities ?? { ...NO_CAPABILITIES }) : null;
@@ -175,7 +175,7 @@ export class PluginService {
       const warnings: string[] = first.warnings.map((w) => w.message);
       if (parsed.hooks.build) {
         if (decision.allowBuild) await runBuildHook(parsed.hooks.build, staged.dir);
-        else if (!first.manifest)
+        else if (unbuilt.length)
           throw new HostError(
             'install_needs_build',
             `"${name}" must be built first with its build hook: ${parsed.hooks.build}\nNothing was installed. Approve that exact command to build it (CLI: --allow-build).`,
@@ -187,6 +187,12 @@ export class PluginService {
       }
       const report = await loadManifest(staged.dir);
       if (!report.manifest) throw manifestErrors(report, `"${name}" after its build`);
+      const stillMissing = report.warnings.filter((w) => w.rule === 'binary-built');
+      if (stillMissing.length)
+        throw new HostError(
+          'build_incomplete',
+          `the build hook of "${name}" did not produce: ${stillMissing.map((w) => w.message).join('; ')}`,
+        );
       const manifest = report.manifest;
       warnings.push(...(await checkAndPrepareWasm(staged.dir, manifest)).warnings);
 
