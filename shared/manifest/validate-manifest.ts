@@ -23,7 +23,12 @@ import {
 export const FLEDGE_PROTOCOL = 'fledge-v1';
 
 const VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A plugin name is also its folder name: letters, digits, ".", "_", "-", at most 128, not ending in ".". */
+export function isValidPluginName(name: string): boolean {
+  return NAME_PATTERN.test(name) && !name.endsWith('.');
+}
 const KNOWN_TOP = new Set(['plugin', 'commands', 'hooks', 'capabilities']);
 const KNOWN_PLUGIN = new Set(['name', 'version', 'description', 'author', 'protocol', 'runtime']);
 const KNOWN_COMMAND = new Set(['name', 'description', 'binary']);
@@ -102,11 +107,11 @@ function checkPlugin(c: Collector, doc: Table) {
       'non-empty',
       'must not be empty; give the plugin a name, e.g. name = "fledge-my-lint"',
     );
-  else if (name !== undefined && !NAME_PATTERN.test(name))
+  else if (name !== undefined && !isValidPluginName(name))
     c.error(
       'plugin.name',
       'name-format',
-      `may use only letters, digits, ".", "_" and "-", starting with a letter or digit (got ${describeValue(name)}); it names the plugin's folder`,
+      `may use only letters, digits, ".", "_" and "-" (at most 128, starting with a letter or digit, not ending in ".") (got ${describeValue(name)}); it names the plugin's folder`,
     );
 
   const version = optionalString(c, plugin, 'version', 'plugin.version');

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
 export interface ConsentRecord {
   /** binary path (as in plugin.toml) -> SHA-256 hex of the file when it was approved. */
@@ -48,10 +48,15 @@ export async function readConsent(configDir: string): Promise<ConsentFile> {
   return out;
 }
 
-export async function writeConsent(configDir: string, data: ConsentFile): Promise<void> {
+/** Read-modify-write of the consent file under a lock. */
+export async function updateConsent(configDir: string, change: (data: ConsentFile) => void): Promise<void> {
   const file = consentFilePath(configDir);
   await mkdir(dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+  await withFileLock(`${file}.lock`, async () => {
+    const data = await readConsent(configDir);
+    change(data);
+    await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+  });
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/capabilities.js';
 import { allowedByTier, describeRequests, type TrustTier, tierForbids } from '../../../shared/consent.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
-import { consentProblems, hashWasmBinaries, readConsent, writeConsent } from '../consent/consent-store.js';
+import { consentProblems, hashWasmBinaries, readConsent, updateConsent } from '../consent/consent-store.js';
 import { HostError } from '../host/errors.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
@@ -219,9 +219,9 @@ export class PluginService {
         if (at >= 0) reg.plugins[at] = entry;
         else reg.plugins.push(entry);
       });
-      const consent = await readConsent(this.paths.configDir);
-      consent[name] = { wasm: hashes, approvedAt: new Date().toISOString() };
-      await writeConsent(this.paths.configDir, consent);
+      await updateConsent(this.paths.configDir, (consent) => {
+        consent[name] = { wasm: hashes, approvedAt: new Date().toISOString() };
+      });
       return {
         name,
         version: manifest.version,
@@ -245,9 +245,9 @@ export class PluginService {
     await updateRegistry(this.paths.registryFile, (reg) => {
       reg.plugins = reg.plugins.filter((p) => p.name !== name);
     });
-    const consent = await readConsent(this.paths.configDir);
-    delete consent[name];
-    await writeConsent(this.paths.configDir, consent);
+    await updateConsent(this.paths.configDir, (consent) => {
+      delete consent[name];
+    });
   }
 
   /** Grants more capabilities (only ones the plugin declares and its tier allows); approves its current binaries. */
@@ -299,12 +299,10 @@ export class PluginService {
   /** Approves the plugin's binaries as they are on disk now. */
   async approve(name: string): Promise<void> {
     const manifest = await this.installedManifest(name);
-    const consent = await readConsent(this.paths.configDir);
-    consent[name] = {
-      wasm: await hashWasmBinaries(this.pluginDir(name), manifest),
-      approvedAt: new Date().toISOString(),
-    };
-    await writeConsent(this.paths.configDir, consent);
+    const wasm = await hashWasmBinaries(this.pluginDir(name), manifest);
+    await updateConsent(this.paths.configDir, (consent) => {
+      consent[name] = { wasm, approvedAt: new Date().toISOString() };
+    });
   }
 
   /** Every installed plugin: runtime, sandboxed or not, trust tier, declared and granted capabilities, consent state. */

@@ -11,7 +11,7 @@ import {
   NO_CAPABILITIES,
 } from '../../../shared/capabilities.js';
 import { describeValue } from '../../../shared/manifest/validate-manifest.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
 type Table = Record<string, unknown>;
 
@@ -199,13 +199,16 @@ export async function writeRegistry(file: string, registry: Registry): Promise<v
   await writeFileAtomic(file, serializeRegistry(registry));
 }
 
-/** Read-modify-write. A damaged file throws before anything is written. */
+/** Read-modify-write under a lock file, so two writers never lose each other's change. A damaged file throws before anything is written. */
 export async function updateRegistry(
   file: string,
   change: (registry: Registry) => void | Promise<void>,
 ): Promise<Registry> {
-  const registry = await readRegistry(file);
-  await change(registry);
-  await writeRegistry(file, registry);
-  return registry;
+  await mkdir(dirname(file), { recursive: true });
+  return withFileLock(`${file}.desktop-lock`, async () => {
+    const registry = await readRegistry(file);
+    await change(registry);
+    await writeRegistry(file, registry);
+    return registry;
+  });
 }

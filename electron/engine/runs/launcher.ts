@@ -1,0 +1,146 @@
+// Starting sandbox processes. The engine only sees the small SandboxLauncher interface (postMessage
+// style messages, kill, an exit event, a pid), so the Electron utilityProcess launcher can stand in
+// for the Node one below without the rest of the engine noticing.
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FromSandbox, ToSandbox } from '../../sandbox/protocol.js';
+
+export interface SandboxExit {
+  code: number | null;
+  signal: string | null;
+  /** The last few KB the process wrote to stderr (a V8 fatal error, say). */
+  stderrTail: string;
+}
+
+export interface SandboxProcess {
+  readonly pid: number | null;
+  readonly exited: boolean;
+  postMessage(msg: ToSandbox): void;
+  onMessage(listener: (msg: FromSandbox) => void): void;
+  onExit(listener: (exit: SandboxExit) => void): void;
+  kill(): void;
+  /** Whether this process keeps the engine's event loop alive (idle pooled processes do not). */
+  setActive(active: boolean): void;
+}
+
+export interface LaunchOptions {
+  /** Every wasm memory in the process is capped at this (V8 --wasm-max-mem-pages), defence in depth. */
+  memoryCapBytes: number;
+}
+
+export interface SandboxLauncher {
+  launch(options: LaunchOptions): SandboxProcess;
+}
+
+const STDERR_TAIL = 4096;
+
+/** Finds dist/sandbox-host.js: beside the running bundle, or in the repository's dist/. */
+export function defaultHostScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'sandbox-host.js'), join(here, '..', '..', '..', 'dist', 'sandbox-host.js')];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new Error(
+    `the sandbox host script is missing (looked for ${candidates.join(' and ')}); run "npm run build" first`,
+  );
+}
+
+export interface NodeLauncherOptions {
+  hostScript?: string;
+  /** JavaScript heap of the sandbox's controller thread, MB (the wasm memory is not part of it). */
+  maxOldSpaceMb?: number;
+}
+
+class NodeSandboxProcess implements SandboxProcess {
+  exited = false;
+  private readonly messageListeners: ((msg: FromSandbox) => void)[] = [];
+  private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
+  private stderrTail = '';
+  private exitInfo: SandboxExit | null = null;
+
+  constructor(private readonly child: ChildProcess) {
+    child.on('message', (msg: FromSandbox) => {
+      for (const l of this.messageListeners) l(msg);
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    child.on('error', () => {
+      // spawn failures also end in 'exit' (or never start); kill() below copes with both
+    });
+    child.on('exit', (code, signal) => {
+      this.exited = true;
+      // Give the stderr pipe a moment to deliver the last words.
+      setImmediate(() => {
+        this.exitInfo = { code, signal, stderrTail: this.stderrTail };
+        for (const l of this.exitListeners) l(this.exitInfo);
+      });
+    });
+  }
+
+  get pid(): number | null {
+    return this.child.pid ?? null;
+  }
+
+  postMessage(msg: ToSandbox): void {
+    if (this.exited || !this.child.connected) return;
+    try {
+      this.child.send(msg);
+    } catch {
+      // the process is going away; its exit event tells the rest
+    }
+  }
+
+  onMessage(listener: (msg: FromSandbox) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  onExit(listener: (exit: SandboxExit) => void): void {
+    if (this.exitInfo) listener(this.exitInfo);
+    else this.exitListeners.push(listener);
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  setActive(active: boolean): void {
+    const channel = this.child.channel as { ref?: () => void; unref?: () => void } | undefined;
+    if (active) {
+      this.child.ref();
+      channel?.ref?.();
+    } else {
+      this.child.unref();
+      channel?.unref?.();
+    }
+    const stderr = this.child.stderr as
+      | (NodeJS.ReadableStream & { ref?: () => void; unref?: () => void })
+      | null;
+    if (active) stderr?.ref?.();
+    else stderr?.unref?.();
+  }
+}
+
+/** Sandbox processes under plain Node: child_process.fork of dist/sandbox-host.js. */
+export class NodeSandboxLauncher implements SandboxLauncher {
+  private readonly script: string;
+  private readonly maxOldSpaceMb: number;
+
+  constructor(options: NodeLauncherOptions = {}) {
+    this.script = options.hostScript ?? defaultHostScript();
+    this.maxOldSpaceMb = options.maxOldSpaceMb ?? 64;
+  }
+
+  launch(options: LaunchOptions): SandboxProcess {
+    const pages = Math.max(1, Math.ceil(options.memoryCapBytes / 65536));
+    const child = fork(this.script, [], {
+      execArgv: [`--wasm-max-mem-pages=${pages}`, `--max-old-space-size=${this.maxOldSpaceMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { NODE_ENV: 'production' },
+    });
+    return new NodeSandboxProcess(child);
+  }
+}

@@ -1,0 +1,156 @@
+// A small pool of warm sandbox processes: started ahead of time, worker thread up and wasm warmed.
+// A process serves ONE run and then exits; the pool refills in the background. close() kills the
+// idle ones (tests and the CLI call it so no process is left behind).
+import type { FromSandbox } from '../../sandbox/protocol.js';
+import type { SandboxLauncher, SandboxProcess } from './launcher.js';
+
+export const DEFAULT_MEMORY_CAP_BYTES = 256 * 1024 * 1024;
+
+interface Entry {
+  proc: SandboxProcess;
+  ready: Promise<void>;
+  isReady: boolean;
+}
+
+export interface PoolOptions {
+  /** Warm processes kept ready (0: every run starts a new process). */
+  size?: number;
+  /** The memory cap the warm processes are started with. */
+  memoryCapBytes?: number;
+  /** Delay before a taken process is replaced, so the refill does not compete with the run's start. */
+  refillDelayMs?: number;
+  /** Whether a pooled process (started for memoryCapBytes) may serve a run with a smaller cap. */
+  canServeSmallerCap?: () => boolean;
+}
+
+export class SandboxPool {
+  private readonly idle: Entry[] = [];
+  private readonly all = new Set<SandboxProcess>();
+  private closed = false;
+  private readonly size: number;
+  private readonly cap: number;
+  private readonly refillDelayMs: number;
+  private refillTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly launcher: SandboxLauncher,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.size = options.size ?? 2;
+    this.cap = options.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
+    this.refillDelayMs = options.refillDelayMs ?? 25;
+    this.refill();
+  }
+
+  /** Resolves once every warm process is ready (for benchmarks and tests). */
+  async warm(): Promise<void> {
+    this.refill();
+    // Idle processes do not keep the event loop alive; this wait must.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await Promise.allSettled(this.idle.map((e) => e.ready));
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** A ready sandbox process for one run with this memory cap; the caller owns it from now on. */
+  async acquire(memoryCapBytes: number): Promise<SandboxProcess> {
+    if (this.closed) throw new Error('the sandbox pool is closed');
+    const fits =
+      memoryCapBytes === this.cap ||
+      (memoryCapBytes < this.cap && (this.options.canServeSmallerCap?.() ?? false));
+    if (fits) {
+      // Prefer a ready process; else the oldest starting one.
+      let index = this.idle.findIndex((e) => e.isReady && !e.proc.exited);
+      if (index < 0) index = this.idle.findIndex((e) => !e.proc.exited);
+      if (index >= 0) {
+        const [entry] = this.idle.splice(index, 1);
+        this.scheduleRefill();
+        try {
+          await entry!.ready;
+          entry!.proc.setActive(true);
+          return entry!.proc;
+        } catch {
+          // it died while warming: fall through to a fresh one
+        }
+      }
+    }
+    const entry = this.start(memoryCapBytes);
+    await entry.ready;
+    entry.proc.setActive(true);
+    return entry.proc;
+  }
+
+  /** Kills the idle processes and stops refilling. Processes serving runs finish on their own. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    const idle = this.idle.splice(0);
+    await Promise.all(
+      idle.map(
+        (e) =>
+          new Promise<void>((resolve) => {
+            if (e.proc.exited) return resolve();
+            e.proc.onExit(() => resolve());
+            e.proc.kill();
+          }),
+      ),
+    );
+  }
+
+  /** Processes started by this pool that are still alive (idle or serving a run). */
+  liveProcesses(): number {
+    let n = 0;
+    for (const p of this.all) if (!p.exited) n++;
+    return n;
+  }
+
+  private scheduleRefill(): void {
+    if (this.closed || this.refillTimer) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      this.refill();
+    }, this.refillDelayMs);
+    this.refillTimer.unref();
+  }
+
+  private refill(): void {
+    if (this.closed) return;
+    for (let i = this.idle.length - 1; i >= 0; i--) if (this.idle[i]!.proc.exited) this.idle.splice(i, 1);
+    while (this.idle.length < this.size) {
+      const entry = this.start(this.cap);
+      entry.proc.setActive(false);
+      entry.ready.catch(() => {
+        const i = this.idle.indexOf(entry);
+        if (i >= 0) this.idle.splice(i, 1);
+      });
+      this.idle.push(entry);
+    }
+  }
+
+  private start(memoryCapBytes: number): Entry {
+    const proc = this.launcher.launch({ memoryCapBytes });
+    this.all.add(proc);
+    proc.onExit(() => this.all.delete(proc));
+    const entry: Entry = { proc, isReady: false, ready: Promise.resolve() };
+    entry.ready = new Promise<void>((resolve, reject) => {
+      proc.onMessage((msg: FromSandbox) => {
+        if (msg.kind === 'ready' && !entry.isReady) {
+          entry.isReady = true;
+          resolve();
+        }
+      });
+      proc.onExit((exit) => {
+        if (!entry.isReady)
+          reject(
+            new Error(
+              `the sandbox process stopped while starting (code ${exit.code}, signal ${exit.signal})${exit.stderrTail ? `: ${exit.stderrTail.trim()}` : ''}`,
+            ),
+          );
+      });
+    });
+    entry.ready.catch(() => {});
+    return entry;
+  }
+}

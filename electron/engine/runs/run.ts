@@ -1,0 +1,375 @@
+// One run of one plugin command in its own sandbox process: the object the app and the CLI hold.
+import { randomUUID } from 'node:crypto';
+import type { Capabilities } from '../../../shared/capabilities.js';
+import { execDenied, type HostServices } from '../../sandbox/host-services.js';
+import type {
+  EndReason,
+  FromSandbox,
+  HostOp,
+  RunEvent,
+  SandboxStart,
+  WorkerEnd,
+} from '../../sandbox/protocol.js';
+import type { ProjectContext } from '../host/project.js';
+import type { SandboxExit, SandboxProcess } from './launcher.js';
+import { endMessage } from './messages.js';
+
+export interface RunLimits {
+  /** Fuel (about one unit per wasm instruction). */
+  fuel: bigint;
+  /** Wall clock, including time blocked in host calls and waiting for answers. */
+  timeoutMs: number;
+  /** Cap on the plugin's wasm memory. */
+  memoryMb: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<RunLimits> = Object.freeze({
+  fuel: 10_000_000_000n,
+  timeoutMs: 60_000,
+  memoryMb: 256,
+});
+
+export interface RunEnd {
+  /** The plugin's exit code for reason 'exit'; non-zero otherwise. */
+  code: number;
+  reason: EndReason;
+  /** Plain words for a person, naming the plugin. */
+  message: string;
+  fuelUsed: number;
+  durationMs: number;
+  peakMemoryBytes: number;
+  peakRssBytes?: number;
+  /** False when the module ran without fuel metering; absent when unknown (e.g. the process was killed). */
+  metered?: boolean;
+}
+
+export interface RunPluginInfo {
+  name: string;
+  version: string;
+  /** Absolute plugin directory. */
+  dir: string;
+  /** What plugin.toml declares. */
+  declared: Capabilities;
+}
+
+export interface RunInfo {
+  id: string;
+  plugin: RunPluginInfo;
+  command: string;
+  args: string[];
+  project: ProjectContext | null;
+  /** The granted set actually in force (never more than declared). */
+  grants: Capabilities;
+  limits: RunLimits;
+  /** Epoch ms. */
+  startedAt: number;
+}
+
+export type RunListener = (events: RunEvent[]) => void;
+
+export interface RunTimings {
+  /** Grace between `cancel` and the kill: min(5 s, max(100 ms, timeout / 10)) unless given. */
+  cancelGraceMs?: number;
+  /** An unanswered request gets `cancel` {reason: "timeout"} after this long (the CLI's 5 minutes). */
+  requestTimeoutMs?: number;
+}
+
+/** A run in progress or finished. Events are buffered until the first subscriber, so none is lost. */
+export class Run {
+  readonly id: string = randomUUID();
+  readonly startedAt = Date.now();
+  readonly ended: Promise<RunEnd>;
+  private resolveEnd!: (end: RunEnd) => void;
+  private listeners: RunListener[] = [];
+  private backlog: RunEvent[] | null = [];
+  private proc: SandboxProcess | null = null;
+  private result: RunEnd | null = null;
+  private readonly openRequests = new Map<string, RunEvent & { type: 'request' }>();
+  private readonly requestTimers = new Map<string, NodeJS.Timeout>();
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private killTimer: NodeJS.Timeout | null = null;
+  private stopping: 'timeout' | 'cancelled' | null = null;
+  private abortMessage: string | null = null;
+  private hostChain: Promise<void> = Promise.resolve();
+  private readonly t0 = performance.now();
+
+  constructor(
+    readonly info: Omit<RunInfo, 'id' | 'startedAt'>,
+    private readonly host: HostServices,
+    private readonly timings: RunTimings = {},
+  ) {
+    this.ended = new Promise((resolve) => {
+      this.resolveEnd = resolve;
+    });
+  }
+
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  describe(): RunInfo {
+    return { ...this.info, id: this.id, startedAt: this.startedAt };
+  }
+
+  /** Receives every event in order, in batches. Events before the first subscriber are replayed to it. */
+  subscribe(listener: RunListener): () => void {
+    this.listeners.push(listener);
+    if (this.backlog) {
+      const backlog = this.backlog;
+      this.backlog = null;
+      if (backlog.length > 0) listener(backlog);
+    }
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Requests (prompt, confirm, select, multi_select) still waiting for an answer. */
+  pendingRequests(): (RunEvent & { type: 'request' })[] {
+    return [...this.openRequests.values()];
+  }
+
+  /** Answers a request; false if no such request is open. */
+  answer(id: string, value: unknown): boolean {
+    if (!this.openRequests.has(id) || !this.proc || this.done) return false;
+    this.closeRequest(id);
+    this.proc.postMessage({ kind: 'answer', id, value });
+    return true;
+  }
+
+  /** Asks the plugin to stop (`cancel` {reason: "user_interrupt"}), and kills it after the grace period. */
+  cancel(): void {
+    this.beginStop('cancelled', 'user_interrupt');
+  }
+
+  /** Ends the run at once with reason 'error' and this message (e.g. a request nobody can answer). */
+  abort(message: string): void {
+    if (this.done) return;
+    this.abortMessage = message;
+    if (this.proc) this.proc.kill();
+    else this.finish({ reason: 'error', code: 1, detail: message, fuelUsed: 0, peakMemoryBytes: 0 });
+  }
+
+  // ---- wiring (RunManager) ----------------------------------------------------------------------
+
+  /** Hands the run its (ready) sandbox process and starts it. */
+  attach(proc: SandboxProcess, start: Omit<SandboxStart, 'runId'>): void {
+    if (this.done) {
+      proc.kill();
+      return;
+    }
+    this.proc = proc;
+    proc.onMessage((msg) => this.onMessage(msg));
+    proc.onExit((exit) => this.onExit(exit));
+    this.emit([
+      {
+        type: 'started',
+        t: Date.now(),
+        runId: this.id,
+        plugin: this.info.plugin.name,
+        command: this.info.command,
+        pid: proc.pid,
+      },
+    ]);
+    proc.postMessage({ kind: 'start', start: { ...start, runId: this.id } });
+    if (this.abortMessage) proc.kill();
+  }
+
+  /** Starts the wall clock (from the run request, so a slow start counts too). */
+  startClock(): void {
+    const elapsed = performance.now() - this.t0;
+    this.timeoutTimer = setTimeout(
+      () => this.beginStop('timeout', 'timeout'),
+      Math.max(0, this.info.limits.timeoutMs - elapsed),
+    );
+  }
+
+  /** The run could not start (no sandbox process, bad setup). */
+  failToStart(detail: string, reason: EndReason = 'error'): void {
+    this.finish({ reason, code: 1, detail, fuelUsed: 0, peakMemoryBytes: 0 });
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private emit(events: RunEvent[]): void {
+    if (this.backlog) {
+      for (const e of events) this.backlog.push(e);
+      return;
+    }
+    for (const l of this.listeners) l(events);
+  }
+
+  private graceMs(): number {
+    return this.timings.cancelGraceMs ?? Math.min(5000, Math.max(100, this.info.limits.timeoutMs / 10));
+  }
+
+  private beginStop(kind: 'timeout' | 'cancelled', reason: 'timeout' | 'user_interrupt'): void {
+    if (this.done || this.stopping) return;
+    this.stopping = kind;
+    if (!this.proc) {
+      this.finish({
+        reason: kind === 'timeout' ? 'timeout' : 'error',
+        code: 1,
+        detail: '',
+        fuelUsed: 0,
+        peakMemoryBytes: 0,
+      });
+      return;
+    }
+    this.proc.postMessage({ kind: 'cancel', reason });
+    const proc = this.proc;
+    this.killTimer = setTimeout(() => proc.kill(), this.graceMs());
+  }
+
+  private closeRequest(id: string): void {
+    this.openRequests.delete(id);
+    const timer = this.requestTimers.get(id);
+    if (timer) clearTimeout(timer);
+    this.requestTimers.delete(id);
+  }
+
+  private onMessage(msg: FromSandbox): void {
+    switch (msg.kind) {
+      case 'events': {
+        for (const e of msg.events) {
+          if (e.type === 'request') {
+            this.openRequests.set(e.id, e);
+            const timeout = this.timings.requestTimeoutMs ?? 300_000;
+            const timer = setTimeout(() => {
+              this.closeRequest(e.id);
+              this.proc?.postMessage({ kind: 'cancel', reason: 'timeout' });
+            }, timeout);
+            timer.unref();
+            this.requestTimers.set(e.id, timer);
+          }
+        }
+        this.emit(msg.events);
+        return;
+      }
+      case 'hostCall':
+        this.hostChain = this.hostChain.then(() => this.serveHostCall(msg.callId, msg.op, msg.payload));
+        return;
+      case 'end':
+        this.finish(msg.end);
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private async serveHostCall(callId: number, op: HostOp, payload: unknown): Promise<void> {
+    const p = (payload ?? {}) as Record<string, unknown>;
+    let value: unknown;
+    const started = performance.now();
+    try {
+      switch (op) {
+        case 'exec': {
+          const req = {
+            command: String(p.command ?? ''),
+            ...(typeof p.cwd === 'string' ? { cwd: p.cwd } : {}),
+            ...(typeof p.timeout === 'number' ? { timeout: p.timeout } : {}),
+          };
+          const result = await this.host
+            .exec(req)
+            .catch((err: Error) => ({ code: 1, stdout: '', stderr: err.message }));
+          value = result;
+          this.emit([
+            {
+              type: 'exec',
+              t: Date.now(),
+              command: req.command,
+              cwd: req.cwd ?? null,
+              code: result.code,
+              durationMs: Math.round(performance.now() - started),
+            },
+          ]);
+          break;
+        }
+        case 'storeGet':
+          value = await this.host.storeGet(String(p.key ?? ''));
+          break;
+        case 'storeSet':
+          await this.host.storeSet(String(p.key ?? ''), p.value as string);
+          value = null;
+          break;
+        case 'metadata':
+          value = await this.host.metadata(Array.isArray(p.keys) ? p.keys.map(String) : []);
+          break;
+      }
+    } catch (err) {
+      this.emit([
+        {
+          type: 'log',
+          t: Date.now(),
+          level: 'warn',
+          message: `Plugin '${this.info.plugin.name}': ${op} failed: ${(err as Error).message}`,
+          source: 'host',
+        },
+      ]);
+      value = op === 'exec' ? execDenied(this.info.plugin.name) : op === 'metadata' ? {} : null;
+    }
+    if (callId !== 0 && this.proc && !this.done) this.proc.postMessage({ kind: 'hostResult', callId, value });
+  }
+
+  private onExit(exit: SandboxExit): void {
+    if (this.done) return;
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+    const tail = exit.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    this.finish({
+      reason: 'crash',
+      code: 1,
+      detail: `the sandbox process stopped unexpectedly (${how})${tail ? `: ${tail}` : ''}`,
+      fuelUsed: 0,
+      peakMemoryBytes: 0,
+    });
+  }
+
+  private finish(end: WorkerEnd): void {
+    if (this.result) return;
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    if (this.killTimer) clearTimeout(this.killTimer);
+    for (const id of [...this.requestTimers.keys()]) this.closeRequest(id);
+    const limits = this.info.limits;
+    let reason: EndReason | 'cancelled' = end.reason;
+    let code = end.code;
+    if (this.abortMessage !== null) {
+      reason = 'error';
+      code = 1;
+    } else if (this.stopping === 'timeout') {
+      reason = 'timeout';
+      code = 1;
+    } else if (this.stopping === 'cancelled' && end.reason !== 'exit') {
+      reason = 'cancelled';
+      code = 130;
+    }
+    const message = this.abortMessage ?? endMessage(this.info.plugin.name, reason, code, end.detail, limits);
+    const result: RunEnd = {
+      code,
+      reason: reason === 'cancelled' ? 'error' : reason,
+      message,
+      fuelUsed: end.fuelUsed,
+      durationMs: Math.round(performance.now() - this.t0),
+      peakMemoryBytes: end.peakMemoryBytes,
+    };
+    if (end.metered !== undefined) result.metered = end.metered;
+    if (end.peakRssBytes !== undefined) result.peakRssBytes = end.peakRssBytes;
+    this.result = result;
+    this.emit([
+      {
+        type: 'exit',
+        t: Date.now(),
+        code: result.code,
+        reason: result.reason,
+        message: result.message,
+        fuelUsed: result.fuelUsed,
+        durationMs: result.durationMs,
+      },
+    ]);
+    // The process serves one run only.
+    if (this.proc && !this.proc.exited) {
+      const proc = this.proc;
+      setTimeout(() => proc.kill(), 1000).unref();
+    }
+    this.resolveEnd(result);
+  }
+}
