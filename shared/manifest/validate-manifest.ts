@@ -1,7 +1,6 @@
 // Parses and validates plugin.toml text: the same rules as `fledge plugins validate`, with messages that
 // say what is wrong, where, and what was found. Environment-free: checks that need the disk (does the
 // binary exist, is it wasm) live in the engine's loadManifest.
-import { parse, TomlError } from 'smol-toml';
 import {
   BOOLEAN_CAPABILITIES,
   type Capabilities,
@@ -9,6 +8,7 @@ import {
   type FilesystemAccess,
   NO_CAPABILITIES,
 } from '../capabilities.js';
+import { parseToml } from '../toml.js';
 import {
   HOOK_NAMES,
   type HookName,
@@ -287,23 +287,12 @@ function checkCapabilities(c: Collector, doc: Table): Capabilities {
 /** Parses and validates plugin.toml text. Reports every problem at once, never just the first. */
 export function validateManifestText(text: string): ManifestCheck {
   const c = new Collector();
-  let doc: Table;
-  try {
-    doc = parse(text) as Table;
-  } catch (err) {
-    if (err instanceof TomlError) {
-      const reason = err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'invalid TOML';
-      c.errors.push({
-        path: '',
-        rule: 'toml-syntax',
-        message: `TOML syntax error at line ${err.line}, column ${err.column}: ${reason}`,
-        line: err.line,
-        column: err.column,
-      });
-      return { manifest: null, name: null, errors: c.errors, warnings: c.warnings };
-    }
-    throw err;
+  const parsed = parseToml(text);
+  if (!parsed.ok) {
+    c.errors.push({ path: '', rule: 'toml-syntax', ...parsed.error });
+    return { manifest: null, name: null, errors: c.errors, warnings: c.warnings };
   }
+  const doc = parsed.doc;
   c.unknownKeys(doc, KNOWN_TOP, '');
   const plugin = checkPlugin(c, doc);
   const hooks = checkHooks(c, doc);

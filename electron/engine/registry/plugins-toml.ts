@@ -2,7 +2,7 @@
 // written back atomically, keeping every entry and field this version does not understand.
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse, stringify, TomlError } from 'smol-toml';
+import { stringify } from 'smol-toml';
 import {
   BOOLEAN_CAPABILITIES,
   type Capabilities,
@@ -11,6 +11,7 @@ import {
   NO_CAPABILITIES,
 } from '../../../shared/capabilities.js';
 import { describeValue } from '../../../shared/manifest/validate-manifest.js';
+import { parseToml } from '../../../shared/toml.js';
 import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
 type Table = Record<string, unknown>;
@@ -128,16 +129,9 @@ function readRecord(file: string, index: number, raw: unknown): PluginRecord {
 
 /** Parses plugins.toml text; throws RegistryError naming what is wrong and where. */
 export function parseRegistry(text: string, file = 'plugins.toml'): Registry {
-  let doc: Table;
-  try {
-    doc = parse(text) as Table;
-  } catch (err) {
-    if (err instanceof TomlError) {
-      const reason = err.message.split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? 'invalid TOML';
-      throw corrupt(file, `TOML syntax error at line ${err.line}, column ${err.column}: ${reason}`);
-    }
-    throw err;
-  }
+  const parsed = parseToml(text);
+  if (!parsed.ok) throw corrupt(file, parsed.error.message);
+  const doc = parsed.doc;
   const { plugins: rawPlugins = [], ...extra } = doc;
   if (!Array.isArray(rawPlugins)) throw corrupt(file, `"plugins" must be a list of [[plugins]] tables`);
   const plugins = rawPlugins.map((raw, i) => readRecord(file, i, raw));
