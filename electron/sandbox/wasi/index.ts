@@ -1,49 +1,10 @@
 // CONTRACT (owned by the WASI work): our own wasi_snapshot_preview1, capability-scoped.
 // Runs synchronously inside the sandbox worker thread. The sandbox runtime codes against these exports.
+// The implementation is split by job: errno.ts, constants.ts, memory.ts, fd-table.ts, host.ts
+// (openat-style host access), resolve.ts (confinement), clock.ts, random.ts, and one file per
+// syscall family (args-env, fd-ops, path-ops, poll, misc), assembled in create.ts.
 
-export interface WasiMount {
-  /** Where the guest sees it, e.g. "/project". */
-  guestPath: string;
-  /** Canonical host directory. */
-  hostPath: string;
-  readOnly: boolean;
-}
-
-export interface WasiOptions {
-  /** argv, program name first. */
-  args: string[];
-  /** The exact environment (nothing inherited). */
-  env: Record<string, string>;
-  /** Preopened directories, given fds 3, 4, ... in this order. */
-  mounts: WasiMount[];
-  /** true: real wall/monotonic clocks. false: a virtual clock driven by `virtualNanos` and requested sleeps. */
-  realClock: boolean;
-  /** true: crypto random. false: a deterministic stream from `randomSeed`. */
-  realRandom: boolean;
-  randomSeed?: string;
-  /** Monotonic nanoseconds for the virtual clock (e.g. derived from fuel used). */
-  virtualNanos?: () => bigint;
-  stdout(bytes: Uint8Array): void;
-  stderr(bytes: Uint8Array): void;
-}
-
-/** Thrown by proc_exit; the runtime catches it and ends the run with `code`. */
-export class WasiExit extends Error {
-  constructor(readonly code: number) {
-    super(`proc_exit(${code})`);
-    this.name = 'WasiExit';
-  }
-}
-
-export interface Wasi {
-  /** The functions of import module "wasi_snapshot_preview1". */
-  readonly imports: Record<string, (...args: never[]) => unknown>;
-  /** Call after instantiation with the module's exported memory. */
-  setMemory(memory: WebAssembly.Memory): void;
-  /** Closes every host fd this instance opened. */
-  close(): void;
-}
-
-export function createWasi(_options: WasiOptions): Wasi {
-  throw new Error('createWasi: not implemented yet');
-}
+export { createWasi } from './create.js';
+export { Errno } from './errno.js';
+export { setBeforeOpenHookForTests } from './host.js';
+export { type Wasi, WasiExit, type WasiMount, type WasiOptions } from './types.js';

@@ -1,0 +1,44 @@
+// The public contract of our wasi_snapshot_preview1 (re-exported from index.ts).
+
+export interface WasiMount {
+  /** Where the guest sees it, e.g. "/project". */
+  guestPath: string;
+  /** Canonical host directory. */
+  hostPath: string;
+  readOnly: boolean;
+}
+
+export interface WasiOptions {
+  /** argv, program name first. */
+  args: string[];
+  /** The exact environment (nothing inherited). */
+  env: Record<string, string>;
+  /** Preopened directories, given fds 3, 4, ... in this order. */
+  mounts: WasiMount[];
+  /** true: real wall/monotonic clocks. false: a virtual clock driven by `virtualNanos` and requested sleeps. */
+  realClock: boolean;
+  /** true: crypto random. false: a deterministic stream from `randomSeed`. */
+  realRandom: boolean;
+  randomSeed?: string;
+  /** Monotonic nanoseconds for the virtual clock (e.g. derived from fuel used). */
+  virtualNanos?: () => bigint;
+  stdout(bytes: Uint8Array): void;
+  stderr(bytes: Uint8Array): void;
+}
+
+/** Thrown by proc_exit; the runtime catches it and ends the run with `code`. */
+export class WasiExit extends Error {
+  constructor(readonly code: number) {
+    super(`proc_exit(${code})`);
+    this.name = 'WasiExit';
+  }
+}
+
+export interface Wasi {
+  /** The functions of import module "wasi_snapshot_preview1". */
+  readonly imports: Record<string, (...args: never[]) => unknown>;
+  /** Call after instantiation with the module's exported memory. */
+  setMemory(memory: WebAssembly.Memory): void;
+  /** Closes every host fd this instance opened. */
+  close(): void;
+}
