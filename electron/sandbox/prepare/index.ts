@@ -1,42 +1,16 @@
 // CONTRACT (owned by the module-preparation work): validation, fuel instrumentation, memory cap, cache.
-// The sandbox runtime codes against exactly these exports.
+// The sandbox runtime codes against exactly these exports. Each job lives in its own file:
+//   validate.ts     empty / not wasm / invalid, with messages for people
+//   bytes.ts        LEB128 reader and writer          opcodes.ts   the instruction set table
+//   sections.ts     section splitting, imports, types  codec.ts     full decoder/encoder (round trip)
+//   meter.ts        fuel metering of a function body   fuel.ts      the module-level fuel rewrite
+//   threading.ts    which functions get the counter as a parameter, and their types
+//   const-expr.ts / global-shift.ts   global indices moved by the fuel import, outside code
+//   memory-cap.ts   memory limits rewrite              cache.ts     prepared-module cache beside the binary
+//   constants.ts    names and the cache version        errors.ts    ModuleError
 
-/** The instrumented module imports its fuel counter as a mutable i64 global: (import "fledge_fuel" "remaining" (global (mut i64))). */
-export const FUEL_IMPORT_MODULE = 'fledge_fuel';
-export const FUEL_IMPORT_NAME = 'remaining';
-
-export type ModuleErrorCode = 'empty' | 'not_wasm' | 'invalid' | 'unmeterable' | 'memory_over_cap';
-
-/** A module that cannot be prepared; `message` is written for a person. */
-export class ModuleError extends Error {
-  constructor(
-    readonly code: ModuleErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ModuleError';
-  }
-}
-
-/** Validates `source` and returns a new module metered for fuel (imports the fuel global above). Pure and deterministic. */
-export function instrumentFuel(_source: Uint8Array): Uint8Array {
-  throw new Error('instrumentFuel: not implemented yet');
-}
-
-/** Rewrites every memory's limits (defined or imported) so it can never grow past capBytes. */
-export function capMemory(_module: Uint8Array, _capBytes: number): Uint8Array {
-  throw new Error('capMemory: not implemented yet');
-}
-
-export interface PreparedModule {
-  /** Instrumented bytes (memory cap NOT applied; apply capMemory per run). */
-  bytes: Uint8Array;
-  fromCache: boolean;
-  /** Plain-words warnings, e.g. "stale cache rebuilt". */
-  warnings: string[];
-}
-
-/** Loads the prepared module for a .wasm file from its cache beside the binary, preparing (and caching) it if needed. */
-export function loadPrepared(_wasmPath: string): PreparedModule {
-  throw new Error('loadPrepared: not implemented yet');
-}
+export { loadPrepared, type PreparedModule } from './cache.js';
+export { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, PREPARE_ENGINE_VERSION } from './constants.js';
+export { ModuleError, type ModuleErrorCode } from './errors.js';
+export { instrumentFuel } from './fuel.js';
+export { capMemory } from './memory-cap.js';

@@ -1,0 +1,322 @@
+// instrumentFuel: the module-level rewrite around the per-function metering in meter.ts.
+// Adds the fuel import (after every other import, so only defined globals move up by one), shifts
+// global indices everywhere they appear, meters every function body, and drops custom sections whose
+// code offsets the rewrite invalidates.
+
+import { Reader, Writer } from './bytes.js';
+import { copyConstExpr } from './const-expr.js';
+import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from './constants.js';
+import { ModuleError } from './errors.js';
+import { rewriteElements, rewriteNameSection } from './global-shift.js';
+import { MAX_PARAMS, MAX_RESULTS, Meter, type MeterStats, type ScannedFunction } from './meter.js';
+import { skipValType } from './opcodes.js';
+import {
+  EXT_FUNC,
+  EXT_GLOBAL,
+  readFunctionTypes,
+  readImports,
+  readTypes,
+  SEC_CODE,
+  SEC_CUSTOM,
+  SEC_DATA,
+  SEC_ELEMENT,
+  SEC_EXPORT,
+  SEC_FUNCTION,
+  SEC_GLOBAL,
+  SEC_IMPORT,
+  SEC_TABLE,
+  SEC_TYPE,
+  SECTION_ORDER,
+  type Section,
+  splitSections,
+} from './sections.js';
+import { chooseThreaded, escapingFunctions, threadedTypes } from './threading.js';
+import { checkHeader, validateModule } from './validate.js';
+
+/** Custom sections that point into code or are only meaningful to linkers: dropped by the rewrite. */
+export function dropsCustomSection(name: string): boolean {
+  return (
+    name.startsWith('.debug') ||
+    name === 'sourceMappingURL' ||
+    name === 'external_debug_info' ||
+    name === 'linking' ||
+    name.startsWith('reloc.') ||
+    name.startsWith('metadata.code.')
+  );
+}
+
+export interface InstrumentResult {
+  bytes: Uint8Array;
+  /** `exact`: the one-pass mode had to start over (see instrumentOnce). */
+  stats: MeterStats & { exact: boolean };
+}
+
+/** Validates `source` and returns a new module metered for fuel (imports the fuel global). Pure and deterministic. */
+export function instrumentFuel(source: Uint8Array): Uint8Array {
+  return instrumentFuelWithStats(source).bytes;
+}
+
+/**
+ * instrumentFuel with statistics. `validate: false` skips V8's validation (tests use it to meter
+ * instructions this V8 does not run; never use it on untrusted input).
+ */
+export function instrumentFuelWithStats(
+  source: Uint8Array,
+  options: { validate?: boolean } = {},
+): InstrumentResult {
+  if (options.validate === false) checkHeader(source);
+  else validateModule(source);
+  try {
+    return instrumentOnce(source, false);
+  } catch (e) {
+    if (e !== RETRY_EXACT) throw e;
+    return instrumentOnce(source, true);
+  }
+}
+
+/** Thrown by the one-pass mode when a function cannot be threaded after all. */
+const RETRY_EXACT = new Error('retry in exact mode');
+
+function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
+  const sections = splitSections(source);
+  const find = (id: number) => sections.find((s) => s.id === id);
+  const importSec = find(SEC_IMPORT);
+  const imports = importSec ? readImports(source, importSec) : [];
+  let importedGlobals = 0;
+  let importedFuncs = 0;
+  for (const imp of imports) {
+    if (imp.module === FUEL_IMPORT_MODULE) {
+      throw new ModuleError(
+        'invalid',
+        `the module imports "${imp.module}" "${imp.name}", a name reserved for the sandbox's fuel counter`,
+      );
+    }
+    if (imp.kind === EXT_GLOBAL) importedGlobals++;
+    else if (imp.kind === EXT_FUNC) importedFuncs++;
+  }
+  const fuel = importedGlobals;
+  const types = readTypes(source, find(SEC_TYPE));
+  const funcTypes = readFunctionTypes(source, find(SEC_FUNCTION));
+  const totalFuncs = importedFuncs + funcTypes.length;
+
+  const codeSec = find(SEC_CODE);
+  const meter = new Meter(source, fuel, exact && codeSec ? codeSec.end - codeSec.start : 0);
+  const escaping = escapingFunctions(source, sections, totalFuncs);
+  const threadable = (index: number) => {
+    const t = types[funcTypes[index - importedFuncs]!];
+    return escaping[index] === 0 && t !== undefined && t.params < MAX_PARAMS && t.results < MAX_RESULTS;
+  };
+
+  // Which functions take the counter as a parameter ("threaded") changes the type and function sections,
+  // written before the code. Optimistically, every internal function is threaded, and each body is
+  // metered right after it is scanned (one pass, in cache). A body that cannot be threaded (it uses
+  // return_call_indirect, try_table, or tail-calls across the two conventions) is found while scanning:
+  // then `exact` mode scans every body first and decides with full knowledge.
+  let threaded: Uint8Array;
+  let scanned: ScannedFunction[] | undefined;
+  if (exact) {
+    scanned = [];
+    if (codeSec) {
+      const r = new Reader(source, codeSec.start, codeSec.end);
+      const n = r.u32();
+      if (n !== funcTypes.length) r.fail('function and code section counts differ');
+      for (let i = 0; i < n; i++) {
+        const size = r.u32();
+        const start = r.pos;
+        r.skip(size);
+        const index = importedFuncs + i;
+        const type = types[funcTypes[i]!] ?? r.fail(`function ${index} has an unknown type`);
+        scanned.push(meter.scan(index, start, start + size, type.params, type.results, threadable(index)));
+      }
+      if (r.pos !== codeSec.end) r.fail('the code section has trailing bytes');
+    }
+    threaded = chooseThreaded(scanned, escaping, meter.tailCalls, totalFuncs);
+  } else {
+    threaded = new Uint8Array(totalFuncs);
+    for (let i = importedFuncs; i < totalFuncs; i++) if (threadable(i)) threaded[i] = 1;
+  }
+
+  const {
+    added: newTypes,
+    typeOf: threadedType,
+    wrapperOf: wrapperType,
+  } = threadedTypes(source, types, funcTypes, importedFuncs, threaded);
+
+  const out = new Writer(Math.ceil(source.length * 1.6) + 64);
+  out.bytes(source, 0, 8);
+  const tmp = new Writer(1024);
+  let importWritten = false;
+
+  const writeImports = (sec: Section | undefined) => {
+    tmp.pos = 0;
+    tmp.u32(imports.length + 1);
+    if (sec && imports.length > 0) tmp.bytes(source, imports[0]!.start, imports[imports.length - 1]!.end);
+    tmp.name(FUEL_IMPORT_MODULE);
+    tmp.name(FUEL_IMPORT_NAME);
+    tmp.u8(0x03); // global
+    tmp.u8(0x7e); // i64
+    tmp.u8(0x01); // mutable
+    out.sized(SEC_IMPORT, tmp);
+    importWritten = true;
+  };
+
+  for (const sec of sections) {
+    const order = SECTION_ORDER[sec.id] ?? 0;
+    if (!importWritten && sec.id !== SEC_CUSTOM && order > 2) writeImports(undefined);
+    const r = new Reader(source, sec.start, sec.end);
+    tmp.pos = 0;
+    switch (sec.id) {
+      case SEC_CUSTOM:
+        if (dropsCustomSection(sec.name ?? '')) continue;
+        if (sec.name === 'name') {
+          const renamed = rewriteNameSection(source, sec, fuel, threaded.includes(1));
+          if (renamed) out.sized(SEC_CUSTOM, renamed);
+          continue;
+        }
+        break;
+      case SEC_IMPORT:
+        writeImports(sec);
+        continue;
+      case SEC_TYPE: {
+        if (newTypes.length === 0) break;
+        const n = r.u32();
+        tmp.u32(n + newTypes.length);
+        tmp.bytes(source, r.pos, sec.end);
+        for (const t of newTypes) tmp.bytes(t);
+        r.pos = sec.end;
+        break;
+      }
+      case SEC_FUNCTION: {
+        if (newTypes.length === 0) break;
+        const n = r.u32();
+        tmp.u32(n);
+        for (let i = 0; i < n; i++) {
+          const t = r.u32();
+          tmp.u32(threaded[importedFuncs + i] === 1 ? threadedType.get(t)! : t);
+        }
+        break;
+      }
+      case SEC_GLOBAL: {
+        const n = r.u32();
+        tmp.u32(n);
+        for (let i = 0; i < n; i++) {
+          const s = r.pos;
+          skipValType(r);
+          r.u8();
+          tmp.bytes(source, s, r.pos);
+          copyConstExpr(r, tmp, fuel);
+        }
+        break;
+      }
+      case SEC_EXPORT: {
+        const n = r.u32();
+        tmp.u32(n);
+        for (let i = 0; i < n; i++) {
+          const s = r.pos;
+          r.skip(r.u32());
+          const kind = r.u8();
+          tmp.bytes(source, s, r.pos);
+          const idx = r.u32();
+          tmp.u32(kind === EXT_GLOBAL && idx >= fuel ? idx + 1 : idx);
+        }
+        break;
+      }
+      case SEC_TABLE: {
+        const n = r.u32();
+        tmp.u32(n);
+        for (let i = 0; i < n; i++) {
+          const s = r.pos;
+          const withInit = source[r.pos] === 0x40;
+          if (withInit) r.skip(2);
+          skipValType(r);
+          const flags = r.u8();
+          r.skipLeb();
+          if (flags & 1) r.skipLeb();
+          tmp.bytes(source, s, r.pos);
+          if (withInit) copyConstExpr(r, tmp, fuel);
+        }
+        break;
+      }
+      case SEC_ELEMENT:
+        rewriteElements(r, tmp, fuel);
+        break;
+      case SEC_DATA: {
+        const n = r.u32();
+        tmp.u32(n);
+        for (let i = 0; i < n; i++) {
+          const s = r.pos;
+          const flags = r.u32();
+          if (flags === 2) r.u32();
+          tmp.bytes(source, s, r.pos);
+          if (flags !== 1) copyConstExpr(r, tmp, fuel);
+          const s2 = r.pos;
+          r.skip(r.u32());
+          tmp.bytes(source, s2, r.pos);
+        }
+        break;
+      }
+      case SEC_CODE: {
+        // Written straight into the output: section and body sizes as 5-byte LEB128s patched afterwards.
+        out.reserve(Math.ceil((sec.end - sec.start) * 1.5) + 16);
+        out.u8(SEC_CODE);
+        const secSize = out.pos;
+        out.pos += 5;
+        const n = r.u32();
+        if (n !== funcTypes.length) r.fail('function and code section counts differ');
+        out.u32(n);
+        for (let i = 0; i < n; i++) {
+          const index = importedFuncs + i;
+          let f: ScannedFunction;
+          if (scanned) f = scanned[i]!;
+          else {
+            const size = r.u32();
+            const start = r.pos;
+            r.skip(size);
+            const type = types[funcTypes[i]!] ?? r.fail(`function ${index} has an unknown type`);
+            meter.reset();
+            f = meter.scan(index, start, start + size, type.params, type.results, threaded[index] === 1);
+            if (threaded[index] === 1 && !Meter.threadable(f)) throw RETRY_EXACT;
+            const tail = meter.tailCalls;
+            for (let k = 0; k < tail.length; k += 2)
+              if (threaded[tail[k]!] !== threaded[tail[k + 1]!]) throw RETRY_EXACT;
+          }
+          const bodySize = out.pos;
+          out.pos += 5;
+          meter.emit(f, threaded, wrapperType.get(funcTypes[i]!), out);
+          patchPaddedU32(out.buf, bodySize, out.pos - bodySize - 5);
+        }
+        if (!scanned && r.pos !== sec.end) r.fail('the code section has trailing bytes');
+        patchPaddedU32(out.buf, secSize, out.pos - secSize - 5);
+        meter.reset();
+        continue;
+      }
+      default:
+        out.u8(sec.id);
+        out.u32(sec.end - sec.start);
+        out.bytes(source, sec.start, sec.end);
+        continue;
+    }
+    if (
+      sec.id === SEC_CUSTOM ||
+      ((sec.id === SEC_TYPE || sec.id === SEC_FUNCTION) && newTypes.length === 0)
+    ) {
+      out.u8(sec.id);
+      out.u32(sec.end - sec.start);
+      out.bytes(source, sec.start, sec.end);
+    } else {
+      if (r.pos !== sec.end) r.fail(`section ${sec.id} has trailing bytes`);
+      out.sized(sec.id, tmp);
+    }
+  }
+  if (!importWritten) writeImports(undefined);
+  return { bytes: out.result(), stats: { ...meter.stats, exact } };
+}
+
+/** Writes v as a 5-byte (padded) unsigned LEB128 at `at`. */
+function patchPaddedU32(buf: Uint8Array, at: number, v: number): void {
+  for (let i = 0; i < 4; i++) {
+    buf[at + i] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[at + 4] = v;
+}

@@ -1,0 +1,735 @@
+// Fuel metering of one function body.
+//
+// Cost model (Wasmtime's): every instruction costs 1, except nop, drop, unreachable, return and the
+// structural ones (block, loop, try, try_table, else, catch, catch_all, delegate, end), which are free.
+//
+// The body is cut into straight-line segments: a segment starts at function entry, at a loop header,
+// at the start of an if/else arm or catch handler, after a conditional branch, and at a join point
+// (the end of an if or try, or of a block that a branch targets). Each live segment is charged its
+// exact static cost once, on entry, so fuel used is the exact count of instructions executed (a trap
+// or throw in the middle of a segment counts the whole segment). Unreachable code is not charged.
+// Only function entry and loop headers check the counter (as in Wasmtime): that bounds every run, and
+// means a run may also END normally with the counter a little below zero (the last segments after the
+// last check); the host should read that as "budget used up" too.
+//
+// Three schemes, picked per function (measured on V8, see test/bench/prepare-bench.ts):
+// - "threaded": internal functions (not exported, not in a table, not the start function; only ever
+//   called directly) get the counter as an extra last i64 parameter and return it as an extra last
+//   result, so fuel flows between them in registers, with no memory traffic per call (calls are what
+//   makes V8's globals expensive: +50..80 % on recursive code otherwise). The new parameter takes the
+//   index of the first declared local, which moves to the end of the locals. The body is wrapped in a
+//   block so that every way out of it ends with the counter pushed as the extra result;
+// - "local": other functions with loops keep a local copy of the counter (a register), write it back to
+//   the global before calls to non-threaded functions, throws, `unreachable`, returns and branches out
+//   of the function, and reload it after such calls and in catch handlers;
+// - "global": other loop-free functions, and functions using try_table (whose catch clauses branch to
+//   labels), charge the global directly.
+// Traps other than fuel exhaustion (out of bounds, division by zero, stack overflow) leave the global at
+// its last write-back, so fuel used after such a trap may be low (still deterministic).
+// On exhaustion the (negative) counter is stored to the global and the function executes `unreachable`,
+// so the host can tell fuel exhaustion from other traps by reading the global.
+
+import { Reader, type Writer } from './bytes.js';
+import { MAX_FUNCTION_LOCALS } from './constants.js';
+import { ModuleError } from './errors.js';
+import {
+  Imm,
+  PLAIN,
+  PLAIN_COST,
+  prefixedImm,
+  skipBlockType,
+  skipImm,
+  skipValType,
+  unmeterable,
+} from './opcodes.js';
+
+/** A segment charge (a = cost), checked (function entry, loop header) or not. */
+const EV_CHARGE = 1;
+const EV_CHECK = 2;
+/** global.get/set of a shifted global (a = new index, b = end of the original instruction). */
+const EV_GLOBAL = 3;
+/** A call (a = callee for direct calls, -1 otherwise; b = end of the call instruction). */
+const EV_CALL = 4;
+/** Before throw/rethrow/throw_ref/unreachable/return_call_indirect/return_call_ref. */
+const EV_WRITEBACK = 6;
+/** At the start of a catch handler. */
+const EV_RELOAD = 7;
+/** Before `return`. */
+const EV_RETURN = 8;
+/** Before the function's final `end`. */
+const EV_FUNC_END = 9;
+/** Before a branch to the function's own label. */
+const EV_BR_OUT = 10;
+/** Before return_call (a = callee). */
+const EV_RETURN_CALL = 11;
+/** local.get/set/tee of the first declared local, which moves in threaded functions (b = end). */
+const EV_LOCAL = 12;
+
+const K_BLOCK = 0;
+const K_LOOP = 1;
+const K_IF = 2;
+const K_TRY = 3;
+const K_TRY_TABLE = 4;
+
+/** V8's limits on function parameters and results. */
+export const MAX_PARAMS = 1000;
+export const MAX_RESULTS = 1000;
+
+/** Statistics, for tests and benchmarks. */
+export interface MeterStats {
+  functions: number;
+  threaded: number;
+  localScheme: number;
+  globalScheme: number;
+  charges: number;
+}
+
+/** What pass 1 learned about one function body. */
+export interface ScannedFunction {
+  index: number;
+  end: number;
+  params: number;
+  results: number;
+  nDecl: number;
+  declStart: number;
+  declEnd: number;
+  /** Params plus declared locals. */
+  nLocals: number;
+  /** First local group: end of its count, its count, end of its type (when nDecl > 0). */
+  firstCountEnd: number;
+  firstCount: number;
+  firstTypeEnd: number;
+  evStart: number;
+  evEnd: number;
+  hasLoop: boolean;
+  hasTryTable: boolean;
+  /** Uses return_call_indirect or return_call_ref (cannot be threaded). */
+  hasTailIndirect: boolean;
+}
+
+export class Meter {
+  /** Events of every scanned function, 4 ints each: kind, position in the input, a, b. */
+  private ev: Int32Array;
+  private nEv = 0;
+  /** The segment being measured: its event index (-1 when unreachable), and liveness. */
+  private seg = -1;
+  private live = true;
+  private ctlKind = new Uint8Array(256);
+  private ctlTargeted = new Uint8Array(256);
+  private ctlLive = new Uint8Array(256);
+  /** return_call edges (caller, callee), flattened. */
+  readonly tailCalls: number[] = [];
+  readonly stats: MeterStats = { functions: 0, threaded: 0, localScheme: 0, globalScheme: 0, charges: 0 };
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    /** Index of the imported fuel global; defined globals at or above it move up by one. */
+    private readonly fuelGlobal: number,
+    /** Size of the code section: about one event per 12 bytes of code, 4 ints each. */
+    codeBytes = 0,
+  ) {
+    this.ev = new Int32Array(Math.max(1 << 12, Math.ceil(codeBytes / 3)));
+  }
+
+  private add(kind: number, pos: number, a: number, b: number): number {
+    const i = this.nEv;
+    if ((i + 1) * 4 > this.ev.length) {
+      const next = new Int32Array(this.ev.length * 2);
+      next.set(this.ev);
+      this.ev = next;
+    }
+    const ev = this.ev;
+    ev[i * 4] = kind;
+    ev[i * 4 + 1] = pos;
+    ev[i * 4 + 2] = a;
+    ev[i * 4 + 3] = b;
+    this.nEv = i + 1;
+    return i;
+  }
+
+  /** Ends the current segment with `cost` and starts one at `pos`. */
+  private next(cost: number, kind: number, pos: number, live: boolean): void {
+    if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
+    this.live = live;
+    this.seg = live ? this.add(kind, pos, 0, 0) : -1;
+  }
+
+  /** Marks the block a branch targets; returns true when the branch leaves the function (a return). */
+  private mark(label: number, depth: number): boolean {
+    if (label < depth) {
+      this.ctlTargeted[depth - 1 - label] = 1;
+      return false;
+    }
+    return true;
+  }
+
+  private push(depth: number, kind: number, live: boolean): void {
+    if (depth >= this.ctlKind.length) {
+      const grow = (a: Uint8Array) => {
+        const n = new Uint8Array(a.length * 2);
+        n.set(a);
+        return n;
+      };
+      this.ctlKind = grow(this.ctlKind);
+      this.ctlTargeted = grow(this.ctlTargeted);
+      this.ctlLive = grow(this.ctlLive);
+    }
+    this.ctlKind[depth] = kind;
+    this.ctlTargeted[depth] = 0;
+    this.ctlLive[depth] = live ? 1 : 0;
+  }
+
+  /**
+   * Pass 1 over the body at [start, end): finds segments, calls, exits and global references.
+   * `candidate`: the function may be threaded, so accesses to its first declared local are recorded.
+   */
+  scan(index: number, start: number, end: number, params: number, results: number, candidate: boolean) {
+    const buf = this.bytes;
+    const r = new Reader(buf, start, end);
+    const nDecl = r.u32();
+    const declStart = r.pos;
+    let nLocals = params;
+    let firstCountEnd = 0;
+    let firstCount = 0;
+    let firstTypeEnd = 0;
+    for (let i = 0; i < nDecl; i++) {
+      const count = r.u32();
+      nLocals += count;
+      if (i === 0) {
+        firstCountEnd = r.pos;
+        firstCount = count;
+      }
+      skipValType(r);
+      if (i === 0) firstTypeEnd = r.pos;
+    }
+    const declEnd = r.pos;
+    if (nLocals + 1 > MAX_FUNCTION_LOCALS) {
+      throw new ModuleError(
+        'unmeterable',
+        `cannot meter this module: a function has ${nLocals} locals, too many to add the fuel counter`,
+      );
+    }
+    // The first declared local's index, or -1 when there is none to move.
+    const moved = candidate && nLocals > params ? params : -1;
+
+    // `pos` is kept in a local for speed; LEB128 immediates are skipped inline (the module was
+    // validated, and the final position is checked).
+    const evStart = this.nEv;
+    this.seg = this.add(EV_CHECK, declEnd, 0, 0);
+    this.live = true;
+    let pos = declEnd;
+    let cost = 0;
+    let depth = 0;
+    let hasLoop = false;
+    let hasTryTable = false;
+    let hasTailIndirect = false;
+    const fuel = this.fuelGlobal;
+
+    for (;;) {
+      const p = pos;
+      if (p >= end) r.fail('function body ends without its final end');
+      const op = buf[p]!;
+      pos = p + 1;
+      cost += PLAIN_COST[op]!;
+      switch (op) {
+        case 0x20: // local.get/set/tee
+        case 0x21:
+        case 0x22:
+          if (moved >= 0 && buf[pos]! === moved && moved < 0x80) {
+            pos++;
+            this.add(EV_LOCAL, p, 0, pos);
+          } else if (moved >= 0) {
+            r.pos = pos;
+            const idx = r.u32();
+            pos = r.pos;
+            if (idx === moved) this.add(EV_LOCAL, p, 0, pos);
+          } else {
+            while (buf[pos++]! & 0x80);
+          }
+          break;
+        case 0x41: // i32.const
+        case 0x42: // i64.const
+          while (buf[pos++]! & 0x80);
+          break;
+        case 0x28: // loads and stores: memarg = align [memory] offset
+        case 0x29:
+        case 0x2a:
+        case 0x2b:
+        case 0x2c:
+        case 0x2d:
+        case 0x2e:
+        case 0x2f:
+        case 0x30:
+        case 0x31:
+        case 0x32:
+        case 0x33:
+        case 0x34:
+        case 0x35:
+        case 0x36:
+        case 0x37:
+        case 0x38:
+        case 0x39:
+        case 0x3a:
+        case 0x3b:
+        case 0x3c:
+        case 0x3d:
+        case 0x3e: {
+          const align = buf[pos]!;
+          while (buf[pos++]! & 0x80);
+          if (align & 0x40) while (buf[pos++]! & 0x80);
+          while (buf[pos++]! & 0x80);
+          break;
+        }
+        case 0x23: // global.get/set
+        case 0x24: {
+          r.pos = pos;
+          const idx = r.u32();
+          pos = r.pos;
+          if (idx >= fuel) this.add(EV_GLOBAL, p, idx + 1, pos);
+          break;
+        }
+        case 0x00: // unreachable
+          if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
+          this.next(cost, EV_CHARGE, pos, false);
+          cost = 0;
+          break;
+        case 0x02: // block
+        case 0x03: // loop
+        case 0x04: // if
+        case 0x06: // try
+          r.pos = pos;
+          skipBlockType(r);
+          pos = r.pos;
+          this.push(
+            depth++,
+            op === 0x02 ? K_BLOCK : op === 0x03 ? K_LOOP : op === 0x04 ? K_IF : K_TRY,
+            this.live,
+          );
+          if (op === 0x03) {
+            hasLoop = true;
+            this.next(cost, EV_CHECK, pos, this.live);
+            cost = 0;
+          } else if (op === 0x04) {
+            this.next(cost, EV_CHARGE, pos, this.live);
+            cost = 0;
+          }
+          break;
+        case 0x05: // else
+          this.next(cost, EV_CHARGE, pos, depth > 0 && this.ctlLive[depth - 1] === 1);
+          cost = 0;
+          break;
+        case 0x07: // catch
+        case 0x19: {
+          // catch_all
+          if (op === 0x07) while (buf[pos++]! & 0x80);
+          const handlerLive = depth > 0 && this.ctlLive[depth - 1] === 1;
+          if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
+          this.seg = -1;
+          if (handlerLive) this.add(EV_RELOAD, pos, 0, 0);
+          this.next(0, EV_CHARGE, pos, handlerLive);
+          cost = 0;
+          break;
+        }
+        case 0x08: // throw
+        case 0x09: // rethrow
+        case 0x0a: // throw_ref
+          if (op !== 0x0a) while (buf[pos++]! & 0x80);
+          if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
+          this.next(cost, EV_CHARGE, pos, false);
+          cost = 0;
+          break;
+        case 0x0b: {
+          // end
+          if (depth === 0) {
+            this.add(EV_FUNC_END, p, 0, 0);
+            if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
+            r.pos = pos;
+            if (pos !== end) r.fail('a function body does not end where its size says');
+            return {
+              index,
+              end,
+              params,
+              results,
+              nDecl,
+              declStart,
+              declEnd,
+              nLocals,
+              firstCountEnd,
+              firstCount,
+              firstTypeEnd,
+              evStart,
+              evEnd: this.nEv,
+              hasLoop,
+              hasTryTable,
+              hasTailIndirect,
+            } satisfies ScannedFunction;
+          }
+          depth--;
+          const kind = this.ctlKind[depth]!;
+          if (kind === K_LOOP) break;
+          if ((kind === K_BLOCK || kind === K_TRY_TABLE) && this.ctlTargeted[depth] === 0) break;
+          this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1);
+          cost = 0;
+          break;
+        }
+        case 0x0c: // br
+        case 0x0d: // br_if
+        case 0xd4: // br_on_null
+        case 0xd6: {
+          // br_on_non_null
+          r.pos = pos;
+          if (this.mark(r.u32(), depth) && this.live) this.add(EV_BR_OUT, p, 0, 0);
+          pos = r.pos;
+          this.next(cost, EV_CHARGE, pos, op !== 0x0c && this.live);
+          cost = 0;
+          break;
+        }
+        case 0x0e: {
+          // br_table
+          r.pos = pos;
+          const n = r.u32();
+          let exits = false;
+          for (let i = 0; i <= n; i++) exits = this.mark(r.u32(), depth) || exits;
+          if (exits && this.live) this.add(EV_BR_OUT, p, 0, 0);
+          pos = r.pos;
+          this.next(cost, EV_CHARGE, pos, false);
+          cost = 0;
+          break;
+        }
+        case 0x0f: // return (recorded in unreachable code too: threaded functions push the counter)
+          this.add(EV_RETURN, p, 0, 0);
+          this.next(cost, EV_CHARGE, pos, false);
+          cost = 0;
+          break;
+        case 0x10: {
+          // call (recorded in unreachable code too: calls to threaded functions change the stack)
+          r.pos = pos;
+          const callee = r.u32();
+          pos = r.pos;
+          this.add(EV_CALL, p, callee, pos);
+          break;
+        }
+        case 0x11: // call_indirect
+        case 0x14: // call_ref
+          while (buf[pos++]! & 0x80);
+          if (op === 0x11) while (buf[pos++]! & 0x80);
+          if (this.live) this.add(EV_CALL, p, -1, pos);
+          break;
+        case 0x12: {
+          // return_call
+          r.pos = pos;
+          const callee = r.u32();
+          pos = r.pos;
+          this.add(EV_RETURN_CALL, p, callee, 0);
+          this.tailCalls.push(index, callee);
+          this.next(cost, EV_CHARGE, pos, false);
+          cost = 0;
+          break;
+        }
+        case 0x13: // return_call_indirect
+        case 0x15: // return_call_ref
+          while (buf[pos++]! & 0x80);
+          if (op === 0x13) while (buf[pos++]! & 0x80);
+          hasTailIndirect = true;
+          if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
+          this.next(cost, EV_CHARGE, pos, false);
+          cost = 0;
+          break;
+        case 0x18: // delegate
+          while (buf[pos++]! & 0x80);
+          if (depth === 0) r.fail('delegate outside try');
+          depth--;
+          this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1);
+          cost = 0;
+          break;
+        case 0x1f: {
+          // try_table: its catch labels are relative to the enclosing blocks.
+          r.pos = pos;
+          skipBlockType(r);
+          const n = r.u32();
+          for (let i = 0; i < n; i++) {
+            const k = r.u8();
+            if (k <= 1) r.u32();
+            this.mark(r.u32(), depth);
+          }
+          pos = r.pos;
+          this.push(depth++, K_TRY_TABLE, this.live);
+          hasTryTable = true;
+          break;
+        }
+        case 0xfb:
+          r.pos = pos;
+          unmeterable(op, r.u32(), p);
+          break;
+        case 0xfc:
+        case 0xfd:
+        case 0xfe:
+          r.pos = pos;
+          skipImm(r, prefixedImm(op, r.u32(), p));
+          pos = r.pos;
+          break;
+        default: {
+          const imm = PLAIN[op]!;
+          if (imm === Imm.None) break;
+          if (imm === Imm.Unknown) unmeterable(-1, op, p);
+          r.pos = pos;
+          skipImm(r, imm as Imm);
+          pos = r.pos;
+        }
+      }
+    }
+  }
+
+  /** Whether a scanned function can take the counter as a parameter (more checks in fuel.ts). */
+  static threadable(f: ScannedFunction): boolean {
+    return !f.hasTailIndirect && !f.hasTryTable && f.params < MAX_PARAMS && f.results < MAX_RESULTS;
+  }
+
+  /**
+   * Pass 2: writes the metered body (without its size) to `w`. `threaded[i]` is 1 for threaded functions;
+   * `wrapperType` is the encoded block type of the body wrapper when `f` itself is threaded.
+   */
+  emit(f: ScannedFunction, threaded: Uint8Array, wrapperType: Uint8Array | undefined, w: Writer): void {
+    const src = this.bytes;
+    const ev = this.ev;
+    const isT = threaded[f.index] === 1;
+    const local = isT || (f.hasLoop && !f.hasTryTable);
+    const stats = this.stats;
+    stats.functions++;
+    if (isT) stats.threaded++;
+    else if (local) stats.localScheme++;
+    else stats.globalScheme++;
+    const n = f.evEnd - f.evStart;
+    // Every event writes at most 40 bytes (the longest, a checked charge, is about 30).
+    w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 40);
+    const out = w.buf;
+    let o = w.pos;
+    const F = this.fuelGlobal;
+    // The counter: the new parameter (threaded), or a new local after all others.
+    const L = isT ? f.params : f.nLocals;
+    // Locals.
+    if (isT) {
+      // The first declared local moves to the end (index nLocals); the counter parameter takes its place.
+      if (f.nDecl === 0) {
+        out[o++] = 0;
+      } else {
+        const dropGroup = f.firstCount === 1;
+        o = putLeb(out, o, f.nDecl + (dropGroup ? 0 : 1));
+        if (!dropGroup) {
+          o = putLeb(out, o, f.firstCount - 1);
+          for (let k = f.firstCountEnd; k < f.firstTypeEnd; k++) out[o++] = src[k]!;
+        }
+        out.set(src.subarray(f.firstTypeEnd, f.declEnd), o);
+        o += f.declEnd - f.firstTypeEnd;
+        out[o++] = 1;
+        for (let k = f.firstCountEnd; k < f.firstTypeEnd; k++) out[o++] = src[k]!;
+      }
+      out[o++] = 0x02; // block: every way out of the body passes its end, then pushes the counter
+      out.set(wrapperType!, o);
+      o += wrapperType!.length;
+    } else {
+      // The originals plus one i64 (the counter copy, or a scratch for the entry check).
+      o = putLeb(out, o, f.nDecl + 1);
+      out.set(src.subarray(f.declStart, f.declEnd), o);
+      o += f.declEnd - f.declStart;
+      out[o++] = 1;
+      out[o++] = 0x7e;
+    }
+    let copied = f.declEnd;
+    let charges = 0;
+    for (let i = f.evStart; i < f.evEnd; i++) {
+      const kind = ev[i * 4]!;
+      const pos = ev[i * 4 + 1]!;
+      if (pos > copied) {
+        const len = pos - copied;
+        if (len < 16) for (let k = copied; k < pos; k++) out[o++] = src[k]!;
+        else {
+          out.set(src.subarray(copied, pos), o);
+          o += len;
+        }
+        copied = pos;
+      }
+      switch (kind) {
+        case EV_CHECK: {
+          charges++;
+          if (local) {
+            // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
+            // if local.get L global.set F unreachable end
+            const entryLoad = i === f.evStart && !isT;
+            out[o++] = entryLoad ? 0x23 : 0x20;
+            o = putLeb(out, o, entryLoad ? F : L);
+            out[o++] = 0x42;
+            o = putLeb(out, o, ev[i * 4 + 2]!, 0x40);
+            out[o++] = 0x7d;
+            out[o++] = 0x22;
+            o = putLeb(out, o, L);
+            out[o++] = 0x42;
+            out[o++] = 0x00;
+            out[o++] = 0x53;
+            out[o++] = 0x04;
+            out[o++] = 0x40;
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+            out[o++] = 0x00;
+            out[o++] = 0x0b;
+          } else {
+            // global.get F i64.const c i64.sub local.tee L global.set F local.get L i64.const 0 i64.lt_s
+            // if unreachable end
+            out[o++] = 0x23;
+            o = putLeb(out, o, F);
+            out[o++] = 0x42;
+            o = putLeb(out, o, ev[i * 4 + 2]!, 0x40);
+            out[o++] = 0x7d;
+            out[o++] = 0x22;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x42;
+            out[o++] = 0x00;
+            out[o++] = 0x53;
+            out[o++] = 0x04;
+            out[o++] = 0x40;
+            out[o++] = 0x00;
+            out[o++] = 0x0b;
+          }
+          break;
+        }
+        case EV_CHARGE: {
+          const c = ev[i * 4 + 2]!;
+          if (c === 0) break;
+          charges++;
+          // local.get L | global.get F, i64.const c, i64.sub, local.set L | global.set F
+          out[o++] = local ? 0x20 : 0x23;
+          o = putLeb(out, o, local ? L : F);
+          out[o++] = 0x42;
+          o = putLeb(out, o, c, 0x40);
+          out[o++] = 0x7d;
+          out[o++] = local ? 0x21 : 0x24;
+          o = putLeb(out, o, local ? L : F);
+          break;
+        }
+        case EV_GLOBAL:
+          out[o++] = src[pos]!;
+          o = putLeb(out, o, ev[i * 4 + 2]!);
+          copied = ev[i * 4 + 3]!;
+          break;
+        case EV_LOCAL:
+          if (isT) {
+            out[o++] = src[pos]!;
+            o = putLeb(out, o, f.nLocals);
+            copied = ev[i * 4 + 3]!;
+          }
+          break;
+        case EV_CALL: {
+          const callee = ev[i * 4 + 2]!;
+          const callEnd = ev[i * 4 + 3]!;
+          const toThreaded = callee >= 0 && threaded[callee] === 1;
+          if (toThreaded) {
+            // Pass the counter as the last argument.
+            out[o++] = local ? 0x20 : 0x23;
+            o = putLeb(out, o, local ? L : F);
+          } else if (local) {
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+          }
+          for (let k = pos; k < callEnd; k++) out[o++] = src[k]!;
+          copied = callEnd;
+          if (toThreaded) {
+            // Take the counter back from the last result.
+            out[o++] = local ? 0x21 : 0x24;
+            o = putLeb(out, o, local ? L : F);
+          } else if (local) {
+            out[o++] = 0x23;
+            o = putLeb(out, o, F);
+            out[o++] = 0x21;
+            o = putLeb(out, o, L);
+          }
+          break;
+        }
+        case EV_RETURN:
+        case EV_RETURN_CALL:
+          if (isT) {
+            // return: the counter is the last result; return_call: the last argument (of a threaded callee).
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            break;
+          }
+          if (local) {
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+          }
+          break;
+        case EV_FUNC_END:
+          if (isT) {
+            out[o++] = 0x0b; // end of the wrapper block
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            break;
+          }
+          if (local) {
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+          }
+          break;
+        case EV_BR_OUT:
+          // Threaded functions: the branch goes to the wrapper block's end, which pushes the counter.
+          if (local && !isT) {
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+          }
+          break;
+        case EV_WRITEBACK:
+          if (local) {
+            out[o++] = 0x20;
+            o = putLeb(out, o, L);
+            out[o++] = 0x24;
+            o = putLeb(out, o, F);
+          }
+          break;
+        case EV_RELOAD:
+          if (local) {
+            out[o++] = 0x23;
+            o = putLeb(out, o, F);
+            out[o++] = 0x21;
+            o = putLeb(out, o, L);
+          }
+          break;
+      }
+    }
+    out.set(src.subarray(copied, f.end), o);
+    o += f.end - copied;
+    w.pos = o;
+    stats.charges += charges;
+  }
+
+  /** Drops the recorded events (after the code section is written). */
+  reset(): void {
+    this.nEv = 0;
+    this.tailCalls.length = 0;
+  }
+}
+
+/**
+ * Writes a non-negative v as LEB128 at out[o] and returns the position after it. `limit` 0x80 gives the
+ * unsigned encoding; 0x40 the signed one (a non-negative value whose top bit is set needs one more byte).
+ */
+export function putLeb(out: Uint8Array, o: number, v: number, limit = 0x80): number {
+  while (v >= limit) {
+    out[o++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[o++] = v;
+  return o;
+}

@@ -1,0 +1,153 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../electron/sandbox/prepare/cache.js';
+import {
+  instrumentFuel,
+  loadPrepared,
+  PREPARE_ENGINE_VERSION,
+} from '../../electron/sandbox/prepare/index.js';
+import { instantiateMetered, wat } from './helpers.js';
+
+const SOURCE = wat(`(module (func (export "f") (param i32) (result i32) (local $i i32)
+  (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+  (local.get $i)))`);
+
+function plugin(bytes: Uint8Array = SOURCE): { dir: string; wasm: string; prepared: string; stamp: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fledge-prepare-cache-'));
+  const wasm = join(dir, 'plugin.wasm');
+  writeFileSync(wasm, bytes);
+  return { dir, wasm, prepared: `${wasm}.fuel.wasm`, stamp: `${wasm}.fuel.stamp` };
+}
+
+describe('loadPrepared', () => {
+  it('prepares and caches on a miss, then loads from the cache', () => {
+    const p = plugin();
+    const first = loadPrepared(p.wasm);
+    expect(first.fromCache).toBe(false);
+    expect(first.warnings).toEqual([]);
+    expect(Buffer.from(first.bytes).equals(Buffer.from(instrumentFuel(SOURCE)))).toBe(true);
+    expect(readFileSync(p.stamp, 'utf8')).toBe(
+      `${sha256(SOURCE)}\n${PREPARE_ENGINE_VERSION}\n${sha256(first.bytes)}\n`,
+    );
+    const second = loadPrepared(p.wasm);
+    expect(second.fromCache).toBe(true);
+    expect(second.warnings).toEqual([]);
+    expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    expect(instantiateMetered(second.bytes, 10_000n).exports.f(100)).toBe(100);
+    // No temp files left behind.
+    expect(readdirSync(p.dir).sort()).toEqual([
+      'plugin.wasm',
+      'plugin.wasm.fuel.stamp',
+      'plugin.wasm.fuel.wasm',
+    ]);
+  });
+
+  it('rebuilds a stale cache when the binary changed', () => {
+    const p = plugin();
+    loadPrepared(p.wasm);
+    const changed = wat('(module (func (export "f") (param i32) (result i32) (local.get 0)))');
+    writeFileSync(p.wasm, changed);
+    const r = loadPrepared(p.wasm);
+    expect(r.fromCache).toBe(false);
+    expect(r.warnings).toEqual([
+      'The saved prepared copy of plugin.wasm was out of date (the plugin binary changed); it was prepared again.',
+    ]);
+    expect(Buffer.from(r.bytes).equals(Buffer.from(instrumentFuel(changed)))).toBe(true);
+    expect(loadPrepared(p.wasm).fromCache).toBe(true);
+  });
+
+  it('rebuilds a cache made by another preparation version', () => {
+    const p = plugin();
+    loadPrepared(p.wasm);
+    const lines = readFileSync(p.stamp, 'utf8').split('\n');
+    writeFileSync(p.stamp, [lines[0], 'fledge-desktop-prepare/0', lines[2], ''].join('\n'));
+    const r = loadPrepared(p.wasm);
+    expect(r.fromCache).toBe(false);
+    expect(r.warnings[0]).toMatch(/another version of the preparation \("fledge-desktop-prepare\/0"\)/);
+    expect(loadPrepared(p.wasm).fromCache).toBe(true);
+  });
+
+  it('rebuilds a corrupt cache (bytes changed under the stamp)', () => {
+    const p = plugin();
+    loadPrepared(p.wasm);
+    const bytes = readFileSync(p.prepared);
+    bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0xff;
+    writeFileSync(p.prepared, bytes);
+    const r = loadPrepared(p.wasm);
+    expect(r.fromCache).toBe(false);
+    expect(r.warnings[0]).toMatch(/did not match its stamp \(it is corrupt or was modified\)/);
+    expect(loadPrepared(p.wasm).fromCache).toBe(true);
+  });
+
+  it('rebuilds a tampered cache whose stamp was forged for an unmetered module', () => {
+    const p = plugin();
+    loadPrepared(p.wasm);
+    const lines = readFileSync(p.stamp, 'utf8').split('\n');
+    writeFileSync(p.prepared, SOURCE);
+    writeFileSync(p.stamp, [lines[0], lines[1], sha256(SOURCE), ''].join('\n'));
+    const r = loadPrepared(p.wasm);
+    expect(r.fromCache).toBe(false);
+    expect(r.warnings[0]).toMatch(/corrupt or was modified/);
+    expect(Buffer.from(r.bytes).equals(Buffer.from(instrumentFuel(SOURCE)))).toBe(true);
+  });
+
+  it('rebuilds when the stamp is unreadable or one file is missing', () => {
+    const p = plugin();
+    loadPrepared(p.wasm);
+    writeFileSync(p.stamp, 'garbage');
+    expect(loadPrepared(p.wasm).warnings[0]).toMatch(/unreadable stamp/);
+    writeFileSync(p.stamp, '');
+    expect(loadPrepared(p.wasm).warnings[0]).toMatch(/unreadable stamp/);
+    writeFileSync(p.prepared, '');
+    writeFileSync(p.stamp, readFileSync(p.stamp)); // keep stamp
+    expect(loadPrepared(p.wasm).warnings.length).toBe(1);
+    const q = plugin();
+    loadPrepared(q.wasm);
+    rmSync(q.stamp);
+    expect(loadPrepared(q.wasm).warnings).toEqual([
+      'The saved prepared copy of plugin.wasm had no stamp file; it was prepared again.',
+    ]);
+    rmSync(q.prepared);
+    expect(loadPrepared(q.wasm).warnings).toEqual([
+      'The saved prepared copy of plugin.wasm was missing its prepared module; it was prepared again.',
+    ]);
+    expect(loadPrepared(q.wasm).fromCache).toBe(true);
+  });
+
+  it('still returns the prepared bytes, with a warning, when the plugin folder is not writable', () => {
+    const p = plugin();
+    const isRoot = process.getuid?.() === 0;
+    // Root ignores permissions: block the cache path with a folder instead.
+    if (isRoot) mkdirSync(p.prepared);
+    else chmodSync(p.dir, 0o555);
+    try {
+      const r = loadPrepared(p.wasm);
+      expect(r.fromCache).toBe(false);
+      expect(Buffer.from(r.bytes).equals(Buffer.from(instrumentFuel(SOURCE)))).toBe(true);
+      expect(r.warnings.at(-1)).toMatch(
+        /^Could not save the prepared copy of plugin\.wasm beside it \(.+\); it will be prepared again next time\.$/,
+      );
+      expect(existsSync(p.stamp)).toBe(false);
+      expect(readdirSync(p.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      chmodSync(p.dir, 0o755);
+    }
+  });
+
+  it('refuses a binary that is not WebAssembly without writing a cache', () => {
+    const p = plugin(new TextEncoder().encode('#!/bin/sh\necho hi\n'));
+    expect(() => loadPrepared(p.wasm)).toThrow(/not a WebAssembly module \(it starts with a script/);
+    expect(existsSync(p.prepared)).toBe(false);
+  });
+});

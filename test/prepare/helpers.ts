@@ -1,0 +1,93 @@
+// Shared helpers for the module-preparation tests: WAT and C compilation, metered instantiation.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import wabtInit from 'wabt';
+import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from '../../electron/sandbox/prepare/index.js';
+
+const wabt = await wabtInit();
+
+/** Features V8 in Node 20 runs by default, plus the ones only the decoder needs to know. */
+export const ALL_FEATURES = {
+  exceptions: true,
+  mutable_globals: true,
+  sat_float_to_int: true,
+  sign_extension: true,
+  simd: true,
+  threads: true,
+  multi_value: true,
+  tail_call: true,
+  bulk_memory: true,
+  reference_types: true,
+  relaxed_simd: true,
+  extended_const: true,
+};
+
+/** Compiles WebAssembly text to a binary (with the name section when `names` is set). */
+export function wat(text: string, names = false): Uint8Array {
+  const m = wabt.parseWat('test.wat', text, ALL_FEATURES);
+  if (names) m.resolveNames();
+  return m.toBinary({ write_debug_names: names }).buffer;
+}
+
+export function toText(bytes: Uint8Array): string {
+  return wabt.readWasm(bytes, { readDebugNames: true, ...ALL_FEATURES }).toText({});
+}
+
+export function hasClang(): boolean {
+  try {
+    execFileSync('clang', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cDir = mkdtempSync(join(tmpdir(), 'fledge-prepare-c-'));
+
+/** Compiles test/fixtures/c/<name> with clang for wasm32-wasi into a temp dir and returns the bytes. */
+export function compileC(name: string, extra: string[] = []): Uint8Array {
+  const src = join(import.meta.dirname, '..', 'fixtures', 'c', name);
+  const out = join(cDir, `${name}.${extra.join('_').replace(/[^\w]/g, '')}.wasm`);
+  execFileSync('clang', ['--target=wasm32-wasi', '-O2', ...extra, src, '-o', out]);
+  return new Uint8Array(readFileSync(out));
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: test modules' exports are called with whatever they take
+export type Exports = Record<string, any>;
+
+export function fuelGlobal(budget: bigint): WebAssembly.Global<'i64'> {
+  return new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
+}
+
+/** Instantiates a metered module with a fresh fuel global. */
+export function instantiateMetered(
+  bytes: Uint8Array,
+  budget: bigint,
+  imports: WebAssembly.Imports = {},
+): { exports: Exports; fuel: WebAssembly.Global<'i64'> } {
+  const fuel = fuelGlobal(budget);
+  const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  const instance = new WebAssembly.Instance(module, {
+    ...imports,
+    [FUEL_IMPORT_MODULE]: { [FUEL_IMPORT_NAME]: fuel },
+  });
+  return { exports: instance.exports as Exports, fuel };
+}
+
+export function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}): Exports {
+  const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  return new WebAssembly.Instance(module, imports).exports as Exports;
+}
+
+/** Runs `fn` and returns the thrown error (fails the test when nothing is thrown). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
