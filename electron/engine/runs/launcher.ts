@@ -50,6 +50,8 @@ export interface NodeLauncherOptions {
   hostScript?: string;
   /** JavaScript heap of the sandbox's controller thread, MB (the wasm memory is not part of it). */
   maxOldSpaceMb?: number;
+  /** More Node/V8 flags for the sandbox process (profiling, say). */
+  extraExecArgv?: string[];
 }
 
 class NodeSandboxProcess implements SandboxProcess {
@@ -127,8 +129,10 @@ class NodeSandboxProcess implements SandboxProcess {
 export class NodeSandboxLauncher implements SandboxLauncher {
   private readonly script: string;
   private readonly maxOldSpaceMb: number;
+  private readonly extraExecArgv: string[];
 
   constructor(options: NodeLauncherOptions = {}) {
+    this.extraExecArgv = options.extraExecArgv ?? [];
     this.script = options.hostScript ?? defaultHostScript();
     this.maxOldSpaceMb = options.maxOldSpaceMb ?? 64;
   }
@@ -136,7 +140,11 @@ export class NodeSandboxLauncher implements SandboxLauncher {
   launch(options: LaunchOptions): SandboxProcess {
     const pages = Math.max(1, Math.ceil(options.memoryCapBytes / 65536));
     const child = fork(this.script, [], {
-      execArgv: [`--wasm-max-mem-pages=${pages}`, `--max-old-space-size=${this.maxOldSpaceMb}`],
+      execArgv: [
+        `--wasm-max-mem-pages=${pages}`,
+        `--max-old-space-size=${this.maxOldSpaceMb}`,
+        ...this.extraExecArgv,
+      ],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { NODE_ENV: 'production' },

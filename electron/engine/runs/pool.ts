@@ -17,7 +17,10 @@ export interface PoolOptions {
   size?: number;
   /** The memory cap the warm processes are started with. */
   memoryCapBytes?: number;
-  /** Delay before a taken process is replaced, so the refill does not compete with the run's start. */
+  /**
+   * A taken process is replaced when its run ends, or after this delay (default 2 s) if the run is
+   * still going: starting a process costs CPU that the run's start (and a busy plugin) would miss.
+   */
   refillDelayMs?: number;
   /** Whether a pooled process (started for memoryCapBytes) may serve a run with a smaller cap. */
   canServeSmallerCap?: () => boolean;
@@ -38,7 +41,7 @@ export class SandboxPool {
   ) {
     this.size = options.size ?? 2;
     this.cap = options.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
-    this.refillDelayMs = options.refillDelayMs ?? 25;
+    this.refillDelayMs = options.refillDelayMs ?? 2000;
     this.refill();
   }
 
@@ -54,7 +57,7 @@ export class SandboxPool {
     }
   }
 
-  /** A ready sandbox process for one run with this memory cap; the caller owns it from now on. */
+  /** A sandbox process (warm, or just launched) for one run with this cap; the caller owns it from now on. */
   async acquire(memoryCapBytes: number): Promise<SandboxProcess> {
     if (this.closed) throw new Error('the sandbox pool is closed');
     const fits =
@@ -67,6 +70,7 @@ export class SandboxPool {
       if (index >= 0) {
         const [entry] = this.idle.splice(index, 1);
         this.scheduleRefill();
+        entry!.proc.onExit(() => this.refillSoon());
         try {
           await entry!.ready;
           entry!.proc.setActive(true);
@@ -76,8 +80,9 @@ export class SandboxPool {
         }
       }
     }
+    // A new process: hand it over at once. The run's start message waits in the IPC pipe while the
+    // process boots, and the sandbox skips its warm-up when the run is already there.
     const entry = this.start(memoryCapBytes);
-    await entry.ready;
     entry.proc.setActive(true);
     return entry.proc;
   }
@@ -92,6 +97,7 @@ export class SandboxPool {
         (e) =>
           new Promise<void>((resolve) => {
             if (e.proc.exited) return resolve();
+            e.proc.setActive(true); // keep the event loop alive until it is gone
             e.proc.onExit(() => resolve());
             e.proc.kill();
           }),
@@ -104,6 +110,13 @@ export class SandboxPool {
     let n = 0;
     for (const p of this.all) if (!p.exited) n++;
     return n;
+  }
+
+  private refillSoon(): void {
+    if (this.closed) return;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refillTimer = null;
+    setImmediate(() => this.refill());
   }
 
   private scheduleRefill(): void {

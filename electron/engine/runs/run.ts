@@ -231,19 +231,22 @@ export class Run {
   private onMessage(msg: FromSandbox): void {
     switch (msg.kind) {
       case 'events': {
-        for (const e of msg.events) {
-          if (e.type === 'request') {
-            this.openRequests.set(e.id, e);
-            const timeout = this.timings.requestTimeoutMs ?? 300_000;
-            const timer = setTimeout(() => {
-              this.closeRequest(e.id);
-              this.proc?.postMessage({ kind: 'cancel', reason: 'timeout' });
-            }, timeout);
-            timer.unref();
-            this.requestTimers.set(e.id, timer);
+        const events = JSON.parse(msg.json) as RunEvent[];
+        // Most batches are all output: look for requests only when there is one.
+        if (msg.json.includes('"type":"request"'))
+          for (const e of events) {
+            if (e.type === 'request') {
+              this.openRequests.set(e.id, e);
+              const timeout = this.timings.requestTimeoutMs ?? 300_000;
+              const timer = setTimeout(() => {
+                this.closeRequest(e.id);
+                this.proc?.postMessage({ kind: 'cancel', reason: 'timeout' });
+              }, timeout);
+              timer.unref();
+              this.requestTimers.set(e.id, timer);
+            }
           }
-        }
-        this.emit(msg.events);
+        this.emit(events);
         return;
       }
       case 'hostCall':

@@ -1,0 +1,270 @@
+// `run <plugin-dir> [options] [-- ARGS...]`: runs a WASM plugin command in the sandbox.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type Capabilities, parseGrantList } from '../../../shared/capabilities.js';
+import { projectContext } from '../../engine/host/project.js';
+import { EngineHostServices } from '../../engine/host/services.js';
+import { loadManifest } from '../../engine/manifest/load-manifest.js';
+import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
+import type { RunEvent } from '../../sandbox/protocol.js';
+import { parseCommandArgs } from '../args.js';
+import { type CliCommand, type CliIO, PROGRAM, UsageError } from '../command.js';
+
+const USAGE = `Usage: ${PROGRAM} run <plugin-dir> [options] [-- ARGS...]
+
+Runs a WASM plugin command in its own sandbox process, with fledge's limits (fuel, wall clock,
+memory) and only the capabilities you grant. ARGS after -- reach the plugin in its init message.
+
+Options:
+  --command NAME      the command to run (default: the first in plugin.toml)
+  --project DIR       the project the plugin works on (default: none)
+  --grant LIST        all | none | a comma list of exec,store,metadata,filesystem,network,clock,random
+                      (default: none; a grant never exceeds what plugin.toml declares)
+  --fuel N            compute budget in fuel units (default ${DEFAULT_LIMITS.fuel})
+  --timeout-ms N      wall-clock limit in ms, also while waiting for answers (default ${DEFAULT_LIMITS.timeoutMs})
+  --memory-mb N       wasm memory cap in MiB (default ${DEFAULT_LIMITS.memoryMb})
+  --answers FILE      answers to the plugin's questions: a JSON object, request id -> value
+  --json              one JSON event per line on stdout, ending with
+                      {"type":"exit","code":N,"reason":"...","message":"...","fuel_used":N,"duration_ms":N}
+
+Questions (prompt, confirm, select, multi_select) are answered from --answers first, else asked on
+the terminal. With neither, the run ends at once with reason "error" and a message naming the
+question, so a script never hangs.
+Plain mode: the plugin's output goes to stdout, logs, progress and its stderr to stderr.
+Exit code: the plugin's exit code; 1 when it ran out of fuel, time or memory, trapped, crashed or
+could not be run (130 when cancelled with Ctrl-C); 2 wrong usage.
+`;
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) <= 0)
+    throw new UsageError(`${name} must be a positive whole number`);
+  return Number(text);
+}
+
+function snake(event: RunEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(event)) out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+  return out;
+}
+
+/** Asks a request on the terminal and turns the typed line into the value the protocol expects. */
+async function askOnTerminal(io: CliIO, req: RunEvent & { type: 'request' }): Promise<unknown> {
+  const ask = io.ask!;
+  const options = req.options ?? [];
+  switch (req.kind) {
+    case 'confirm': {
+      const def = req.default === true;
+      const line = (await ask(`${req.message} [${def ? 'Y/n' : 'y/N'}] `)).trim().toLowerCase();
+      return line === '' ? def : line === 'y' || line === 'yes';
+    }
+    case 'select': {
+      for (const [i, o] of options.entries()) io.stderr(`  ${i + 1}) ${o}\n`);
+      const def = typeof req.default === 'number' ? req.default : 0;
+      const line = (await ask(`${req.message} [${def + 1}] `)).trim();
+      const n = line === '' ? def + 1 : Number(line);
+      return options[n - 1] ?? (options.includes(line) ? line : (options[def] ?? line));
+    }
+    case 'multi_select': {
+      for (const [i, o] of options.entries()) io.stderr(`  ${i + 1}) ${o}\n`);
+      const defs = req.defaults ?? [];
+      const line = (
+        await ask(`${req.message} (numbers, comma-separated) [${defs.map((d) => d + 1).join(',')}] `)
+      ).trim();
+      const picks = line === '' ? defs : line.split(',').map((s) => Number(s.trim()) - 1);
+      return picks.map((i) => options[i]).filter((o): o is string => o !== undefined);
+    }
+    default: {
+      const def = typeof req.default === 'string' ? req.default : '';
+      const line = await ask(`${req.message}${def ? ` [${def}]` : ''} `);
+      return line === '' ? def : line;
+    }
+  }
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run a WASM plugin command in the sandbox',
+  usage: USAGE,
+  async run(argv, io) {
+    const dash = argv.indexOf('--');
+    const pluginArgs = dash === -1 ? [] : argv.slice(dash + 1);
+    const { values, positionals } = parseCommandArgs(
+      dash === -1 ? argv : argv.slice(0, dash),
+      {
+        command: { type: 'string' },
+        project: { type: 'string' },
+        grant: { type: 'string' },
+        fuel: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'memory-mb': { type: 'string' },
+        answers: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      { min: 1, max: 1, names: ['<plugin-dir>'] },
+    );
+    const json = values.json === true;
+    const print = (event: Record<string, unknown>) => io.stdout(`${JSON.stringify(event)}\n`);
+    const failEarly = (message: string): number => {
+      if (json) print({ type: 'exit', code: 1, reason: 'error', message, fuel_used: 0, duration_ms: 0 });
+      else io.stderr(`${PROGRAM} run: ${message}\n`);
+      return 1;
+    };
+
+    let fuel: bigint | undefined;
+    if (values.fuel !== undefined) {
+      if (!/^\d+$/.test(values.fuel) || BigInt(values.fuel) <= 0n)
+        throw new UsageError('--fuel must be a positive whole number');
+      fuel = BigInt(values.fuel);
+    }
+    const timeoutMs = positiveInt('--timeout-ms', values['timeout-ms']);
+    const memoryMb = positiveInt('--memory-mb', values['memory-mb']);
+
+    let answers: Record<string, unknown> = {};
+    if (values.answers !== undefined) {
+      try {
+        const parsed = JSON.parse(await readFile(resolve(io.cwd, values.answers), 'utf8'));
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+          throw new Error('not a JSON object');
+        answers = parsed;
+      } catch (err) {
+        return failEarly(`cannot use the answers file ${values.answers}: ${(err as Error).message}`);
+      }
+    }
+
+    const report = await loadManifest(resolve(io.cwd, positionals[0]!));
+    if (!report.manifest) {
+      const problems = report.errors.map((e) => e.message).join('; ');
+      return failEarly(`${report.pluginDir} is not a valid plugin: ${problems}`);
+    }
+    const manifest = report.manifest;
+    if (manifest.runtime !== 'wasm')
+      return failEarly(
+        `plugin '${manifest.name}' is a native plugin (runtime = "${manifest.runtime}"); only WASM plugins run in the sandbox`,
+      );
+    const command = values.command
+      ? manifest.commands.find((c) => c.name === values.command)
+      : manifest.commands[0];
+    if (!command)
+      return failEarly(
+        `plugin '${manifest.name}' has no command "${values.command}" (it has: ${manifest.commands.map((c) => c.name).join(', ')})`,
+      );
+    let grants: Capabilities;
+    try {
+      grants = parseGrantList(values.grant ?? 'none', manifest.capabilities);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    let project = null;
+    if (values.project !== undefined) {
+      try {
+        project = await projectContext(resolve(io.cwd, values.project));
+      } catch (err) {
+        return failEarly(`cannot use the project ${values.project}: ${(err as Error).message}`);
+      }
+    }
+
+    const manager = new RunManager({ poolSize: 0 });
+    const hostServices = new EngineHostServices({
+      pluginName: manifest.name,
+      pluginDir: report.pluginDir,
+      projectRoot: project?.root ?? null,
+      grants,
+    });
+    let run: Run;
+    try {
+      const limits: { fuel?: bigint; timeoutMs?: number; memoryMb?: number } = {};
+      if (fuel !== undefined) limits.fuel = fuel;
+      if (timeoutMs !== undefined) limits.timeoutMs = timeoutMs;
+      if (memoryMb !== undefined) limits.memoryMb = memoryMb;
+      run = manager.start({
+        plugin: {
+          name: manifest.name,
+          version: manifest.version,
+          dir: report.pluginDir,
+          declared: manifest.capabilities,
+        },
+        command: command.name,
+        binary: command.binary,
+        args: pluginArgs,
+        project,
+        grants,
+        limits,
+        hostServices,
+      });
+    } catch (err) {
+      await manager.close();
+      return failEarly((err as Error).message);
+    }
+
+    // Questions are handled one at a time, in order.
+    let questions: Promise<void> = Promise.resolve();
+    const handleRequest = (req: RunEvent & { type: 'request' }) => {
+      questions = questions.then(async () => {
+        if (run.done) return;
+        if (Object.hasOwn(answers, req.id)) {
+          run.answer(req.id, answers[req.id]);
+        } else if (io.isTTY && io.ask) {
+          run.answer(req.id, await askOnTerminal(io, req));
+        } else {
+          run.abort(
+            `Plugin '${manifest.name}' asked "${req.message}" (request id "${req.id}"), but there is no one to answer: ` +
+              `run it on a terminal, or give the answer with --answers FILE (a JSON object such as {"${req.id}": ...}).`,
+          );
+        }
+      });
+    };
+
+    run.subscribe((events) => {
+      for (const e of events) {
+        if (json) {
+          if (e.type !== 'exit') print(snake(e));
+        } else {
+          switch (e.type) {
+            case 'output':
+              io.stdout(e.text);
+              break;
+            case 'log':
+              io.stderr(`[${e.level}] ${e.message}\n`);
+              break;
+            case 'progress':
+              if (e.done) break;
+              io.stderr(
+                `... ${e.message ?? ''}${e.current !== undefined ? ` (${e.current}${e.total !== undefined ? `/${e.total}` : ''})` : ''}\n`,
+              );
+              break;
+            case 'stderr':
+              io.stderr(`${e.line}\n`);
+              break;
+            case 'exec':
+              io.stderr(`$ ${e.command} (exit ${e.code})\n`);
+              break;
+            default:
+              break;
+          }
+        }
+        if (e.type === 'request') handleRequest(e);
+      }
+    });
+
+    const onSigint = () => run.cancel();
+    process.once('SIGINT', onSigint);
+    const end = await run.ended;
+    process.removeListener('SIGINT', onSigint);
+    hostServices.close();
+    await manager.close();
+
+    if (json)
+      print({
+        type: 'exit',
+        code: end.code,
+        reason: end.reason,
+        message: end.message,
+        fuel_used: end.fuelUsed,
+        duration_ms: end.durationMs,
+      });
+    else if (end.reason !== 'exit' || end.code !== 0) io.stderr(`${end.message}\n`);
+    if (end.reason !== 'exit') return end.code === 0 ? 1 : end.code;
+    return end.code === 0 ? 0 : end.code & 0xff || 1;
+  },
+};

@@ -1,0 +1,119 @@
+// Messages between the engine (parent), the sandbox process's controller (main thread) and the
+// worker thread that runs the wasm. Everything here crosses a process or thread boundary, so it is
+// plain serialisable data (the fork IPC uses 'advanced' serialization, so bigint is fine).
+import type { Capabilities } from '../../shared/capabilities.js';
+
+export type CapabilitySet = Capabilities;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type RequestKind = 'prompt' | 'confirm' | 'select' | 'multi_select';
+
+/** One event of a run. Small, serialisable, timestamped (`t` = epoch milliseconds). */
+export type RunEvent =
+  | { type: 'started'; t: number; runId: string; plugin: string; command: string; pid: number | null }
+  | { type: 'output'; t: number; text: string }
+  | { type: 'log'; t: number; level: LogLevel; message: string; source: 'plugin' | 'host' }
+  | {
+      type: 'progress';
+      t: number;
+      message?: string;
+      current?: number;
+      total?: number;
+      done?: boolean;
+    }
+  | {
+      type: 'request';
+      t: number;
+      id: string;
+      kind: RequestKind;
+      message: string;
+      options?: string[];
+      default?: unknown;
+      defaults?: number[];
+      validate?: string;
+    }
+  | { type: 'stderr'; t: number; line: string }
+  | { type: 'exec'; t: number; command: string; cwd: string | null; code: number; durationMs: number }
+  | {
+      type: 'exit';
+      t: number;
+      code: number;
+      reason: EndReason;
+      message: string;
+      fuelUsed: number;
+      durationMs: number;
+    };
+
+export type EndReason = 'exit' | 'fuel' | 'timeout' | 'memory' | 'stack' | 'trap' | 'crash' | 'error';
+
+/** How the wasm side ended, before the engine words it for a person. */
+export interface WorkerEnd {
+  reason: EndReason;
+  code: number;
+  /** Technical detail: the trap message, the load error... */
+  detail: string;
+  fuelUsed: number;
+  peakMemoryBytes: number;
+  /** The sandbox process's peak RSS (filled in by the controller). */
+  peakRssBytes?: number;
+  /** False when the module ran without fuel metering (module preparation unavailable). */
+  metered?: boolean;
+}
+
+export interface WasiSetup {
+  args: string[];
+  env: Record<string, string>;
+  mounts: { guestPath: string; hostPath: string; readOnly: boolean }[];
+  realClock: boolean;
+  realRandom: boolean;
+  randomSeed: string;
+}
+
+/** Everything the sandbox needs to run one plugin command. */
+export interface SandboxStart {
+  runId: string;
+  pluginName: string;
+  binaryPath: string;
+  /** The init message, exactly as sent to the plugin (JSON text). */
+  init: string;
+  declared: CapabilitySet;
+  granted: CapabilitySet;
+  fuel: bigint;
+  memoryCapBytes: number;
+  wasi: WasiSetup;
+}
+
+export type HostOp = 'exec' | 'storeGet' | 'storeSet' | 'metadata';
+
+/** A host call with callId 0 expects no result (store_set). */
+/** Parent -> sandbox process. */
+export type ToSandbox =
+  | { kind: 'start'; start: SandboxStart }
+  | { kind: 'answer'; id: string; value: unknown }
+  | { kind: 'cancel'; reason: 'user_interrupt' | 'timeout' }
+  | { kind: 'hostResult'; callId: number; value: unknown };
+
+/** Sandbox process -> parent. `json` is a JSON array of RunEvent (one string: cheap to pass on). */
+export type FromSandbox =
+  | { kind: 'ready'; pid: number }
+  | { kind: 'events'; json: string }
+  | { kind: 'hostCall'; callId: number; op: HostOp; payload: unknown }
+  | { kind: 'end'; end: WorkerEnd };
+
+/** Worker -> controller (over parentPort). */
+export type FromWorker =
+  | { kind: 'ready' }
+  | { kind: 'drain' }
+  | { kind: 'events'; json: string }
+  | { kind: 'hostCall'; callId: number; op: HostOp; payload: unknown }
+  | { kind: 'end'; end: WorkerEnd };
+
+/** Controller -> worker over the synchronous port (read with receiveMessageOnPort). */
+export type ToWorkerSync =
+  | { kind: 'start'; start: SandboxStart }
+  | { kind: 'answer'; id: string; value: unknown }
+  | { kind: 'cancel'; reason: 'user_interrupt' | 'timeout' }
+  | { kind: 'hostResult'; callId: number; value: unknown };
+
+/** Index of the wake-up counter in the shared Int32Array. */
+export const SIGNAL_INDEX = 0;

@@ -1,0 +1,664 @@
+// Runs ONE plugin command inside the sandbox worker thread: loads the prepared module, links the
+// fledge imports, the fuel global and WASI, calls _start and tells how the run ended.
+// Everything here is synchronous; waiting (recv, granted host calls) goes through WorkerChannel,
+// which blocks the thread with Atomics.wait while the controller does the async work.
+import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
+import { execDenied } from './host-services.js';
+import {
+  capMemory,
+  FUEL_IMPORT_MODULE,
+  FUEL_IMPORT_NAME,
+  instrumentFuel,
+  loadPrepared,
+  ModuleError,
+} from './prepare/index.js';
+import type {
+  EndReason,
+  HostOp,
+  LogLevel,
+  RequestKind,
+  RunEvent,
+  SandboxStart,
+  ToWorkerSync,
+  WorkerEnd,
+} from './protocol.js';
+import { checkFledgeSignatures } from './signatures.js';
+import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
+import { createFallbackWasi, enosys } from './wasi-fallback.js';
+
+/** What the runtime needs from the thread it runs on. */
+export interface WorkerChannel {
+  /** Buffers an event; the channel sends batches. */
+  emit(event: RunEvent): void;
+  /** Buffers an event given as its JSON text (the caller vouches that it is a valid RunEvent). */
+  emitJson(json: string): void;
+  /** Sends what is buffered now (before blocking, at the end). */
+  flush(): void;
+  /** Posts a host call to the controller (fire and forget; the result comes through receive). */
+  hostCall(callId: number, op: HostOp, payload: unknown): void;
+  /** The next message from the controller: undefined at once if none is waiting and `block` is false. */
+  receive(block: boolean): ToWorkerSync | undefined;
+}
+
+const PAGE = 65536;
+const FLEDGE_CAPABILITY_IMPORTS: Record<string, 'exec' | 'store' | 'metadata'> = {
+  exec: 'exec',
+  store_set: 'store',
+  store_get: 'store',
+  metadata: 'metadata',
+};
+const FLEDGE_BASIC_IMPORTS = new Set(['send', 'recv', 'exit']);
+const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
+
+export function isNotImplemented(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof ModuleError) && /not implemented/i.test(err.message);
+}
+
+/** Thrown (and remembered) when the host ends the run from inside an import: exit() or a clean trap. */
+class Stop extends Error {
+  constructor(
+    readonly reason: EndReason,
+    readonly code: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = reason === 'exit' ? 'PluginExit' : 'RuntimeError';
+  }
+}
+
+export interface LoadedModule {
+  bytes: Uint8Array;
+  metered: boolean;
+  warnings: string[];
+}
+
+/** The prepared (metered) module, falling back to an unmetered one while preparation is not implemented. */
+export function loadModule(binaryPath: string, memoryCapBytes: number): LoadedModule {
+  let bytes: Uint8Array;
+  let metered = true;
+  const warnings: string[] = [];
+  try {
+    const prepared = loadPrepared(binaryPath);
+    bytes = prepared.bytes;
+    warnings.push(...prepared.warnings);
+  } catch (err) {
+    if (!isNotImplemented(err)) throw err;
+    const source = new Uint8Array(readFileSync(binaryPath));
+    try {
+      bytes = instrumentFuel(source);
+    } catch (err2) {
+      if (!isNotImplemented(err2)) throw err2;
+      checkPlainModule(source);
+      bytes = source;
+      metered = false;
+    }
+  }
+  try {
+    bytes = capMemory(bytes, memoryCapBytes);
+  } catch (err) {
+    // Until capMemory lands, V8's --wasm-max-mem-pages (set per sandbox process) is the cap.
+    if (!isNotImplemented(err)) throw err;
+  }
+  return { bytes, metered, warnings };
+}
+
+function checkPlainModule(source: Uint8Array): void {
+  if (source.length === 0) throw new ModuleError('empty', 'the file is empty');
+  if (source.length < 8 || source[0] !== 0 || source[1] !== 0x61 || source[2] !== 0x73 || source[3] !== 0x6d)
+    throw new ModuleError('not_wasm', 'the file is not a WebAssembly module (no \\0asm header)');
+  if (!WebAssembly.validate(source as Uint8Array<ArrayBuffer>))
+    throw new ModuleError('invalid', 'the file is not a valid WebAssembly module');
+}
+
+/** Node's Buffer has utf8Slice (what toString('utf8') calls, minus its argument checks). */
+type FastBuffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+/** The inside of a JSON string literal: no raw quote, backslash or control character; valid escapes only. */
+const JSON_STRING_BODY = /^[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*$/;
+
+function preview(text: string): string {
+  return text.length > 80 ? `${JSON.stringify(text.slice(0, 80))}...` : JSON.stringify(text);
+}
+
+export type RunOutcome = WorkerEnd;
+
+/** Runs the plugin to its end. Never throws: every ending is an outcome. */
+export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
+  const budget = start.fuel;
+  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
+  let metered = false;
+  let loaded = false;
+  let memory: WebAssembly.Memory | null = null;
+  let stop: Stop | null = null;
+  let wasi: Wasi | null = null;
+  const cap = start.memoryCapBytes;
+
+  const fuelUsed = (): number => {
+    if (!metered) return 0;
+    const left = fuel.value;
+    return Number(left < 0n ? budget : budget - left);
+  };
+  const peakMemory = (): number => (memory ? memory.buffer.byteLength : 0);
+  const finish = (reason: EndReason, code: number, detail: string): RunOutcome => {
+    try {
+      ch.flush();
+    } catch {
+      // the controller is gone; nothing to tell
+    }
+    const outcome: RunOutcome = { reason, code, detail, fuelUsed: fuelUsed(), peakMemoryBytes: peakMemory() };
+    if (loaded) outcome.metered = metered;
+    return outcome;
+  };
+
+  const hostLog = (level: LogLevel, message: string) =>
+    ch.emit({ type: 'log', t: Date.now(), level, message, source: 'host' });
+
+  // ---- load, compile, link -------------------------------------------------------------------
+  let module: WebAssembly.Module;
+  try {
+    const prepared = loadModule(start.binaryPath, cap);
+    metered = prepared.metered;
+    for (const w of prepared.warnings) hostLog('warn', w);
+    module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
+    const wrongTypes = checkFledgeSignatures(prepared.bytes);
+    if (wrongTypes.length > 0)
+      return finish(
+        'error',
+        1,
+        `its imports do not match the fledge host interface: ${wrongTypes.join('; ')}`,
+      );
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (err instanceof ModuleError) return finish('error', 1, err.message);
+    if (e.code === 'ENOENT') return finish('error', 1, `the binary ${start.binaryPath} does not exist`);
+    if (err instanceof WebAssembly.CompileError)
+      return finish('error', 1, `the file is not a valid WebAssembly module (${e.message})`);
+    if (err instanceof RangeError) return finish('memory', 1, e.message);
+    return finish('error', 1, e.message);
+  }
+
+  const missing = new Set<string>();
+  const unknown: string[] = [];
+  let importsFuel = false;
+  const wasiNames: string[] = [];
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === 'fledge' && imp.kind === 'function') {
+      const cap = FLEDGE_CAPABILITY_IMPORTS[imp.name];
+      if (cap && !start.declared[cap]) missing.add(cap);
+      else if (!cap && !FLEDGE_BASIC_IMPORTS.has(imp.name)) unknown.push(`fledge.${imp.name}`);
+    } else if (imp.module === 'wasi_snapshot_preview1' && imp.kind === 'function') {
+      wasiNames.push(imp.name);
+    } else if (imp.module === FUEL_IMPORT_MODULE && imp.name === FUEL_IMPORT_NAME && imp.kind === 'global') {
+      importsFuel = true;
+    } else {
+      unknown.push(`${imp.module}.${imp.name} (${imp.kind})`);
+    }
+  }
+  if (missing.size > 0)
+    return finish(
+      'error',
+      1,
+      `imports functions that require capabilities not granted: ${[...missing].sort().join(', ')}`,
+    );
+  if (unknown.length > 0)
+    return finish('error', 1, `imports things the host does not provide: ${unknown.join(', ')}`);
+  if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function'))
+    return finish('error', 1, 'has no _start function to run (is it a WASI command module?)');
+  metered = metered && importsFuel;
+  loaded = true;
+
+  // ---- events ----------------------------------------------------------------------------------
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const stdoutDecoder = new TextDecoder('utf-8');
+  const stderrDecoder = new TextDecoder('utf-8');
+  let stderrPartial = '';
+  const emitStderr = (text: string, final: boolean) => {
+    const parts = (stderrPartial + text).split('\n');
+    stderrPartial = parts.pop() ?? '';
+    const t = Date.now();
+    for (const line of parts) ch.emit({ type: 'stderr', t, line });
+    if (final && stderrPartial !== '') {
+      ch.emit({ type: 'stderr', t, line: stderrPartial });
+      stderrPartial = '';
+    }
+  };
+
+  // ---- the inbound side: what recv delivers ----------------------------------------------------
+  const encoder = new TextEncoder();
+  const inbound: Uint8Array[] = [encoder.encode(start.init)];
+  /** Request ids the plugin is waiting on (a person's answer, a host result). recv blocks while any is open. */
+  const waiting = new Set<string>();
+  /** Request id -> the id exactly as the plugin wrote it (a number stays a number in the response). */
+  const rawIds = new Map<string, unknown>();
+  /** Host call id -> the raw request id its result answers (requests sent as messages: load, exec, metadata). */
+  const responseFor = new Map<number, unknown>();
+  let current: Uint8Array | null = null;
+  let offset = 0;
+  let nextCallId = 1;
+  const hostResults = new Map<number, unknown>();
+
+  const respondLater = (id: unknown, value: unknown) => {
+    inbound.push(encoder.encode(JSON.stringify({ type: 'response', id, value })));
+  };
+  const accept = (msg: ToWorkerSync) => {
+    if (msg.kind === 'start') return; // one run per sandbox: a second start is ignored
+    if (msg.kind === 'hostResult') {
+      if (responseFor.has(msg.callId)) {
+        const raw = responseFor.get(msg.callId);
+        responseFor.delete(msg.callId);
+        waiting.delete(String(raw));
+        respondLater(raw, msg.value);
+      } else hostResults.set(msg.callId, msg.value);
+    } else if (msg.kind === 'answer') {
+      if (!waiting.has(msg.id) || !rawIds.has(msg.id)) return; // not asked, or answered already
+      const raw = rawIds.get(msg.id);
+      rawIds.delete(msg.id);
+      waiting.delete(msg.id);
+      respondLater(raw, msg.value);
+    } else {
+      waiting.clear();
+      inbound.push(encoder.encode(JSON.stringify({ type: 'cancel', reason: msg.reason })));
+    }
+  };
+  const drain = () => {
+    for (let m = ch.receive(false); m; m = ch.receive(false)) accept(m);
+  };
+  const awaitResult = (callId: number): unknown => {
+    ch.flush();
+    while (!hostResults.has(callId)) {
+      const m = ch.receive(true);
+      if (m) accept(m);
+    }
+    const v = hostResults.get(callId);
+    hostResults.delete(callId);
+    return v;
+  };
+
+  // ---- capability routing ------------------------------------------------------------------------
+  const plugin = start.pluginName;
+  const granted = start.granted;
+  const execDeniedResult = () => execDenied(plugin);
+  /** Synchronous host operation (for the import functions): its JSON result text. */
+  const hostNow = (op: HostOp, payload: unknown): string => {
+    const callId = nextCallId++;
+    ch.hostCall(callId, op, payload);
+    return JSON.stringify(awaitResult(callId) ?? null);
+  };
+
+  // ---- bounds-checked memory access ------------------------------------------------------------
+  const trap = (detail: string): never => {
+    stop ??= new Stop('trap', 1, detail);
+    throw stop;
+  };
+  const checkStop = () => {
+    if (stop) throw stop;
+  };
+  let memBuffer: Buffer | null = null;
+  /** A Buffer over the module's memory (re-made when memory.grow replaced the ArrayBuffer). */
+  const memoryBuffer = (): Buffer => {
+    const ab = memory!.buffer;
+    if (!memBuffer || memBuffer.buffer !== ab) memBuffer = Buffer.from(ab);
+    return memBuffer;
+  };
+  const range = (fn: string, ptr: number, len: number): Uint8Array => {
+    checkRange(fn, ptr, len);
+    return new Uint8Array(memory!.buffer, ptr, len);
+  };
+  const checkRange = (fn: string, ptr: number, len: number): void => {
+    if (!memory) {
+      trap(
+        `fledge.${fn} was called but the module's memory is not available (no exported "memory", or called from a start function)`,
+      );
+      return;
+    }
+    if (ptr < 0 || len < 0) trap(`fledge.${fn} was given a negative pointer or length (${ptr}, ${len})`);
+    const size = memory.buffer.byteLength;
+    if (ptr + len > size)
+      trap(
+        `fledge.${fn} was given the range ${ptr}..${ptr + len}, outside the module's memory (${size} bytes)`,
+      );
+  };
+  const readJson = (fn: string, ptr: number, len: number): { ok: true; value: unknown } | { ok: false } => {
+    const bytes = range(fn, ptr, len);
+    try {
+      return { ok: true, value: JSON.parse(utf8.decode(bytes)) };
+    } catch {
+      hostLog('warn', `Plugin '${plugin}' passed malformed JSON to fledge.${fn}; ignored.`);
+      return { ok: false };
+    }
+  };
+
+  // ---- outbound messages -----------------------------------------------------------------------
+  const OUTPUT_PREFIX = '{"type":"output","text":"';
+  const handleMessage = (text: string) => {
+    // Fast path for the common {"type":"output","text":"..."}: when the string body is valid JSON
+    // (checked by JSON_STRING_BODY, a linear regex), splice the plugin's own text into the event
+    // instead of parsing it and serialising it again. The engine parses the batch: same result.
+    if (text.startsWith(OUTPUT_PREFIX) && text.endsWith('"}')) {
+      const body = text.slice(OUTPUT_PREFIX.length, -2);
+      if (JSON_STRING_BODY.test(body)) {
+        ch.emitJson(`{"type":"output","t":${Date.now()},"text":"${body}"}`);
+        return;
+      }
+    }
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      hostLog('warn', `Plugin '${plugin}' sent malformed JSON (skipped): ${preview(text)}`);
+      return;
+    }
+    if (msg === null || typeof msg !== 'object' || Array.isArray(msg) || typeof msg.type !== 'string') {
+      hostLog('warn', `Plugin '${plugin}' sent a message without a "type" (skipped): ${preview(text)}`);
+      return;
+    }
+    const t = Date.now();
+    const type = msg.type;
+    switch (type) {
+      case 'output': {
+        const out = typeof msg.text === 'string' ? msg.text : typeof msg.data === 'string' ? msg.data : null;
+        if (out === null)
+          hostLog('warn', `Plugin '${plugin}' sent an output message without text (skipped).`);
+        else ch.emit({ type: 'output', t, text: out });
+        return;
+      }
+      case 'log': {
+        const level = LOG_LEVELS.has(msg.level as LogLevel) ? (msg.level as LogLevel) : 'info';
+        ch.emit({ type: 'log', t, level, message: String(msg.message ?? ''), source: 'plugin' });
+        return;
+      }
+      case 'progress': {
+        const ev: RunEvent & { type: 'progress' } = { type: 'progress', t };
+        if (typeof msg.message === 'string') ev.message = msg.message;
+        if (typeof msg.current === 'number') ev.current = msg.current;
+        if (typeof msg.total === 'number') ev.total = msg.total;
+        if (msg.done === true) ev.done = true;
+        ch.emit(ev);
+        return;
+      }
+      case 'prompt':
+      case 'confirm':
+      case 'select':
+      case 'multi_select': {
+        if (msg.id === undefined || msg.id === null) {
+          hostLog('warn', `Plugin '${plugin}' sent a ${type} request without an id (skipped).`);
+          return;
+        }
+        const id = String(msg.id);
+        const ev: RunEvent & { type: 'request' } = {
+          type: 'request',
+          t,
+          id,
+          kind: type as RequestKind,
+          message: String(msg.message ?? ''),
+        };
+        if (Array.isArray(msg.options)) ev.options = msg.options.map(String);
+        if (msg.default !== undefined) ev.default = msg.default;
+        if (Array.isArray(msg.defaults)) ev.defaults = msg.defaults.filter((d) => typeof d === 'number');
+        if (typeof msg.validate === 'string') ev.validate = msg.validate;
+        waiting.add(id);
+        rawIds.set(id, msg.id);
+        ch.emit(ev);
+        ch.flush();
+        return;
+      }
+      case 'store': {
+        if (typeof msg.key !== 'string') {
+          hostLog('warn', `Plugin '${plugin}' sent a store message without a key (skipped).`);
+          return;
+        }
+        if (granted.store) ch.hostCall(0, 'storeSet', { key: msg.key, value: msg.value });
+        return;
+      }
+      case 'load':
+      case 'exec':
+      case 'metadata': {
+        if (msg.id === undefined || msg.id === null) {
+          hostLog('warn', `Plugin '${plugin}' sent a ${type} request without an id (skipped).`);
+          return;
+        }
+        const cap = type === 'load' ? 'store' : type;
+        if (!granted[cap]) {
+          if (type === 'exec') {
+            const denied = execDeniedResult();
+            ch.emit({
+              type: 'exec',
+              t,
+              command: String(msg.command ?? ''),
+              cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
+              code: denied.code,
+              durationMs: 0,
+            });
+            respondLater(msg.id, denied);
+          } else respondLater(msg.id, type === 'load' ? null : {});
+          return;
+        }
+        const op: HostOp = type === 'load' ? 'storeGet' : type;
+        const payload =
+          type === 'load'
+            ? { key: msg.key }
+            : type === 'exec'
+              ? { command: msg.command, cwd: msg.cwd, timeout: msg.timeout }
+              : { keys: msg.keys };
+        const callId = nextCallId++;
+        waiting.add(String(msg.id));
+        responseFor.set(callId, msg.id);
+        ch.hostCall(callId, op, payload);
+        return;
+      }
+      case 'response':
+      case 'init':
+      case 'cancel':
+        hostLog('warn', `Plugin '${plugin}' sent a "${type}" message, which only the host sends (skipped).`);
+        return;
+      default:
+        hostLog('warn', `Plugin '${plugin}' sent a message of unknown type ${preview(type)} (skipped).`);
+    }
+  };
+
+  const fledge = {
+    send(ptr: number, len: number): void {
+      if (stop) throw stop;
+      // Inline bounds check (the hot path); checkRange words the trap.
+      const buf = memory && ptr >= 0 && len >= 0 ? memoryBuffer() : null;
+      if (!buf || ptr + len > buf.length) checkRange('send', ptr, len);
+      const text = (buf as FastBuffer).utf8Slice(ptr, ptr + len);
+      // utf8Slice replaces bad sequences with U+FFFD; only then is a (slower) strict check needed.
+      if (text.includes('\uFFFD') && !isUtf8(buf!.subarray(ptr, ptr + len))) {
+        hostLog('warn', `Plugin '${plugin}' sent a message that is not valid UTF-8 (skipped).`);
+        return;
+      }
+      handleMessage(text);
+    },
+    recv(ptr: number, maxLen: number): number {
+      checkStop();
+      const dest = range('recv', ptr, maxLen);
+      if (maxLen === 0) return 0;
+      if (!current) {
+        drain();
+        while (inbound.length === 0 && waiting.size > 0) {
+          ch.flush();
+          const m = ch.receive(true);
+          if (m) accept(m);
+        }
+        const next = inbound.shift();
+        if (!next) return 0;
+        current = next;
+        offset = 0;
+      }
+      const n = Math.min(maxLen, current.length - offset);
+      // Re-take the view: memory may have grown (detaching the old buffer) while we were blocked.
+      (memory ? new Uint8Array(memory.buffer, ptr, maxLen) : dest).set(current.subarray(offset, offset + n));
+      offset += n;
+      if (offset >= current.length) current = null;
+      return n;
+    },
+    exit(code: number): never {
+      checkStop();
+      stop = new Stop('exit', code, `exit(${code})`);
+      throw stop;
+    },
+    exec(ptr: number, len: number): number {
+      checkStop();
+      const req = readJson('exec', ptr, len);
+      let result: string;
+      if (!granted.exec) {
+        const r = execDeniedResult();
+        const command =
+          req.ok && req.value && typeof req.value === 'object'
+            ? (req.value as { command?: unknown }).command
+            : '';
+        ch.emit({
+          type: 'exec',
+          t: Date.now(),
+          command: String(command ?? ''),
+          cwd: null,
+          code: r.code,
+          durationMs: 0,
+        });
+        result = JSON.stringify(r);
+      } else if (!req.ok) {
+        result = JSON.stringify({ code: 2, stdout: '', stderr: 'malformed exec request (not JSON)' });
+      } else result = hostNow('exec', req.value);
+      const bytes = encoder.encode(result);
+      if (current) inbound.unshift(bytes);
+      else {
+        current = bytes;
+        offset = 0;
+      }
+      return bytes.length;
+    },
+    store_set(ptr: number, len: number): void {
+      checkStop();
+      const req = readJson('store_set', ptr, len);
+      if (!granted.store || !req.ok) return;
+      const v = req.value as { key?: unknown; value?: unknown } | null;
+      if (!v || typeof v.key !== 'string') {
+        hostLog('warn', `Plugin '${plugin}' called store_set without a key; ignored.`);
+        return;
+      }
+      ch.hostCall(0, 'storeSet', { key: v.key, value: v.value });
+    },
+    store_get(ptr: number, len: number): number {
+      checkStop();
+      const keyBytes = range('store_get', ptr, len);
+      let result = 'null';
+      if (granted.store) {
+        let key: string | null = null;
+        try {
+          key = utf8.decode(keyBytes);
+        } catch {
+          hostLog('warn', `Plugin '${plugin}' passed a store key that is not valid UTF-8; answered null.`);
+        }
+        if (key !== null) result = hostNow('storeGet', { key });
+      }
+      const bytes = encoder.encode(result);
+      if (current) inbound.unshift(bytes);
+      else {
+        current = bytes;
+        offset = 0;
+      }
+      return bytes.length;
+    },
+    metadata(ptr: number, len: number): number {
+      checkStop();
+      const req = readJson('metadata', ptr, len);
+      const result = granted.metadata && req.ok ? hostNow('metadata', { keys: req.value }) : '{}';
+      const bytes = encoder.encode(result);
+      if (current) inbound.unshift(bytes);
+      else {
+        current = bytes;
+        offset = 0;
+      }
+      return bytes.length;
+    },
+  };
+
+  // ---- WASI --------------------------------------------------------------------------------------
+  const wasiOptions: WasiOptions = {
+    ...start.wasi,
+    virtualNanos: () => {
+      const left = fuel.value;
+      return left < 0n ? budget : budget - left;
+    },
+    stdout: (bytes) => {
+      const text = stdoutDecoder.decode(bytes, { stream: true });
+      if (text) ch.emit({ type: 'output', t: Date.now(), text });
+    },
+    stderr: (bytes) => emitStderr(stderrDecoder.decode(bytes, { stream: true }), false),
+  };
+  if (!metered) {
+    let ticks = 0n;
+    wasiOptions.virtualNanos = () => {
+      ticks += 1000n;
+      return ticks;
+    };
+  }
+  try {
+    wasi = createWasi(wasiOptions);
+  } catch (err) {
+    if (!isNotImplemented(err))
+      return finish('error', 1, `WASI could not be set up: ${(err as Error).message}`);
+    wasi = createFallbackWasi(wasiOptions);
+  }
+  const wasiImports: Record<string, Function> = {};
+  for (const name of wasiNames) {
+    const fn = (wasi.imports[name] as Function | undefined) ?? enosys;
+    wasiImports[name] = (...args: unknown[]) => {
+      checkStop();
+      try {
+        return fn(...args);
+      } catch (err) {
+        if (err instanceof WasiExit) stop ??= new Stop('exit', err.code, `proc_exit(${err.code})`);
+        throw err;
+      }
+    };
+  }
+
+  const imports: WebAssembly.Imports = {
+    fledge: fledge as unknown as WebAssembly.ModuleImports,
+    wasi_snapshot_preview1: wasiImports as WebAssembly.ModuleImports,
+    [FUEL_IMPORT_MODULE]: { [FUEL_IMPORT_NAME]: fuel },
+  };
+
+  // ---- run ---------------------------------------------------------------------------------------
+  let thrown: unknown = null;
+  try {
+    const instance = new WebAssembly.Instance(module, imports);
+    const mem = instance.exports.memory;
+    if (mem instanceof WebAssembly.Memory) {
+      memory = mem;
+      wasi.setMemory(mem);
+    }
+    (instance.exports._start as () => void)();
+  } catch (err) {
+    thrown = err;
+  }
+  try {
+    const tail = stdoutDecoder.decode();
+    if (tail) ch.emit({ type: 'output', t: Date.now(), text: tail });
+    emitStderr(stderrDecoder.decode(), true);
+    wasi.close();
+  } catch {
+    // closing is best effort
+  }
+
+  // ---- how did it end? -------------------------------------------------------------------------
+  const s = stop as Stop | null;
+  if (s) return finish(s.reason, s.code, s.detail);
+  if (thrown === null) return finish('exit', 0, '_start returned');
+  if (thrown instanceof WasiExit) return finish('exit', thrown.code, `proc_exit(${thrown.code})`);
+  if (metered && fuel.value < 0n) return finish('fuel', 1, 'fuel exhausted');
+  if (thrown instanceof WebAssembly.LinkError)
+    return finish('error', 1, `its imports do not match what the host provides (${thrown.message})`);
+  const e = thrown as Error;
+  const message = e?.message ?? String(thrown);
+  if (e instanceof RangeError && /call stack/i.test(message)) return finish('stack', 1, message);
+  if (e instanceof RangeError && /memory/i.test(message)) return finish('memory', 1, message);
+  if (e instanceof WebAssembly.RuntimeError) {
+    if (memory && memory.buffer.byteLength + PAGE > cap) return finish('memory', 1, message);
+    return finish('trap', 1, message);
+  }
+  return finish('trap', 1, `${e?.name ?? 'Error'}: ${message}`);
+}

@@ -1,0 +1,150 @@
+// The sandbox's worker thread: runs the wasm of ONE run. Started (and warmed) before the run is
+// known, so that a pooled sandbox process only has to load, link and call _start.
+// Events go into a shared ring that the controller drains (event-ring.ts); blocking host calls wait
+// with Atomics.wait on the shared signal word while the controller (main thread) does the async work.
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { type RingBuffers, RingWriter } from './event-ring.js';
+import { capMemory, instrumentFuel } from './prepare/index.js';
+import type { FromWorker, ToWorkerSync } from './protocol.js';
+import { SIGNAL_INDEX } from './protocol.js';
+import { runPlugin, type WorkerChannel } from './runtime.js';
+import { createWasi, type Wasi } from './wasi/index.js';
+import { createFallbackWasi } from './wasi-fallback.js';
+
+/** Ask the controller to drain the event ring at most this often (its own timer also drains it). */
+const KICK_MS = 4;
+
+const port = parentPort!;
+const {
+  signal: signalBuffer,
+  port: syncPort,
+  ring: ringBuffers,
+} = workerData as {
+  signal: SharedArrayBuffer;
+  port: MessagePort;
+  ring: RingBuffers;
+};
+const signal = new Int32Array(signalBuffer);
+const ring = new RingWriter(ringBuffers);
+
+const post = (msg: FromWorker) => port.postMessage(msg);
+
+let sinceKick = 0;
+let lastKick = Number.NEGATIVE_INFINITY;
+
+function kick(): void {
+  post({ kind: 'drain' });
+  lastKick = performance.now();
+  sinceKick = 0;
+}
+
+/** Makes sure the controller takes what is in the ring now (before blocking, at the end). */
+function flush(): void {
+  if (!ring.drained) kick();
+}
+
+/** Adds one serialised event (outputs are spliced from the plugin's own JSON). */
+function add(json: string): void {
+  if (json.length > ring.maxRecordChars) {
+    // Too big for the ring: its own message, in order (see sendOutside).
+    ring.sendOutside(() => post({ kind: 'events', json: `[${json}]` }));
+    return;
+  }
+  ring.append(json, kick);
+  // The first event after a quiet spell is announced at once (a lone message is not held back); in a
+  // burst the clock is read every 64th event, and the controller's timer drains the rest.
+  if ((++sinceKick === 1 || (sinceKick & 63) === 0) && performance.now() - lastKick >= KICK_MS) kick();
+}
+
+const channel: WorkerChannel = {
+  emit(event) {
+    add(JSON.stringify(event));
+  },
+  emitJson: add,
+  flush,
+  hostCall(callId, op, payload) {
+    post({ kind: 'hostCall', callId, op, payload }); // the controller drains the ring before it
+  },
+  receive(block) {
+    for (;;) {
+      const seen = Atomics.load(signal, SIGNAL_INDEX);
+      const got = receiveMessageOnPort(syncPort);
+      if (got) return got.message as ToWorkerSync;
+      if (!block) return undefined;
+      Atomics.wait(signal, SIGNAL_INDEX, seen);
+    }
+  },
+};
+
+/**
+ * Warms the code paths of a run (module preparation, WASI, compile, instantiate, JSON/UTF-8), so the
+ * first real run does not pay for V8's lazy parsing and compilation of them.
+ */
+function warmUp(): void {
+  // (module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  //   (memory (export "memory") 1) (func (export "_start")))
+  const bytes = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 12, 2, 96, 4, 127, 127, 127, 127, 1, 127, 96, 0, 0, 2, 35, 1, 22, 119, 97,
+    115, 105, 95, 115, 110, 97, 112, 115, 104, 111, 116, 95, 112, 114, 101, 118, 105, 101, 119, 49, 8, 102,
+    100, 95, 119, 114, 105, 116, 101, 0, 0, 3, 2, 1, 1, 5, 3, 1, 0, 1, 7, 19, 2, 6, 109, 101, 109, 111, 114,
+    121, 2, 0, 6, 95, 115, 116, 97, 114, 116, 0, 1, 10, 4, 1, 2, 0, 11,
+  ]);
+  let prepared: Uint8Array = bytes;
+  try {
+    prepared = capMemory(instrumentFuel(bytes), 1 << 20);
+  } catch {
+    // not available yet: the plain module still warms the rest
+  }
+  let wasi: Wasi | null = null;
+  const options = {
+    args: ['warm-up'],
+    env: {},
+    mounts: [],
+    realClock: false,
+    realRandom: false,
+    randomSeed: 'warm-up',
+    virtualNanos: () => 0n,
+    stdout: () => {},
+    stderr: () => {},
+  };
+  try {
+    wasi = createWasi(options);
+  } catch {
+    wasi = createFallbackWasi(options);
+  }
+  const module = new WebAssembly.Module(prepared as Uint8Array<ArrayBuffer>);
+  const instance = new WebAssembly.Instance(module, {
+    wasi_snapshot_preview1: wasi.imports as unknown as WebAssembly.ModuleImports,
+    fledge_fuel: { remaining: new WebAssembly.Global({ value: 'i64', mutable: true }, 1000n) },
+  });
+  wasi.setMemory(instance.exports.memory as WebAssembly.Memory);
+  (instance.exports._start as () => void)();
+  wasi.close();
+  JSON.parse(
+    JSON.stringify([
+      {
+        type: 'output',
+        t: Date.now(),
+        text: (Buffer.from('{}') as Buffer & { utf8Slice(a: number, b: number): string }).utf8Slice(0, 2),
+      },
+    ]),
+  );
+}
+
+// A cold start sends the run before this thread is even up: then warming up would only delay it.
+let first = channel.receive(false);
+if (!first) {
+  try {
+    warmUp();
+  } catch {
+    // warming is an optimisation only
+  }
+}
+post({ kind: 'ready' });
+
+// Wait for the run blocked on the signal word: a futex wake is the quickest hand-over there is (the
+// event loop would add a wake-up of its own). Nothing else can happen in this thread meanwhile.
+while (first?.kind !== 'start') first = channel.receive(true);
+const outcome = runPlugin(first.start, channel);
+flush();
+post({ kind: 'end', end: outcome });
