@@ -33,7 +33,7 @@ export function describeConsent(req: ConsentRequest): string {
     lines.push(`    [${r.risk} risk] ${r.title} (${level})${r.allowed ? '' : ' -- NOT ALLOWED'}`);
     lines.push(`        ${r.allowed ? r.detail : r.refusal}`);
   }
-  if (req.update && req.update.beyond.length)
+  if (req.update?.beyond.length)
     lines.push(`  This version asks for more than you granted before: ${req.update.beyond.join(', ')}`);
   if (req.buildHook)
     lines.push(`  Build hook (a native shell command, run only if you approve it): ${req.buildHook}`);

@@ -3,8 +3,8 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HostError } from '../../electron/engine/host/errors.js';
 import { withFileLock, writeFileAtomic } from '../../electron/engine/fs/atomic.js';
+import { HostError } from '../../electron/engine/host/errors.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
 
 afterAll(cleanupTempDirs);
