@@ -1,25 +1,36 @@
 // `run <plugin-dir> [options] [-- ARGS...]`: runs a WASM plugin command in the sandbox.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type Capabilities, parseGrantList } from '../../../shared/capabilities.js';
+import type { PluginCommand, PluginManifest } from '../../../shared/manifest/types.js';
+import { HostError } from '../../engine/host/errors.js';
 import { projectContext } from '../../engine/host/project.js';
 import { EngineHostServices } from '../../engine/host/services.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
+import { PluginService } from '../../engine/plugins/plugin-service.js';
+import { RegistryError } from '../../engine/registry/plugins-toml.js';
 import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
 import type { RunEvent } from '../../sandbox/protocol.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliCommand, type CliIO, PROGRAM, UsageError } from '../command.js';
+import { configDirFor } from './service.js';
 
-const USAGE = `Usage: ${PROGRAM} run <plugin-dir> [options] [-- ARGS...]
+const USAGE = `Usage: ${PROGRAM} run <plugin-dir | installed plugin or command name> [options] [-- ARGS...]
 
 Runs a WASM plugin command in its own sandbox process, with fledge's limits (fuel, wall clock,
-memory) and only the capabilities you grant. ARGS after -- reach the plugin in its init message.
+memory) and only the capabilities granted. ARGS after -- reach the plugin in its init message.
+
+An installed plugin (found by its name or one of its command names in plugins.toml) runs with the
+grants recorded at install, in the current directory's project, and only while its approval holds
+(a wasm changed on disk since must be approved again). A plugin directory (a path) runs with what
+--grant gives, and no project unless --project says.
 
 Options:
-  --command NAME      the command to run (default: the first in plugin.toml)
-  --project DIR       the project the plugin works on (default: none)
+  --command NAME      the command to run (default: the one named, else the first in plugin.toml)
+  --project DIR       the project the plugin works on
   --grant LIST        all | none | a comma list of exec,store,metadata,filesystem,network,clock,random
-                      (default: none; a grant never exceeds what plugin.toml declares)
+                      (a plugin directory: default none; an installed plugin: narrows its recorded
+                      grants, never widens them; a grant never exceeds what plugin.toml declares)
   --fuel N            compute budget in fuel units (default ${DEFAULT_LIMITS.fuel})
   --timeout-ms N      wall-clock limit in ms, also while waiting for answers (default ${DEFAULT_LIMITS.timeoutMs})
   --memory-mb N       wasm memory cap in MiB (default ${DEFAULT_LIMITS.memoryMb})
@@ -82,6 +93,72 @@ async function askOnTerminal(io: CliIO, req: RunEvent & { type: 'request' }): Pr
   }
 }
 
+interface RunTarget {
+  pluginDir: string;
+  manifest: PluginManifest;
+  command: PluginCommand;
+  grants: Capabilities;
+  /** The project to use when --project is not given (null: none). */
+  defaultProject: string | null;
+}
+
+function isPath(target: string): boolean {
+  return target.includes('/') || target.includes('\\') || target === '.' || target === '..';
+}
+
+/** A plugin directory, or an installed plugin by name or command name (with its recorded grants). */
+async function resolveTarget(
+  target: string,
+  values: { command?: string; grant?: string },
+  io: CliIO,
+): Promise<RunTarget> {
+  const fail = (message: string) => new HostError('run_target', message);
+  const dir = resolve(io.cwd, target);
+  const asDir = isPath(target) || (await stat(join(dir, 'plugin.toml')).catch(() => null)) !== null;
+  let manifest: PluginManifest;
+  let pluginDir: string;
+  let declaredGrants: Capabilities;
+  let commandName = values.command;
+  let defaultProject: string | null = null;
+  if (asDir) {
+    const report = await loadManifest(dir);
+    if (!report.manifest)
+      throw fail(
+        `${report.pluginDir} is not a valid plugin: ${report.errors.map((e) => e.message).join('; ')}`,
+      );
+    manifest = report.manifest;
+    pluginDir = report.pluginDir;
+    declaredGrants = manifest.capabilities;
+  } else {
+    const runnable = await new PluginService(configDirFor(io), io.cwd).resolveRunnable(target);
+    manifest = runnable.manifest;
+    pluginDir = runnable.pluginDir;
+    declaredGrants = runnable.granted;
+    commandName ??= runnable.command;
+    defaultProject = io.cwd;
+  }
+  if (manifest.runtime !== 'wasm')
+    throw fail(
+      `plugin '${manifest.name}' is a native plugin (runtime = "${manifest.runtime}"); only WASM plugins run in the sandbox`,
+    );
+  const command = commandName ? manifest.commands.find((c) => c.name === commandName) : manifest.commands[0];
+  if (!command)
+    throw fail(
+      `plugin '${manifest.name}' has no command "${commandName}" (it has: ${manifest.commands.map((c) => c.name).join(', ')})`,
+    );
+  let grants: Capabilities;
+  try {
+    // For an installed plugin `declaredGrants` is its recorded grant: --grant can only narrow it.
+    grants =
+      asDir || values.grant !== undefined
+        ? parseGrantList(values.grant ?? 'none', declaredGrants)
+        : declaredGrants;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { pluginDir, manifest, command, grants, defaultProject };
+}
+
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'run a WASM plugin command in the sandbox',
@@ -101,7 +178,7 @@ export const runCommand: CliCommand = {
         answers: { type: 'string' },
         json: { type: 'boolean' },
       },
-      { min: 1, max: 1, names: ['<plugin-dir>'] },
+      { min: 1, max: 1, names: ['<plugin-dir or name>'] },
     );
     const json = values.json === true;
     const print = (event: Record<string, unknown>) => io.stdout(`${JSON.stringify(event)}\n`);
@@ -132,42 +209,28 @@ export const runCommand: CliCommand = {
       }
     }
 
-    const report = await loadManifest(resolve(io.cwd, positionals[0]!));
-    if (!report.manifest) {
-      const problems = report.errors.map((e) => e.message).join('; ');
-      return failEarly(`${report.pluginDir} is not a valid plugin: ${problems}`);
-    }
-    const manifest = report.manifest;
-    if (manifest.runtime !== 'wasm')
-      return failEarly(
-        `plugin '${manifest.name}' is a native plugin (runtime = "${manifest.runtime}"); only WASM plugins run in the sandbox`,
-      );
-    const command = values.command
-      ? manifest.commands.find((c) => c.name === values.command)
-      : manifest.commands[0];
-    if (!command)
-      return failEarly(
-        `plugin '${manifest.name}' has no command "${values.command}" (it has: ${manifest.commands.map((c) => c.name).join(', ')})`,
-      );
-    let grants: Capabilities;
+    let target: RunTarget;
     try {
-      grants = parseGrantList(values.grant ?? 'none', manifest.capabilities);
+      target = await resolveTarget(positionals[0]!, values, io);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      if (err instanceof HostError || err instanceof RegistryError) return failEarly(err.message);
+      throw err;
     }
+    const { manifest, pluginDir, command, grants } = target;
     let project = null;
-    if (values.project !== undefined) {
+    const projectDir = values.project ?? target.defaultProject;
+    if (projectDir !== null) {
       try {
-        project = await projectContext(resolve(io.cwd, values.project));
+        project = await projectContext(resolve(io.cwd, projectDir));
       } catch (err) {
-        return failEarly(`cannot use the project ${values.project}: ${(err as Error).message}`);
+        return failEarly(`cannot use the project ${projectDir}: ${(err as Error).message}`);
       }
     }
 
     const manager = new RunManager({ poolSize: 0 });
     const hostServices = new EngineHostServices({
       pluginName: manifest.name,
-      pluginDir: report.pluginDir,
+      pluginDir,
       projectRoot: project?.root ?? null,
       grants,
     });
@@ -181,7 +244,7 @@ export const runCommand: CliCommand = {
         plugin: {
           name: manifest.name,
           version: manifest.version,
-          dir: report.pluginDir,
+          dir: pluginDir,
           declared: manifest.capabilities,
         },
         command: command.name,
