@@ -56,8 +56,9 @@ export interface WorkerEnd {
   peakMemoryBytes: number;
   /** The sandbox process's peak RSS (filled in by the controller). */
   peakRssBytes?: number;
-  /** False when the module ran without fuel metering (module preparation unavailable). */
-  metered?: boolean;
+  /** A WASI program's output, byte for byte (program runs only; see SandboxStart.mode). */
+  stdout?: Uint8Array;
+  stderr?: Uint8Array;
 }
 
 export interface WasiSetup {
@@ -69,12 +70,24 @@ export interface WasiSetup {
   randomSeed: string;
 }
 
-/** Everything the sandbox needs to run one plugin command. */
+/**
+ * What the sandbox runs:
+ * - 'plugin': a fledge plugin command: the fledge imports, `init` through recv, stdout as output
+ *   events and stderr as stderr lines; the prepared module is cached beside the binary.
+ * - 'program': a plain WASI command (e.g. a conformance test): no fledge imports (importing "fledge"
+ *   is a load error), no init; stdout and stderr are returned in the end, byte for byte; the module is
+ *   prepared in memory (nothing is written beside the binary).
+ */
+export type SandboxMode = 'plugin' | 'program';
+
+/** Everything the sandbox needs to run one plugin command or WASI program. */
 export interface SandboxStart {
   runId: string;
+  mode: SandboxMode;
+  /** The plugin's (or program's) name, for messages. */
   pluginName: string;
   binaryPath: string;
-  /** The init message, exactly as sent to the plugin (JSON text). */
+  /** The init message, exactly as sent to the plugin (JSON text); empty for a program. */
   init: string;
   declared: CapabilitySet;
   granted: CapabilitySet;

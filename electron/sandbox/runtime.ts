@@ -1,5 +1,6 @@
-// Runs ONE plugin command inside the sandbox worker thread: loads the prepared module, links the
-// fledge imports, the fuel global and WASI, calls _start and tells how the run ended.
+// Runs ONE plugin command (or plain WASI program, see SandboxMode) inside the sandbox worker thread:
+// loads the prepared module, links the fledge imports, the fuel global and WASI, calls _start and
+// tells how the run ended.
 // Everything here is synchronous; waiting (recv, granted host calls) goes through WorkerChannel,
 // which blocks the thread with Atomics.wait while the controller does the async work.
 import { isUtf8 } from 'node:buffer';
@@ -25,7 +26,6 @@ import type {
 } from './protocol.js';
 import { checkFledgeSignatures } from './signatures.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
-import { createFallbackWasi, enosys } from './wasi-fallback.js';
 
 /** What the runtime needs from the thread it runs on. */
 export interface WorkerChannel {
@@ -51,9 +51,8 @@ const FLEDGE_CAPABILITY_IMPORTS: Record<string, 'exec' | 'store' | 'metadata'> =
 const FLEDGE_BASIC_IMPORTS = new Set(['send', 'recv', 'exit']);
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 
-export function isNotImplemented(err: unknown): boolean {
-  return err instanceof Error && !(err instanceof ModuleError) && /not implemented/i.test(err.message);
-}
+/** A program's stdout or stderr is kept up to this many bytes; the rest is dropped (with a warning). */
+const MAX_CAPTURED_BYTES = 64 << 20;
 
 /** Thrown (and remembered) when the host ends the run from inside an import: exit() or a clean trap. */
 class Stop extends Error {
@@ -69,46 +68,50 @@ class Stop extends Error {
 
 export interface LoadedModule {
   bytes: Uint8Array;
-  metered: boolean;
   warnings: string[];
 }
 
-/** The prepared (metered) module, falling back to an unmetered one while preparation is not implemented. */
-export function loadModule(binaryPath: string, memoryCapBytes: number): LoadedModule {
+/**
+ * The module to instantiate, metered for fuel and capped in memory. A plugin's prepared module is
+ * cached beside its binary; a program is prepared in memory, leaving its folder untouched.
+ */
+export function loadModule(start: SandboxStart): LoadedModule {
   let bytes: Uint8Array;
-  let metered = true;
   const warnings: string[] = [];
-  try {
-    const prepared = loadPrepared(binaryPath);
+  if (start.mode === 'plugin') {
+    const prepared = loadPrepared(start.binaryPath);
     bytes = prepared.bytes;
     warnings.push(...prepared.warnings);
-  } catch (err) {
-    if (!isNotImplemented(err)) throw err;
-    const source = new Uint8Array(readFileSync(binaryPath));
-    try {
-      bytes = instrumentFuel(source);
-    } catch (err2) {
-      if (!isNotImplemented(err2)) throw err2;
-      checkPlainModule(source);
-      bytes = source;
-      metered = false;
-    }
+  } else {
+    bytes = instrumentFuel(new Uint8Array(readFileSync(start.binaryPath)));
   }
-  try {
-    bytes = capMemory(bytes, memoryCapBytes);
-  } catch (err) {
-    // Until capMemory lands, V8's --wasm-max-mem-pages (set per sandbox process) is the cap.
-    if (!isNotImplemented(err)) throw err;
-  }
-  return { bytes, metered, warnings };
+  return { bytes: capMemory(bytes, start.memoryCapBytes), warnings };
 }
 
-function checkPlainModule(source: Uint8Array): void {
-  if (source.length === 0) throw new ModuleError('empty', 'the file is empty');
-  if (source.length < 8 || source[0] !== 0 || source[1] !== 0x61 || source[2] !== 0x73 || source[3] !== 0x6d)
-    throw new ModuleError('not_wasm', 'the file is not a WebAssembly module (no \\0asm header)');
-  if (!WebAssembly.validate(source as Uint8Array<ArrayBuffer>))
-    throw new ModuleError('invalid', 'the file is not a valid WebAssembly module');
+/** Collects one output stream of a program, byte for byte, up to MAX_CAPTURED_BYTES. */
+class ByteSink {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  dropped = 0;
+
+  push(bytes: Uint8Array): void {
+    const room = MAX_CAPTURED_BYTES - this.size;
+    if (bytes.length > room) this.dropped += bytes.length - Math.max(room, 0);
+    const kept = bytes.length > room ? bytes.subarray(0, Math.max(room, 0)) : bytes;
+    if (kept.length === 0) return;
+    this.chunks.push(kept.slice());
+    this.size += kept.length;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
 }
 
 /** Node's Buffer has utf8Slice (what toString('utf8') calls, minus its argument checks). */
@@ -127,41 +130,48 @@ export type RunOutcome = WorkerEnd;
 export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   const budget = start.fuel;
   const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
-  let metered = false;
-  let loaded = false;
+  const program = start.mode === 'program';
+  const captured = program ? { stdout: new ByteSink(), stderr: new ByteSink() } : null;
   let memory: WebAssembly.Memory | null = null;
   let stop: Stop | null = null;
   let wasi: Wasi | null = null;
   const cap = start.memoryCapBytes;
 
   const fuelUsed = (): number => {
-    if (!metered) return 0;
     const left = fuel.value;
     return Number(left < 0n ? budget : budget - left);
   };
   const peakMemory = (): number => (memory ? memory.buffer.byteLength : 0);
+  const hostLog = (level: LogLevel, message: string) =>
+    ch.emit({ type: 'log', t: Date.now(), level, message, source: 'host' });
+
   const finish = (reason: EndReason, code: number, detail: string): RunOutcome => {
+    const outcome: RunOutcome = { reason, code, detail, fuelUsed: fuelUsed(), peakMemoryBytes: peakMemory() };
     try {
+      if (captured) {
+        for (const [name, sink] of Object.entries(captured))
+          if (sink.dropped > 0)
+            hostLog(
+              'warn',
+              `${sink.dropped} bytes of ${name} past the first ${MAX_CAPTURED_BYTES} were dropped.`,
+            );
+        outcome.stdout = captured.stdout.bytes();
+        outcome.stderr = captured.stderr.bytes();
+      }
       ch.flush();
     } catch {
       // the controller is gone; nothing to tell
     }
-    const outcome: RunOutcome = { reason, code, detail, fuelUsed: fuelUsed(), peakMemoryBytes: peakMemory() };
-    if (loaded) outcome.metered = metered;
     return outcome;
   };
-
-  const hostLog = (level: LogLevel, message: string) =>
-    ch.emit({ type: 'log', t: Date.now(), level, message, source: 'host' });
 
   // ---- load, compile, link -------------------------------------------------------------------
   let module: WebAssembly.Module;
   try {
-    const prepared = loadModule(start.binaryPath, cap);
-    metered = prepared.metered;
+    const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
     module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
-    const wrongTypes = checkFledgeSignatures(prepared.bytes);
+    const wrongTypes = program ? [] : checkFledgeSignatures(prepared.bytes);
     if (wrongTypes.length > 0)
       return finish(
         'error',
@@ -180,21 +190,29 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
 
   const missing = new Set<string>();
   const unknown: string[] = [];
-  let importsFuel = false;
+  const fledgeImports: string[] = [];
   const wasiNames: string[] = [];
   for (const imp of WebAssembly.Module.imports(module)) {
-    if (imp.module === 'fledge' && imp.kind === 'function') {
+    if (imp.module === 'fledge' && program) {
+      fledgeImports.push(`fledge.${imp.name}`);
+    } else if (imp.module === 'fledge' && imp.kind === 'function') {
       const cap = FLEDGE_CAPABILITY_IMPORTS[imp.name];
       if (cap && !start.declared[cap]) missing.add(cap);
       else if (!cap && !FLEDGE_BASIC_IMPORTS.has(imp.name)) unknown.push(`fledge.${imp.name}`);
     } else if (imp.module === 'wasi_snapshot_preview1' && imp.kind === 'function') {
       wasiNames.push(imp.name);
     } else if (imp.module === FUEL_IMPORT_MODULE && imp.name === FUEL_IMPORT_NAME && imp.kind === 'global') {
-      importsFuel = true;
+      // the fuel counter, linked below
     } else {
       unknown.push(`${imp.module}.${imp.name} (${imp.kind})`);
     }
   }
+  if (fledgeImports.length > 0)
+    return finish(
+      'error',
+      1,
+      `imports the fledge host interface (${fledgeImports.join(', ')}), which a plain WASI program does not get`,
+    );
   if (missing.size > 0)
     return finish(
       'error',
@@ -205,8 +223,6 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     return finish('error', 1, `imports things the host does not provide: ${unknown.join(', ')}`);
   if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function'))
     return finish('error', 1, 'has no _start function to run (is it a WASI command module?)');
-  metered = metered && importsFuel;
-  loaded = true;
 
   // ---- events ----------------------------------------------------------------------------------
   const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -226,7 +242,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
 
   // ---- the inbound side: what recv delivers ----------------------------------------------------
   const encoder = new TextEncoder();
-  const inbound: Uint8Array[] = [encoder.encode(start.init)];
+  const inbound: Uint8Array[] = program ? [] : [encoder.encode(start.init)];
   /** Request ids the plugin is waiting on (a person's answer, a host result). recv blocks while any is open. */
   const waiting = new Set<string>();
   /** Request id -> the id exactly as the plugin wrote it (a number stays a number in the response). */
@@ -582,29 +598,33 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
       const left = fuel.value;
       return left < 0n ? budget : budget - left;
     },
-    stdout: (bytes) => {
-      const text = stdoutDecoder.decode(bytes, { stream: true });
-      if (text) ch.emit({ type: 'output', t: Date.now(), text });
-    },
-    stderr: (bytes) => emitStderr(stderrDecoder.decode(bytes, { stream: true }), false),
+    stdout: captured
+      ? (bytes) => captured.stdout.push(bytes)
+      : (bytes) => {
+          const text = stdoutDecoder.decode(bytes, { stream: true });
+          if (text) ch.emit({ type: 'output', t: Date.now(), text });
+        },
+    stderr: captured
+      ? (bytes) => captured.stderr.push(bytes)
+      : (bytes) => emitStderr(stderrDecoder.decode(bytes, { stream: true }), false),
   };
-  if (!metered) {
-    let ticks = 0n;
-    wasiOptions.virtualNanos = () => {
-      ticks += 1000n;
-      return ticks;
-    };
-  }
   try {
     wasi = createWasi(wasiOptions);
   } catch (err) {
-    if (!isNotImplemented(err))
-      return finish('error', 1, `WASI could not be set up: ${(err as Error).message}`);
-    wasi = createFallbackWasi(wasiOptions);
+    return finish('error', 1, `WASI could not be set up: ${(err as Error).message}`);
   }
   const wasiImports: Record<string, Function> = {};
+  const unknownWasi = wasiNames.filter((name) => !(name in wasi.imports));
+  if (unknownWasi.length > 0) {
+    wasi.close();
+    return finish(
+      'error',
+      1,
+      `imports things the host does not provide: ${unknownWasi.map((n) => `wasi_snapshot_preview1.${n}`).join(', ')}`,
+    );
+  }
   for (const name of wasiNames) {
-    const fn = (wasi.imports[name] as Function | undefined) ?? enosys;
+    const fn = wasi.imports[name] as Function;
     wasiImports[name] = (...args: unknown[]) => {
       checkStop();
       try {
@@ -617,7 +637,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   }
 
   const imports: WebAssembly.Imports = {
-    fledge: fledge as unknown as WebAssembly.ModuleImports,
+    ...(program ? {} : { fledge: fledge as unknown as WebAssembly.ModuleImports }),
     wasi_snapshot_preview1: wasiImports as WebAssembly.ModuleImports,
     [FUEL_IMPORT_MODULE]: { [FUEL_IMPORT_NAME]: fuel },
   };
@@ -649,7 +669,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   if (s) return finish(s.reason, s.code, s.detail);
   if (thrown === null) return finish('exit', 0, '_start returned');
   if (thrown instanceof WasiExit) return finish('exit', thrown.code, `proc_exit(${thrown.code})`);
-  if (metered && fuel.value < 0n) return finish('fuel', 1, 'fuel exhausted');
+  if (fuel.value < 0n) return finish('fuel', 1, 'fuel exhausted');
   if (thrown instanceof WebAssembly.LinkError)
     return finish('error', 1, `its imports do not match what the host provides (${thrown.message})`);
   const e = thrown as Error;

@@ -8,8 +8,7 @@ import { capMemory, instrumentFuel } from './prepare/index.js';
 import type { FromWorker, ToWorkerSync } from './protocol.js';
 import { SIGNAL_INDEX } from './protocol.js';
 import { runPlugin, type WorkerChannel } from './runtime.js';
-import { createWasi, type Wasi } from './wasi/index.js';
-import { createFallbackWasi } from './wasi-fallback.js';
+import { createWasi } from './wasi/index.js';
 
 /** Ask the controller to drain the event ring at most this often (its own timer also drains it). */
 const KICK_MS = 4;
@@ -89,14 +88,8 @@ function warmUp(): void {
     100, 95, 119, 114, 105, 116, 101, 0, 0, 3, 2, 1, 1, 5, 3, 1, 0, 1, 7, 19, 2, 6, 109, 101, 109, 111, 114,
     121, 2, 0, 6, 95, 115, 116, 97, 114, 116, 0, 1, 10, 4, 1, 2, 0, 11,
   ]);
-  let prepared: Uint8Array = bytes;
-  try {
-    prepared = capMemory(instrumentFuel(bytes), 1 << 20);
-  } catch {
-    // not available yet: the plain module still warms the rest
-  }
-  let wasi: Wasi | null = null;
-  const options = {
+  const prepared = capMemory(instrumentFuel(bytes), 1 << 20);
+  const wasi = createWasi({
     args: ['warm-up'],
     env: {},
     mounts: [],
@@ -106,12 +99,7 @@ function warmUp(): void {
     virtualNanos: () => 0n,
     stdout: () => {},
     stderr: () => {},
-  };
-  try {
-    wasi = createWasi(options);
-  } catch {
-    wasi = createFallbackWasi(options);
-  }
+  });
   const module = new WebAssembly.Module(prepared as Uint8Array<ArrayBuffer>);
   const instance = new WebAssembly.Instance(module, {
     wasi_snapshot_preview1: wasi.imports as unknown as WebAssembly.ModuleImports,

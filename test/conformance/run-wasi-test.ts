@@ -1,8 +1,9 @@
 // Runs one WASI command module to completion and reports how it ended. This is the single seam
-// the conformance runner goes through: today it instantiates directly with WebAssembly and our
-// createWasi; later it can be routed through the real sandbox process.
-import fs from 'node:fs';
-import { createWasi, WasiExit, type WasiMount } from '../../electron/sandbox/wasi/index.js';
+// the conformance runner goes through: the same sandbox path plugins use (a sandbox process from
+// the pool, the module prepared with fuel metering and a memory cap, the worker thread, our WASI
+// with the mounts), through the engine's RunManager.startWasiProgram.
+import type { RunManager } from '../../electron/engine/runs/index.js';
+import type { WasiMount } from '../../electron/sandbox/wasi/index.js';
 
 export interface WasiTestOptions {
   /** Arguments after the program name. */
@@ -11,48 +12,37 @@ export interface WasiTestOptions {
   mounts: WasiMount[];
   realClock?: boolean;
   realRandom?: boolean;
+  /** Wall clock for the test. */
+  timeoutMs: number;
 }
 
 export interface WasiTestResult {
   exitCode: number;
   stdout: string;
   stderr: string;
-  /** Set when the module trapped or failed to load. */
+  /** Set when the module trapped, failed to load or ran out of time. */
   error?: string;
 }
 
-export async function runWasiTest(wasmPath: string, opts: WasiTestOptions): Promise<WasiTestResult> {
-  const out: Uint8Array[] = [];
-  const err: Uint8Array[] = [];
-  const wasi = createWasi({
-    args: [wasmPath.split('/').pop() ?? 'main.wasm', ...opts.args],
+export async function runWasiTest(
+  runs: RunManager,
+  wasmPath: string,
+  opts: WasiTestOptions,
+): Promise<WasiTestResult> {
+  const end = await runs.startWasiProgram({
+    binary: wasmPath,
+    args: opts.args,
     env: opts.env,
     mounts: opts.mounts,
     realClock: opts.realClock ?? true,
     realRandom: opts.realRandom ?? true,
-    stdout: (b) => out.push(b.slice()),
-    stderr: (b) => err.push(b.slice()),
-  });
-  const text = (chunks: Uint8Array[]): string => Buffer.concat(chunks).toString('utf8');
-  let exitCode = 0;
-  let error: string | undefined;
-  try {
-    const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
-    const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi.imports });
-    const memory = instance.exports.memory;
-    if (!(memory instanceof WebAssembly.Memory)) throw new Error('module exports no memory');
-    wasi.setMemory(memory);
-    const start = instance.exports._start;
-    if (typeof start !== 'function') throw new Error('module exports no _start');
-    start();
-  } catch (e) {
-    if (e instanceof WasiExit) exitCode = e.code;
-    else {
-      exitCode = 134;
-      error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    }
-  } finally {
-    wasi.close();
-  }
-  return { exitCode, stdout: text(out), stderr: text(err), ...(error ? { error } : {}) };
+    limits: { timeoutMs: opts.timeoutMs },
+  }).ended;
+  const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+  return {
+    exitCode: end.code,
+    stdout: text(end.stdout),
+    stderr: text(end.stderr),
+    ...(end.reason === 'exit' ? {} : { error: `${end.reason}: ${end.message}` }),
+  };
 }

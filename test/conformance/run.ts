@@ -1,20 +1,22 @@
 // WASI preview 1 conformance: runs every wasm32-wasip1 test of the shared wasi-testsuite with our
-// WASI (see /work/shared/wasi-testsuite/README.md), each in a fresh child process with a timeout,
-// on a fresh temporary copy of its root. Prints one line per failure and ends with
-// "N passed, M failed". Usage: npx tsx test/conformance/run.ts [name-filter]
-import { execFile } from 'node:child_process';
+// WASI (see /work/shared/wasi-testsuite/README.md) through the sandbox path plugins use, each in its
+// own sandbox process with a timeout, on a fresh temporary copy of its root. Prints one line per
+// failure and ends with "N passed, M failed". Usage: npm run conformance [-- name-filter]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error plain ESM build script without types
+import { bundle } from '../../build/bundle.mjs';
+import { RunManager } from '../../electron/engine/runs/index.js';
 import type { WasiMount } from '../../electron/sandbox/wasi/index.js';
-import type { WasiTestOptions, WasiTestResult } from './run-wasi-test.js';
+import { runWasiTest, type WasiTestOptions } from './run-wasi-test.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 const suiteRoot = path.resolve(repoRoot, '../shared/wasi-testsuite');
 const TIMEOUT_MS = Number(process.env.WASI_CONFORMANCE_TIMEOUT_MS ?? 30_000);
-const CONCURRENCY = Math.max(1, Math.min(8, os.cpus().length));
+const CONCURRENCY = Math.max(1, Math.min(4, os.cpus().length));
 
 interface Expectation {
   args: string[];
@@ -93,27 +95,7 @@ function prepareRoot(src: string): { dir: string; dispose(): void } {
   return { dir, dispose: () => fs.rmSync(base, { recursive: true, force: true }) };
 }
 
-function runChild(wasm: string, opts: WasiTestOptions): Promise<WasiTestResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...process.execArgv, path.join(here, 'child.ts'), JSON.stringify({ wasm, opts })],
-      { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => {
-        const line = stdout.trim().split('\n').pop() ?? '';
-        try {
-          resolve(JSON.parse(line) as WasiTestResult);
-        } catch {
-          const why =
-            err && (err as { killed?: boolean }).killed ? `timed out after ${TIMEOUT_MS} ms` : 'crashed';
-          resolve({ exitCode: -1, stdout: '', stderr: '', error: `${why}: ${stderr.trim().slice(0, 500)}` });
-        }
-      },
-    );
-  });
-}
-
-async function runOne(wasm: string): Promise<string | undefined> {
+async function runOne(runs: RunManager, wasm: string): Promise<string | undefined> {
   const spec = readSpec(wasm);
   const root = spec.root ? prepareRoot(path.resolve(path.dirname(wasm), spec.root)) : undefined;
   const dirs = spec.dirs.map((d) => ({ name: d, copy: prepareRoot(path.resolve(path.dirname(wasm), d)) }));
@@ -128,8 +110,9 @@ async function runOne(wasm: string): Promise<string | undefined> {
       mounts,
       realClock: true,
       realRandom: true,
+      timeoutMs: TIMEOUT_MS,
     };
-    const r = await runChild(wasm, opts);
+    const r = await runWasiTest(runs, wasm, opts);
     const why: string[] = [];
     if (r.error) why.push(r.error);
     if (r.exitCode !== spec.exitCode) why.push(`exit code ${r.exitCode}, expected ${spec.exitCode}`);
@@ -152,6 +135,8 @@ async function main(): Promise<void> {
       if (f.endsWith('.wasm') && (!filter || `${lang}/${f}`.includes(filter))) tests.push(path.join(dir, f));
     }
   }
+  await bundle(); // the sandbox processes run dist/sandbox-host.js
+  const runs = new RunManager({ poolSize: CONCURRENCY });
   let passed = 0;
   let failed = 0;
   const queue = [...tests];
@@ -159,7 +144,7 @@ async function main(): Promise<void> {
     for (let t = queue.shift(); t; t = queue.shift()) {
       let why: string | undefined;
       try {
-        why = await runOne(t);
+        why = await runOne(runs, t);
       } catch (e) {
         why = `runner error: ${e instanceof Error ? e.message : String(e)}`;
       }
@@ -171,7 +156,11 @@ async function main(): Promise<void> {
       }
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  } finally {
+    await runs.close();
+  }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;
 }

@@ -1,16 +1,22 @@
 // The engine's run API: start a plugin command in a sandbox process and get a Run (events, answer,
-// cancel, end). Used by the CLI, the app (through AppService) and the benchmarks.
+// cancel, end). Used by the CLI, the app (through AppService) and the benchmarks. startWasiProgram
+// runs a plain WASI command the same way (the WASI conformance suite goes through it).
 import { mkdir, realpath } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { type Capabilities, intersectCapabilities } from '../../../shared/capabilities.js';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { type Capabilities, intersectCapabilities, NO_CAPABILITIES } from '../../../shared/capabilities.js';
 import { DenyingHostServices, type HostServices } from '../../sandbox/host-services.js';
-import { capMemory } from '../../sandbox/prepare/index.js';
-import type { WasiSetup } from '../../sandbox/protocol.js';
-import { isNotImplemented } from '../../sandbox/runtime.js';
+import type { SandboxStart, WasiSetup } from '../../sandbox/protocol.js';
 import type { ProjectContext } from '../host/project.js';
 import { NodeSandboxLauncher, type SandboxLauncher } from './launcher.js';
 import { DEFAULT_MEMORY_CAP_BYTES, SandboxPool } from './pool.js';
-import { DEFAULT_LIMITS, Run, type RunLimits, type RunPluginInfo, type RunTimings } from './run.js';
+import {
+  DEFAULT_LIMITS,
+  Run,
+  type RunEnd,
+  type RunLimits,
+  type RunPluginInfo,
+  type RunTimings,
+} from './run.js';
 
 export type { SandboxLauncher, SandboxProcess } from './launcher.js';
 export { NodeSandboxLauncher } from './launcher.js';
@@ -44,22 +50,30 @@ export interface RunManagerOptions {
   fledgeVersion?: string;
 }
 
-let capMemoryWorks: boolean | null = null;
-/** Whether module preparation can cap memory per run (else a process's V8 flag is the only cap). */
-function canCapPerRun(): boolean {
-  if (capMemoryWorks === null) {
-    try {
-      // (module (memory 1))
-      capMemory(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1]), 65536);
-      capMemoryWorks = true;
-    } catch (err) {
-      capMemoryWorks = !isNotImplemented(err);
-    }
-  }
-  return capMemoryWorks;
+export interface WasiProgramOptions {
+  /** The WASI command module (.wasm): absolute, or relative to the current directory. */
+  binary: string;
+  /** Arguments after the program name (argv[0] is the binary's file name). */
+  args?: string[];
+  /** The exact environment; nothing is inherited. */
+  env?: Record<string, string>;
+  /** Preopened directories, in this order (fds 3, 4, ...). */
+  mounts?: WasiSetup['mounts'];
+  /** Grant the real clocks / real random numbers (default: deterministic ones, as for plugins). */
+  realClock?: boolean;
+  realRandom?: boolean;
+  limits?: Partial<RunLimits>;
+  timings?: RunTimings;
 }
 
-let warnedUnmetered = false;
+/** How a WASI program ended: exit code (proc_exit's, or 0 when _start returned), reason, exact output. */
+export interface WasiProgramEnd extends RunEnd {
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+}
+
+/** A Run of a WASI program: its end carries stdout and stderr. */
+export type WasiProgramRun = Run & { readonly ended: Promise<WasiProgramEnd> };
 
 export class RunManager {
   readonly pool: SandboxPool;
@@ -71,7 +85,6 @@ export class RunManager {
     this.pool = new SandboxPool(launcher, {
       size: options.poolSize ?? 2,
       memoryCapBytes: DEFAULT_MEMORY_CAP_BYTES,
-      canServeSmallerCap: canCapPerRun,
     });
     this.fledgeVersion = options.fledgeVersion ?? FLEDGE_COMPAT_VERSION;
   }
@@ -86,6 +99,7 @@ export class RunManager {
     const granted = intersectCapabilities(options.plugin.declared, options.grants);
     const run = new Run(
       {
+        mode: 'plugin',
         plugin: options.plugin,
         command: options.command,
         args: options.args ?? [],
@@ -96,24 +110,78 @@ export class RunManager {
       options.hostServices ?? new DenyingHostServices(options.plugin.name),
       options.timings,
     );
-    this.active.add(run);
-    void run.ended.then((end) => {
-      this.active.delete(run);
-      if (end.metered === false && !warnedUnmetered) {
-        warnedUnmetered = true;
-        console.warn(
-          'fledge-desktop: warning: fuel metering is not available yet (module preparation is not implemented); plugins run unmetered.',
-        );
-      }
-    });
+    this.track(run);
     void this.launch(run, options, limits, granted);
     return run;
+  }
+
+  /**
+   * Runs a plain WASI command in a sandbox process, as plugins run (fuel, memory cap, wall clock,
+   * our WASI with these mounts), but without the fledge imports or init: its stdout and stderr are
+   * returned byte for byte in the end. The module is prepared in memory; nothing is written beside it.
+   */
+  startWasiProgram(options: WasiProgramOptions): WasiProgramRun {
+    const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
+    const binaryPath = resolve(options.binary);
+    const name = basename(binaryPath);
+    const plugin: RunPluginInfo = { name, version: '', dir: dirname(binaryPath), declared: NO_CAPABILITIES };
+    const run = new Run(
+      {
+        mode: 'program',
+        plugin,
+        command: name,
+        args: options.args ?? [],
+        project: null,
+        grants: NO_CAPABILITIES,
+        limits,
+      },
+      new DenyingHostServices(name),
+      options.timings,
+    );
+    this.track(run);
+    const wasi: WasiSetup = {
+      args: [name, ...(options.args ?? [])],
+      env: { ...options.env },
+      mounts: options.mounts ?? [],
+      realClock: options.realClock ?? false,
+      realRandom: options.realRandom ?? false,
+      randomSeed: name,
+    };
+    run.startClock();
+    void this.attach(run, {
+      pluginName: name,
+      binaryPath,
+      init: '',
+      declared: NO_CAPABILITIES,
+      granted: NO_CAPABILITIES,
+      fuel: limits.fuel,
+      memoryCapBytes: memoryCapBytes(limits),
+      wasi,
+    });
+    return run as WasiProgramRun;
   }
 
   /** Kills idle warm processes; runs in progress are cancelled. */
   async close(): Promise<void> {
     for (const run of this.active) run.abort('The engine is shutting down.');
     await this.pool.close();
+  }
+
+  private track(run: Run): void {
+    this.active.add(run);
+    void run.ended.then(() => this.active.delete(run));
+  }
+
+  /** Hands the run a sandbox process from the pool (or a new one) and starts it there. */
+  private async attach(run: Run, start: Omit<SandboxStart, 'runId' | 'mode'>): Promise<void> {
+    let proc: Awaited<ReturnType<SandboxPool['acquire']>>;
+    try {
+      proc = await this.pool.acquire(start.memoryCapBytes);
+    } catch (err) {
+      run.failToStart(`no sandbox process could be started: ${(err as Error).message}`, 'crash');
+      return;
+    }
+    run.attach(proc, start);
   }
 
   private async launch(
@@ -124,7 +192,6 @@ export class RunManager {
   ): Promise<void> {
     run.startClock();
     const plugin = options.plugin;
-    const memoryCapBytes = Math.floor(limits.memoryMb * 1024 * 1024);
     let wasi: WasiSetup;
     try {
       wasi = await wasiSetup(plugin, options.project ?? null, granted);
@@ -147,24 +214,21 @@ export class RunManager {
         network: granted.network,
       },
     });
-    let proc: Awaited<ReturnType<SandboxPool['acquire']>>;
-    try {
-      proc = await this.pool.acquire(memoryCapBytes);
-    } catch (err) {
-      run.failToStart(`no sandbox process could be started: ${(err as Error).message}`, 'crash');
-      return;
-    }
-    run.attach(proc, {
+    await this.attach(run, {
       pluginName: plugin.name,
       binaryPath: isAbsolute(options.binary) ? options.binary : resolve(plugin.dir, options.binary),
       init,
       declared: plugin.declared,
       granted,
       fuel: limits.fuel,
-      memoryCapBytes,
+      memoryCapBytes: memoryCapBytes(limits),
       wasi,
     });
   }
+}
+
+function memoryCapBytes(limits: RunLimits): number {
+  return Math.floor(limits.memoryMb * 1024 * 1024);
 }
 
 async function wasiSetup(

@@ -1,6 +1,6 @@
 // How a run's end is put to a person: plain words naming the plugin, in the fledge CLI's wording
 // where the CLI has one (docs/fledge-reference.md, "Limits and how they end a run").
-import type { EndReason } from '../../sandbox/protocol.js';
+import type { EndReason, SandboxMode } from '../../sandbox/protocol.js';
 
 export function formatSeconds(ms: number): string {
   const s = ms / 1000;
@@ -13,8 +13,10 @@ export function endMessage(
   code: number,
   detail: string,
   limits: { timeoutMs: number; memoryMb: number },
+  mode: SandboxMode = 'plugin',
 ): string {
-  const p = `Plugin '${plugin}'`;
+  const noun = mode === 'plugin' ? 'plugin' : 'program';
+  const p = `${mode === 'plugin' ? 'Plugin' : 'Program'} '${plugin}'`;
   switch (reason) {
     case 'exit':
       return code === 0 ? `${p} finished.` : `${p} exited with code ${code}.`;
@@ -29,7 +31,7 @@ export function endMessage(
     case 'trap':
       return `${p} trapped: ${detail}`;
     case 'crash':
-      return `The sandbox running plugin '${plugin}' crashed: ${detail}`;
+      return `The sandbox running ${noun} '${plugin}' crashed: ${detail}`;
     case 'cancelled':
       return `${p} was cancelled.`;
     case 'error':

@@ -22,8 +22,6 @@ export interface PoolOptions {
    * still going: starting a process costs CPU that the run's start (and a busy plugin) would miss.
    */
   refillDelayMs?: number;
-  /** Whether a pooled process (started for memoryCapBytes) may serve a run with a smaller cap. */
-  canServeSmallerCap?: () => boolean;
 }
 
 export class SandboxPool {
@@ -37,7 +35,7 @@ export class SandboxPool {
 
   constructor(
     private readonly launcher: SandboxLauncher,
-    private readonly options: PoolOptions = {},
+    options: PoolOptions = {},
   ) {
     this.size = options.size ?? 2;
     this.cap = options.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
@@ -60,10 +58,8 @@ export class SandboxPool {
   /** A sandbox process (warm, or just launched) for one run with this cap; the caller owns it from now on. */
   async acquire(memoryCapBytes: number): Promise<SandboxProcess> {
     if (this.closed) throw new Error('the sandbox pool is closed');
-    const fits =
-      memoryCapBytes === this.cap ||
-      (memoryCapBytes < this.cap && (this.options.canServeSmallerCap?.() ?? false));
-    if (fits) {
+    // A smaller cap is applied to the module itself (capMemory); the process's V8 flag is the outer bound.
+    if (memoryCapBytes <= this.cap) {
       // Prefer a ready process; else the oldest starting one.
       let index = this.idle.findIndex((e) => e.isReady && !e.proc.exited);
       if (index < 0) index = this.idle.findIndex((e) => !e.proc.exited);

@@ -7,6 +7,7 @@ import type {
   FromSandbox,
   HostOp,
   RunEvent,
+  SandboxMode,
   SandboxStart,
   WorkerEnd,
 } from '../../sandbox/protocol.js';
@@ -39,8 +40,9 @@ export interface RunEnd {
   durationMs: number;
   peakMemoryBytes: number;
   peakRssBytes?: number;
-  /** False when the module ran without fuel metering; absent when unknown (e.g. the process was killed). */
-  metered?: boolean;
+  /** A WASI program's stdout and stderr, byte for byte (program runs only; empty if it never ran). */
+  stdout?: Uint8Array;
+  stderr?: Uint8Array;
 }
 
 export interface RunPluginInfo {
@@ -54,6 +56,9 @@ export interface RunPluginInfo {
 
 export interface RunInfo {
   id: string;
+  /** A fledge plugin command, or a plain WASI program (RunManager.startWasiProgram). */
+  mode: SandboxMode;
+  /** The plugin; for a program, its name and folder (and no capabilities). */
   plugin: RunPluginInfo;
   command: string;
   args: string[];
@@ -153,7 +158,7 @@ export class Run {
   // ---- wiring (RunManager) ----------------------------------------------------------------------
 
   /** Hands the run its (ready) sandbox process and starts it. */
-  attach(proc: SandboxProcess, start: Omit<SandboxStart, 'runId'>): void {
+  attach(proc: SandboxProcess, start: Omit<SandboxStart, 'runId' | 'mode'>): void {
     if (this.done) {
       proc.kill();
       return;
@@ -171,7 +176,7 @@ export class Run {
         pid: proc.pid,
       },
     ]);
-    proc.postMessage({ kind: 'start', start: { ...start, runId: this.id } });
+    proc.postMessage({ kind: 'start', start: { ...start, runId: this.id, mode: this.info.mode } });
     if (this.abortMessage) proc.kill();
   }
 
@@ -345,7 +350,9 @@ export class Run {
       reason = 'cancelled';
       code = 130;
     }
-    const message = this.abortMessage ?? endMessage(this.info.plugin.name, reason, code, end.detail, limits);
+    const message =
+      this.abortMessage ??
+      endMessage(this.info.plugin.name, reason, code, end.detail, limits, this.info.mode);
     const result: RunEnd = {
       code,
       reason: reason === 'cancelled' ? 'error' : reason,
@@ -354,7 +361,10 @@ export class Run {
       durationMs: Math.round(performance.now() - this.t0),
       peakMemoryBytes: end.peakMemoryBytes,
     };
-    if (end.metered !== undefined) result.metered = end.metered;
+    if (this.info.mode === 'program') {
+      result.stdout = end.stdout ?? new Uint8Array(0);
+      result.stderr = end.stderr ?? new Uint8Array(0);
+    }
     if (end.peakRssBytes !== undefined) result.peakRssBytes = end.peakRssBytes;
     this.result = result;
     this.emit([
