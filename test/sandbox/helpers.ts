@@ -4,28 +4,16 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import wabtInit from 'wabt';
 import { type RunEnd, RunManager, type StartRunOptions } from '../../electron/engine/runs/index.js';
 import type { Run } from '../../electron/engine/runs/run.js';
 import type { RunEvent } from '../../electron/sandbox/protocol.js';
 import { type Capabilities, NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { tempDir } from '../support/temp.js';
+import { wat2wasm } from '../support/wat.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
 
-let wabtPromise: ReturnType<typeof wabtInit> | null = null;
-
-/** Compiles WAT text to wasm bytes. */
-export async function wat2wasm(text: string, name = 'module.wat'): Promise<Uint8Array> {
-  wabtPromise ??= wabtInit();
-  const wabt = await wabtPromise;
-  const mod = wabt.parseWat(name, text, { exceptions: true, bulk_memory: true, multi_value: true });
-  try {
-    return new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
-}
+export { wat2wasm };
 
 /** A WAT fixture from test/fixtures/wat with {{KEY}} placeholders filled in. */
 export async function fixtureWasm(
