@@ -21,6 +21,8 @@ export interface HostServices {
   storeGet(key: string): Promise<string | null>;
   storeSet(key: string, value: string): Promise<void>;
   metadata(keys: string[]): Promise<Record<string, unknown>>;
+  /** Called when the run ends: stop whatever is still running (execs). */
+  close?(): void;
 }
 
 export function execDenied(plugin: string): ExecResult {

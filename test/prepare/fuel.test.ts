@@ -306,6 +306,107 @@ describe('internal functions threaded with the counter as a parameter', () => {
   });
 });
 
+describe('threaded twins of table functions, called through a parallel table', () => {
+  // Every kind of table element: loop-free, with a loop, multi-value, recursive through the table,
+  // tail-calling another table function, an import (a shim), and a null slot; the table is private.
+  const text = (extra = '') => `(module
+    (import "env" "ext" (func $ext (param i32) (result i32)))
+    (type $un (func (param i32) (result i32)))
+    (type $bin (func (param i32 i32) (result i32 i32)))
+    (table $t 8 8 funcref)
+    (elem (table $t) (i32.const 0) func $leaf $loop $mv $rec $tail $ext)
+    (elem (table $t) (i32.const 7) funcref (ref.func $leaf))
+    (func $leaf (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+    (func $loop (param $n i32) (result i32) (local $i i32) (local $s i32)
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (call_indirect (type $un) (local.get $i) (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.and (local.get $n) (i32.const 15)))))
+      (local.get $s))
+    (func $mv (param $a i32) (param $b i32) (result i32 i32)
+      (if (i32.eqz (local.get $b)) (then (return (local.get $a) (i32.const 0))))
+      (i32.div_u (local.get $a) (local.get $b)) (i32.rem_u (local.get $a) (local.get $b)))
+    (func $rec (param $n i32) (result i32)
+      (if (result i32) (i32.le_s (local.get $n) (i32.const 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 2) (call_indirect (type $un) (i32.sub (local.get $n) (i32.const 1)) (i32.const 3))))))
+    (func $tail (param $n i32) (result i32) (return_call $leaf (i32.mul (local.get $n) (i32.const 3))))
+    ${extra}
+    (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $k i32)
+      (loop $l
+        (local.set $k (i32.rem_u (local.get $i) (i32.const 6)))
+        (if (i32.eq (local.get $k) (i32.const 2))
+          (then (local.set $s (i32.add (local.get $s) (i32.mul
+            (call_indirect (type $bin) (i32.add (local.get $s) (i32.const 1000)) (local.get $i) (local.get $k))))))
+          (else (local.set $s (i32.add (local.get $s)
+            (call_indirect (type $un) (local.get $i) (local.get $k))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+      (i32.add (local.get $s) (i32.add (call $leaf (local.get $n)) (call $rec (local.get $n)))))
+    (func (export "at") (param $i i32) (result i32) (call_indirect (type $un) (i32.const 5) (local.get $i))))`;
+  const imports = () => ({ env: { ext: (x: number) => x * 7 } });
+
+  it('gives the same results and exactly the same fuel as without twins', () => {
+    const src = wat(text());
+    const withTwins = instrumentFuelWithStats(src);
+    const without = instrumentFuelWithStats(src, { twins: false });
+    expect(withTwins.stats.twins).toBe(5); // leaf loop mv rec tail
+    expect(withTwins.stats.shims).toBe(1); // ext
+    expect(without.stats.twins + without.stats.shims).toBe(0);
+    for (const n of [0, 1, 2, 7, 40]) {
+      const plain = instantiate(src, imports()).run(n);
+      const a = instantiateMetered(withTwins.bytes, BIG, imports());
+      const b = instantiateMetered(without.bytes, BIG, imports());
+      expect(a.exports.run(n)).toBe(plain);
+      expect(b.exports.run(n)).toBe(plain);
+      expect(BIG - a.fuel.value).toBe(BIG - b.fuel.value);
+    }
+  });
+
+  it('traps as the original does on a null slot, a signature mismatch or an index out of bounds', () => {
+    const src = wat(text());
+    const metered = instrumentFuel(src);
+    for (const i of [6, 2, 8, -1]) {
+      const plain = thrown(() => instantiate(src, imports()).at(i));
+      const m = instantiateMetered(metered, BIG, imports());
+      const e = thrown(() => m.exports.at(i));
+      expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
+      expect(e.message).toBe(plain.message);
+    }
+    expect(instantiateMetered(metered, BIG, imports()).exports.at(7)).toBe(6);
+  });
+
+  it('runs out of fuel inside a twin exactly where the count says', () => {
+    const metered = instrumentFuel(wat(text()));
+    const ok = instantiateMetered(metered, BIG, imports());
+    const result = ok.exports.run(30);
+    const used = BIG - ok.fuel.value;
+    const exact = instantiateMetered(metered, used, imports());
+    expect(exact.exports.run(30)).toBe(result);
+    expect(exact.fuel.value).toBe(0n);
+    for (const budget of [used / 3n, used - 1n]) {
+      const short = instantiateMetered(metered, budget, imports());
+      try {
+        short.exports.run(30);
+      } catch (e) {
+        expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
+      }
+      expect(short.fuel.value).toBeLessThan(0n);
+    }
+  });
+
+  it('leaves a table that code writes, or that is exported, as it is', () => {
+    const written = wat(text('(func (export "set") (table.set $t (i32.const 6) (ref.func $leaf)))'));
+    const w = instrumentFuelWithStats(written);
+    expect(w.stats.twins + w.stats.shims).toBe(0);
+    const a = instantiateMetered(w.bytes, BIG, imports());
+    expect(() => a.exports.at(6)).toThrow(WebAssembly.RuntimeError);
+    a.exports.set();
+    expect(a.exports.at(6)).toBe(6);
+    const exported = instrumentFuelWithStats(wat(text('(export "t" (table $t))')));
+    expect(exported.stats.twins + exported.stats.shims).toBe(0);
+  });
+});
+
 describe('global indices after adding the fuel import', () => {
   it('rewrites global.get/set, global exports, init expressions and segment offsets', () => {
     const f = WAT_FIXTURES.find((x) => x.name === 'mvp')!;
@@ -395,6 +496,23 @@ describe.skipIf(!hasClang())('a real compiled C program', () => {
       expect(b.fuelUsed).toBe(a.fuelUsed);
     });
   }
+
+  it('counts the same fuel with twins of table functions as without, for indirect calls of every kind', () => {
+    for (const flags of [['-O0'], ['-O2'], ['-O3', '-mtail-call']]) {
+      const src = compileC('indirect.c', flags);
+      const withTwins = instrumentFuelWithStats(src);
+      const without = instrumentFuelWithStats(src, { twins: false });
+      expect(withTwins.stats.twins).toBeGreaterThan(5);
+      const plain = runWasi(src);
+      expect(plain.stdout).toMatch(/^acc -?\d+ sorted/);
+      const a = runWasi(withTwins.bytes, BIG);
+      const b = runWasi(without.bytes, BIG);
+      expect(a.stdout).toBe(plain.stdout);
+      expect(b.stdout).toBe(plain.stdout);
+      expect(a.fuelUsed).toBe(b.fuelUsed);
+      expect(runWasi(withTwins.bytes, a.fuelUsed).fuelLeft).toBe(0n);
+    }
+  });
 
   it('stops it with the counter below zero when the budget runs out', () => {
     const metered = instrumentFuel(compileC('kernel.c'));

@@ -5,7 +5,6 @@ import { type Capabilities, parseGrantList } from '../../../shared/capabilities.
 import type { PluginCommand, PluginManifest } from '../../../shared/manifest/types.js';
 import { HostError } from '../../engine/host/errors.js';
 import { projectContext } from '../../engine/host/project.js';
-import { EngineHostServices } from '../../engine/host/services.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
@@ -228,12 +227,6 @@ export const runCommand: CliCommand = {
     }
 
     const manager = new RunManager({ poolSize: 0 });
-    const hostServices = new EngineHostServices({
-      pluginName: manifest.name,
-      pluginDir,
-      projectRoot: project?.root ?? null,
-      grants,
-    });
     let run: Run;
     try {
       const limits: { fuel?: bigint; timeoutMs?: number; memoryMb?: number } = {};
@@ -253,7 +246,6 @@ export const runCommand: CliCommand = {
         project,
         grants,
         limits,
-        hostServices,
       });
     } catch (err) {
       await manager.close();
@@ -314,7 +306,6 @@ export const runCommand: CliCommand = {
     process.once('SIGINT', onSigint);
     const end = await run.ended;
     process.removeListener('SIGINT', onSigint);
-    hostServices.close();
     await manager.close();
 
     if (json)

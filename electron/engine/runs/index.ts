@@ -7,6 +7,7 @@ import { type Capabilities, intersectCapabilities, NO_CAPABILITIES } from '../..
 import { DenyingHostServices, type HostServices } from '../../sandbox/host-services.js';
 import type { SandboxStart, WasiSetup } from '../../sandbox/protocol.js';
 import type { ProjectContext } from '../host/project.js';
+import { EngineHostServices } from '../host/services.js';
 import { NodeSandboxLauncher, type SandboxLauncher } from './launcher.js';
 import { DEFAULT_MEMORY_CAP_BYTES, SandboxPool } from './pool.js';
 import {
@@ -38,7 +39,7 @@ export interface StartRunOptions {
   /** What the user granted; intersected with what the plugin declares. */
   grants: Capabilities;
   limits?: Partial<RunLimits>;
-  /** Serves GRANTED exec/store/metadata calls. Default: answers like a denial (until host services are wired). */
+  /** Serves GRANTED exec/store/metadata calls. Default: the engine's host services for this plugin and project. */
   hostServices?: HostServices;
   timings?: RunTimings;
 }
@@ -97,6 +98,15 @@ export class RunManager {
   start(options: StartRunOptions): Run {
     const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
     const granted = intersectCapabilities(options.plugin.declared, options.grants);
+    // The real host services, limited to the granted set (they check it again on every call).
+    const host =
+      options.hostServices ??
+      new EngineHostServices({
+        pluginName: options.plugin.name,
+        pluginDir: options.plugin.dir,
+        projectRoot: options.project?.root ?? null,
+        grants: granted,
+      });
     const run = new Run(
       {
         mode: 'plugin',
@@ -107,7 +117,7 @@ export class RunManager {
         grants: granted,
         limits,
       },
-      options.hostServices ?? new DenyingHostServices(options.plugin.name),
+      host,
       options.timings,
     );
     this.track(run);

@@ -367,22 +367,28 @@ export class Run {
     }
     if (end.peakRssBytes !== undefined) result.peakRssBytes = end.peakRssBytes;
     this.result = result;
-    this.emit([
-      {
-        type: 'exit',
-        t: Date.now(),
-        code: result.code,
-        reason: result.reason,
-        message: result.message,
-        fuelUsed: result.fuelUsed,
-        durationMs: result.durationMs,
-      },
-    ]);
+    // Execs still running are killed; fire-and-forget host calls already sent (store writes) finish
+    // before the run is reported ended, so the next run sees them.
+    this.host.close?.();
+    const announce = () => {
+      this.emit([
+        {
+          type: 'exit',
+          t: Date.now(),
+          code: result.code,
+          reason: result.reason,
+          message: result.message,
+          fuelUsed: result.fuelUsed,
+          durationMs: result.durationMs,
+        },
+      ]);
+      this.resolveEnd(result);
+    };
+    void this.hostChain.then(announce, announce);
     // The process serves one run only.
     if (this.proc && !this.proc.exited) {
       const proc = this.proc;
       setTimeout(() => proc.kill(), 1000).unref();
     }
-    this.resolveEnd(result);
   }
 }

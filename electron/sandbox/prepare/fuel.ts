@@ -31,6 +31,7 @@ import {
   splitSections,
 } from './sections.js';
 import { chooseThreaded, escapingFunctions, threadedTypes } from './threading.js';
+import { planTwins, shimBody, type TwinPlan, wrapperBody, writeTwinSegments } from './twins.js';
 import { checkHeader, validateModule } from './validate.js';
 
 /** Custom sections that point into code or are only meaningful to linkers: dropped by the rewrite. */
@@ -58,26 +59,34 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
 
 /**
  * instrumentFuel with statistics. `validate: false` skips V8's validation (tests use it to meter
- * instructions this V8 does not run; never use it on untrusted input).
+ * instructions this V8 does not run; never use it on untrusted input). `twins: false` leaves table
+ * functions as they are (twins.ts; for tests and benchmarks: fuel counts are the same either way).
  */
 export function instrumentFuelWithStats(
   source: Uint8Array,
-  options: { validate?: boolean } = {},
+  options: { validate?: boolean; twins?: boolean } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
   else validateModule(source);
-  try {
-    return instrumentOnce(source, false);
-  } catch (e) {
-    if (e !== RETRY_EXACT) throw e;
-    return instrumentOnce(source, true);
+  let exact = false;
+  let twins = options.twins !== false;
+  for (;;) {
+    try {
+      return instrumentOnce(source, exact, twins);
+    } catch (e) {
+      if (e === RETRY_EXACT) exact = true;
+      else if (e === RETRY_NO_TWINS) twins = false;
+      else throw e;
+    }
   }
 }
 
 /** Thrown by the one-pass mode when a function cannot be threaded after all. */
 const RETRY_EXACT = new Error('retry in exact mode');
+/** Thrown when code writes table 0, so it cannot have a fixed parallel table of twins (twins.ts). */
+const RETRY_NO_TWINS = new Error('retry without twins');
 
-function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
+function instrumentOnce(source: Uint8Array, exact: boolean, withTwins: boolean): InstrumentResult {
   const sections = splitSections(source);
   const find = (id: number) => sections.find((s) => s.id === id);
   const importSec = find(SEC_IMPORT);
@@ -102,6 +111,11 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
   const codeSec = find(SEC_CODE);
   const meter = new Meter(source, fuel, exact && codeSec ? codeSec.end - codeSec.start : 0);
   const escaping = escapingFunctions(source, sections, totalFuncs);
+  const plan: TwinPlan | undefined =
+    withTwins && funcTypes.length > 0 ? planTwins(source, sections, imports, totalFuncs) : undefined;
+  const twinOf = plan?.twinOf;
+  const funcImportTypes = imports.filter((i) => i.kind === EXT_FUNC).map((i) => i.type!);
+  const funcType = (f: number) => (f < importedFuncs ? funcImportTypes[f]! : funcTypes[f - importedFuncs]!);
   const threadable = (index: number) => {
     const t = types[funcTypes[index - importedFuncs]!];
     return escaping[index] === 0 && t !== undefined && t.params < MAX_PARAMS && t.results < MAX_RESULTS;
@@ -126,8 +140,10 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
         r.skip(size);
         const index = importedFuncs + i;
         const type = types[funcTypes[i]!] ?? r.fail(`function ${index} has an unknown type`);
-        scanned.push(meter.scan(index, start, start + size, type.params, type.results, threadable(index)));
+        const candidate = threadable(index) || (twinOf !== undefined && twinOf[index]! >= 0);
+        scanned.push(meter.scan(index, start, start + size, type.params, type.results, candidate));
       }
+      if (plan && meter.writesTable0) throw RETRY_NO_TWINS;
       if (r.pos !== codeSec.end) r.fail('the code section has trailing bytes');
     }
     threaded = chooseThreaded(scanned, escaping, meter.tailCalls, totalFuncs);
@@ -140,7 +156,28 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
     added: newTypes,
     typeOf: threadedType,
     wrapperOf: wrapperType,
-  } = threadedTypes(source, types, funcTypes, importedFuncs, threaded);
+  } = threadedTypes(source, types, funcTypes, importedFuncs, threaded, plan !== undefined);
+  const nTwins = plan ? plan.funcs.length : 0;
+  if (plan) {
+    // Twins are threaded functions after all others.
+    const t = new Uint8Array(totalFuncs + nTwins);
+    t.set(threaded);
+    t.fill(1, totalFuncs);
+    threaded = t;
+    meter.twins = { twinOf: plan.twinOf, table2: plan.table2, typeOf: threadedType };
+  }
+  /** Twin bodies, written after the code section's own bodies. */
+  const twinCode = new Writer(plan ? 1024 : 16);
+  let twinsWritten = 0;
+  const writeShimsUpTo = (limit: number) => {
+    // Shims of imported functions (all twins below `limit` not written yet).
+    while (plan && twinsWritten < nTwins && plan.funcs[twinsWritten]! < limit) {
+      const f = plan.funcs[twinsWritten++]!;
+      twinCode.sized(-1, shimBody(types[funcType(f)]!.params, f, fuel));
+      meter.stats.shims++;
+    }
+  };
+  writeShimsUpTo(importedFuncs);
 
   const out = new Writer(Math.ceil(source.length * 1.6) + 64);
   out.bytes(source, 0, 8);
@@ -169,7 +206,14 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
       case SEC_CUSTOM:
         if (dropsCustomSection(sec.name ?? '')) continue;
         if (sec.name === 'name') {
-          const renamed = rewriteNameSection(source, sec, fuel, threaded.includes(1));
+          const renamed = rewriteNameSection(
+            source,
+            sec,
+            fuel,
+            threaded.includes(1),
+            plan?.funcs,
+            totalFuncs,
+          );
           if (renamed) out.sized(SEC_CUSTOM, renamed);
           continue;
         }
@@ -189,11 +233,12 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
       case SEC_FUNCTION: {
         if (newTypes.length === 0) break;
         const n = r.u32();
-        tmp.u32(n);
+        tmp.u32(n + nTwins);
         for (let i = 0; i < n; i++) {
           const t = r.u32();
           tmp.u32(threaded[importedFuncs + i] === 1 ? threadedType.get(t)! : t);
         }
+        if (plan) for (const f of plan.funcs) tmp.u32(threadedType.get(funcType(f))!);
         break;
       }
       case SEC_GLOBAL: {
@@ -223,7 +268,7 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
       }
       case SEC_TABLE: {
         const n = r.u32();
-        tmp.u32(n);
+        tmp.u32(n + (plan ? 1 : 0));
         for (let i = 0; i < n; i++) {
           const s = r.pos;
           const withInit = source[r.pos] === 0x40;
@@ -235,10 +280,12 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
           tmp.bytes(source, s, r.pos);
           if (withInit) copyConstExpr(r, tmp, fuel);
         }
+        if (plan) tmp.bytes(source, plan.table0[0], plan.table0[1]); // the parallel table
         break;
       }
       case SEC_ELEMENT:
-        rewriteElements(r, tmp, fuel);
+        rewriteElements(r, tmp, fuel, plan ? plan.segments.length : 0);
+        if (plan) writeTwinSegments(source, plan, fuel, tmp);
         break;
       case SEC_DATA: {
         const n = r.u32();
@@ -263,9 +310,10 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
         out.pos += 5;
         const n = r.u32();
         if (n !== funcTypes.length) r.fail('function and code section counts differ');
-        out.u32(n);
+        out.u32(n + nTwins);
         for (let i = 0; i < n; i++) {
           const index = importedFuncs + i;
+          const twin = twinOf ? twinOf[index]! : -1;
           let f: ScannedFunction;
           if (scanned) f = scanned[i]!;
           else {
@@ -274,7 +322,15 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
             r.skip(size);
             const type = types[funcTypes[i]!] ?? r.fail(`function ${index} has an unknown type`);
             meter.reset();
-            f = meter.scan(index, start, start + size, type.params, type.results, threaded[index] === 1);
+            f = meter.scan(
+              index,
+              start,
+              start + size,
+              type.params,
+              type.results,
+              threaded[index] === 1 || twin >= 0,
+            );
+            if (plan && meter.writesTable0) throw RETRY_NO_TWINS;
             if (threaded[index] === 1 && !Meter.threadable(f)) throw RETRY_EXACT;
             const tail = meter.tailCalls;
             for (let k = 0; k < tail.length; k += 2)
@@ -282,9 +338,28 @@ function instrumentOnce(source: Uint8Array, exact: boolean): InstrumentResult {
           }
           const bodySize = out.pos;
           out.pos += 5;
-          meter.emit(f, threaded, wrapperType.get(funcTypes[i]!), out);
+          if (twin >= 0 && twinnable(f, meter.tailCalls, threaded, twinOf!)) {
+            // The body becomes the twin; this index calls it.
+            const wrapper = wrapperBody(f.params, twin, fuel);
+            out.bytes(wrapper.buf, 0, wrapper.pos);
+            const twinSize = twinCode.pos;
+            twinCode.reserve(5);
+            twinCode.pos += 5;
+            meter.emit(f, threaded, wrapperType.get(funcTypes[i]!), twinCode, true);
+            patchPaddedU32(twinCode.buf, twinSize, twinCode.pos - twinSize - 5);
+            twinsWritten++;
+          } else {
+            meter.emit(f, threaded, wrapperType.get(funcTypes[i]!), out);
+            if (twin >= 0) {
+              twinCode.sized(-1, shimBody(f.params, index, fuel));
+              meter.stats.shims++;
+              twinsWritten++;
+            }
+          }
           patchPaddedU32(out.buf, bodySize, out.pos - bodySize - 5);
         }
+        if (twinsWritten !== nTwins) r.fail('twins out of step');
+        out.bytes(twinCode.buf, 0, twinCode.pos);
         if (!scanned && r.pos !== sec.end) r.fail('the code section has trailing bytes');
         patchPaddedU32(out.buf, secSize, out.pos - secSize - 5);
         meter.reset();
@@ -319,4 +394,23 @@ function patchPaddedU32(buf: Uint8Array, at: number, v: number): void {
     v >>>= 7;
   }
   buf[at + 4] = v;
+}
+
+/**
+ * Whether `f`'s own body can be its twin (threaded): a threadable body whose tail calls all go to
+ * threaded functions or functions with twins.
+ */
+function twinnable(
+  f: ScannedFunction,
+  tailCalls: number[],
+  threaded: Uint8Array,
+  twinOf: Int32Array,
+): boolean {
+  if (!Meter.threadable(f)) return false;
+  for (let k = 0; k < tailCalls.length; k += 2) {
+    if (tailCalls[k] !== f.index) continue;
+    const callee = tailCalls[k + 1]!;
+    if (threaded[callee] !== 1 && twinOf[callee]! < 0) return false;
+  }
+  return true;
 }

@@ -5,10 +5,11 @@ import { copyConstExpr } from './const-expr.js';
 import { skipValType } from './opcodes.js';
 import type { Section } from './sections.js';
 
-export function rewriteElements(r: Reader, w: Writer, fuel: number): void {
+/** Copies the element segments with global indices shifted; `extra` more segments will follow. */
+export function rewriteElements(r: Reader, w: Writer, fuel: number, extra = 0): void {
   const source = r.buf;
   const n = r.u32();
-  w.u32(n);
+  w.u32(n + extra);
   for (let i = 0; i < n; i++) {
     let s = r.pos;
     const flags = r.u32();
@@ -33,12 +34,17 @@ export function rewriteElements(r: Reader, w: Writer, fuel: number): void {
   }
 }
 
-/** Rewrites the "name" section's global names (subsection 7) to the shifted indices; undefined drops it. */
+/**
+ * Rewrites the "name" section's global names (subsection 7) to the shifted indices, and names each
+ * twin (twins.ts: function `twins[k]` has twin `firstTwin + k`) like its original; undefined drops it.
+ */
 export function rewriteNameSection(
   source: Uint8Array,
   sec: Section,
   fuel: number,
   dropLocalNames: boolean,
+  twins: number[] = [],
+  firstTwin = 0,
 ): Writer | undefined {
   try {
     const r = new Reader(source, sec.start, sec.end);
@@ -53,6 +59,37 @@ export function rewriteNameSection(
       r.skip(size);
       // Threaded functions renumber their locals: drop local names rather than show wrong ones.
       if (id === 2 && dropLocalNames) continue;
+      if (id === 1 && twins.length > 0) {
+        const sr = new Reader(source, s, s + size);
+        const n = sr.u32();
+        const names = new Map<number, [number, number]>();
+        for (let i = 0; i < n; i++) {
+          const idx = sr.u32();
+          const ns = sr.pos;
+          sr.skip(sr.u32());
+          names.set(idx, [ns, sr.pos]);
+        }
+        sub.pos = 0;
+        let added = 0;
+        for (let k = 0; k < twins.length; k++) {
+          const name = names.get(twins[k]!);
+          if (!name) continue;
+          sub.u32(firstTwin + k);
+          sub.bytes(source, name[0], name[1]);
+          added++;
+        }
+        // The twins' indices are above every other function's: their names go last, in order.
+        w.u8(1);
+        const body = new Writer(size + sub.pos + 8);
+        body.u32(n + added);
+        const first = new Reader(source, s, s + size);
+        first.u32();
+        body.bytes(source, first.pos, s + size);
+        body.bytes(sub.buf, 0, sub.pos);
+        w.u32(body.pos);
+        w.bytes(body.buf, 0, body.pos);
+        continue;
+      }
       if (id !== 7) {
         w.u8(id);
         w.u32(size);

@@ -24,6 +24,9 @@
 //   of the function, and reload it after such calls and in catch handlers;
 // - "global": other loop-free functions, and functions using try_table (whose catch clauses branch to
 //   labels), charge the global directly.
+// Functions in a private table 0 also get a threaded "twin", called by direct calls and, through a
+// parallel table, by call_indirect on table 0 (twins.ts), so callbacks (qsort's compare, vtables)
+// keep the counter in registers too.
 // Traps other than fuel exhaustion (out of bounds, division by zero, stack overflow) leave the global at
 // its last write-back, so fuel used after such a trap may be low (still deterministic).
 // On exhaustion the (negative) counter is stored to the global and the function executes `unreachable`,
@@ -48,7 +51,7 @@ const EV_CHARGE = 1;
 const EV_CHECK = 2;
 /** global.get/set of a shifted global (a = new index, b = end of the original instruction). */
 const EV_GLOBAL = 3;
-/** A call (a = callee for direct calls, -1 otherwise; b = end of the call instruction). */
+/** A call (a = callee for direct calls, -2 for call_indirect, -1 for call_ref; b = end of the call instruction). */
 const EV_CALL = 4;
 /** Before throw/rethrow/throw_ref/unreachable/return_call_indirect/return_call_ref. */
 const EV_WRITEBACK = 6;
@@ -60,7 +63,7 @@ const EV_RETURN = 8;
 const EV_FUNC_END = 9;
 /** Before a branch to the function's own label. */
 const EV_BR_OUT = 10;
-/** Before return_call (a = callee). */
+/** Before return_call (a = callee, b = end of the instruction). */
 const EV_RETURN_CALL = 11;
 /** local.get/set/tee of the first declared local, which moves in threaded functions (b = end). */
 const EV_LOCAL = 12;
@@ -82,6 +85,9 @@ export interface MeterStats {
   localScheme: number;
   globalScheme: number;
   charges: number;
+  /** Threaded twins of table functions with their own body (their original index becomes a wrapper; neither counted in `functions`), and shims calling the original. */
+  twins: number;
+  shims: number;
 }
 
 /** What pass 1 learned about one function body. */
@@ -105,6 +111,8 @@ export interface ScannedFunction {
   hasTryTable: boolean;
   /** Uses return_call_indirect or return_call_ref (cannot be threaded). */
   hasTailIndirect: boolean;
+  /** Uses call_indirect. */
+  hasIndirect: boolean;
 }
 
 export class Meter {
@@ -119,7 +127,19 @@ export class Meter {
   private ctlLive = new Uint8Array(256);
   /** return_call edges (caller, callee), flattened. */
   readonly tailCalls: number[] = [];
-  readonly stats: MeterStats = { functions: 0, threaded: 0, localScheme: 0, globalScheme: 0, charges: 0 };
+  /** Set when a scanned body writes table 0 (table.set/grow/fill/copy/init into it). */
+  writesTable0 = false;
+  /** Twins of table 0's functions and the parallel table (twins.ts), when planned. */
+  twins: { twinOf: Int32Array; table2: number; typeOf: Map<number, number> } | undefined;
+  readonly stats: MeterStats = {
+    functions: 0,
+    threaded: 0,
+    localScheme: 0,
+    globalScheme: 0,
+    charges: 0,
+    twins: 0,
+    shims: 0,
+  };
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -223,6 +243,7 @@ export class Meter {
     let hasLoop = false;
     let hasTryTable = false;
     let hasTailIndirect = false;
+    let hasIndirect = false;
     const fuel = this.fuelGlobal;
 
     for (;;) {
@@ -362,6 +383,7 @@ export class Meter {
               hasLoop,
               hasTryTable,
               hasTailIndirect,
+              hasIndirect,
             } satisfies ScannedFunction;
           }
           depth--;
@@ -412,15 +434,18 @@ export class Meter {
         case 0x11: // call_indirect
         case 0x14: // call_ref
           while (buf[pos++]! & 0x80);
-          if (op === 0x11) while (buf[pos++]! & 0x80);
-          if (this.live) this.add(EV_CALL, p, -1, pos);
+          if (op === 0x11) {
+            while (buf[pos++]! & 0x80);
+            hasIndirect = true;
+          }
+          if (this.live) this.add(EV_CALL, p, op === 0x11 ? -2 : -1, pos);
           break;
         case 0x12: {
           // return_call
           r.pos = pos;
           const callee = r.u32();
           pos = r.pos;
-          this.add(EV_RETURN_CALL, p, callee, 0);
+          this.add(EV_RETURN_CALL, p, callee, pos);
           this.tailCalls.push(index, callee);
           this.next(cost, EV_CHARGE, pos, false);
           cost = 0;
@@ -461,7 +486,23 @@ export class Meter {
           r.pos = pos;
           unmeterable(op, r.u32(), p);
           break;
-        case 0xfc:
+        case 0x26: // table.set
+          r.pos = pos;
+          if (r.u32() === 0) this.writesTable0 = true;
+          pos = r.pos;
+          break;
+        case 0xfc: {
+          r.pos = pos;
+          const sub = r.u32();
+          if (sub === 12 || sub === 14 || sub === 15 || sub === 17) {
+            // table.init elem table, table.copy dst src, table.grow table, table.fill table
+            if (sub === 12) r.u32();
+            if (r.u32() === 0) this.writesTable0 = true;
+            if (sub === 14) r.u32();
+          } else skipImm(r, prefixedImm(op, sub, p));
+          pos = r.pos;
+          break;
+        }
         case 0xfd:
         case 0xfe:
           r.pos = pos;
@@ -488,33 +529,49 @@ export class Meter {
   /**
    * Pass 2: writes the metered body (without its size) to `w`. `threaded[i]` is 1 for threaded functions;
    * `wrapperType` is the encoded block type of the body wrapper when `f` itself is threaded.
+   * `asTwin`: writes the threaded twin of `f` (twins.ts), whose original index is a wrapper.
    */
-  emit(f: ScannedFunction, threaded: Uint8Array, wrapperType: Uint8Array | undefined, w: Writer): void {
+  emit(
+    f: ScannedFunction,
+    threaded: Uint8Array,
+    wrapperType: Uint8Array | undefined,
+    w: Writer,
+    asTwin = false,
+  ): void {
     const src = this.bytes;
     const ev = this.ev;
-    const isT = threaded[f.index] === 1;
+    const isT = asTwin || threaded[f.index] === 1;
     const local = isT || (f.hasLoop && !f.hasTryTable);
     const stats = this.stats;
-    stats.functions++;
-    if (isT) stats.threaded++;
+    const twins = this.twins;
+    if (asTwin) stats.twins++;
+    else stats.functions++;
+    if (asTwin) {
+      // counted above
+    } else if (isT) stats.threaded++;
     else if (local) stats.localScheme++;
     else stats.globalScheme++;
     const n = f.evEnd - f.evStart;
-    // Every event writes at most 40 bytes (the longest, a checked charge, is about 30).
-    w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 40);
+    // Every event writes at most 48 bytes (the longest, a call_indirect through the parallel table, about 40).
+    w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 48);
     const out = w.buf;
     let o = w.pos;
     const F = this.fuelGlobal;
     // The counter: the new parameter (threaded), or a new local after all others.
     const L = isT ? f.params : f.nLocals;
+    // call_indirect through the parallel table takes the counter before the table index: an i32 scratch
+    // local holds the index meanwhile (index nLocals + 1, after the counter or the moved first local).
+    const S =
+      twins !== undefined && f.hasIndirect && f.nLocals + 2 <= MAX_FUNCTION_LOCALS ? f.nLocals + 1 : -1;
+    const scratch = S >= 0 ? 1 : 0;
     // Locals.
     if (isT) {
       // The first declared local moves to the end (index nLocals); the counter parameter takes its place.
       if (f.nDecl === 0) {
-        out[o++] = 0;
+        out[o++] = scratch;
       } else {
         const dropGroup = f.firstCount === 1;
-        o = putLeb(out, o, f.nDecl + (dropGroup ? 0 : 1));
+        o = putLeb(out, o, f.nDecl + (dropGroup ? 0 : 1) + scratch);
         if (!dropGroup) {
           o = putLeb(out, o, f.firstCount - 1);
           for (let k = f.firstCountEnd; k < f.firstTypeEnd; k++) out[o++] = src[k]!;
@@ -524,16 +581,24 @@ export class Meter {
         out[o++] = 1;
         for (let k = f.firstCountEnd; k < f.firstTypeEnd; k++) out[o++] = src[k]!;
       }
+      if (scratch) {
+        out[o++] = 1;
+        out[o++] = 0x7f;
+      }
       out[o++] = 0x02; // block: every way out of the body passes its end, then pushes the counter
       out.set(wrapperType!, o);
       o += wrapperType!.length;
     } else {
       // The originals plus one i64 (the counter copy, or a scratch for the entry check).
-      o = putLeb(out, o, f.nDecl + 1);
+      o = putLeb(out, o, f.nDecl + 1 + scratch);
       out.set(src.subarray(f.declStart, f.declEnd), o);
       o += f.declEnd - f.declStart;
       out[o++] = 1;
       out[o++] = 0x7e;
+      if (scratch) {
+        out[o++] = 1;
+        out[o++] = 0x7f;
+      }
     }
     let copied = f.declEnd;
     let charges = 0;
@@ -625,10 +690,35 @@ export class Meter {
           }
           break;
         case EV_CALL: {
-          const callee = ev[i * 4 + 2]!;
+          let callee = ev[i * 4 + 2]!;
           const callEnd = ev[i * 4 + 3]!;
-          const toThreaded = callee >= 0 && threaded[callee] === 1;
-          if (toThreaded) {
+          // Direct calls to a function with a twin call the twin; call_indirect on table 0 goes through
+          // the parallel table of twins with the threaded type.
+          let rewrite = false;
+          let indirectType = -1;
+          if (twins !== undefined) {
+            if (callee >= 0 && twins.twinOf[callee]! >= 0) {
+              callee = twins.twinOf[callee]!;
+              rewrite = true;
+            } else if (callee === -2 && S >= 0) {
+              const cr = new Reader(src, pos + 1, callEnd);
+              const type = cr.u32();
+              if (cr.u32() === 0) {
+                indirectType = twins.typeOf.get(type)!;
+                rewrite = true;
+              }
+            }
+          }
+          const toThreaded = indirectType >= 0 || (callee >= 0 && threaded[callee] === 1);
+          if (indirectType >= 0) {
+            // Pass the counter as the last argument, under the table index.
+            out[o++] = 0x21;
+            o = putLeb(out, o, S);
+            out[o++] = local ? 0x20 : 0x23;
+            o = putLeb(out, o, local ? L : F);
+            out[o++] = 0x20;
+            o = putLeb(out, o, S);
+          } else if (toThreaded) {
             // Pass the counter as the last argument.
             out[o++] = local ? 0x20 : 0x23;
             o = putLeb(out, o, local ? L : F);
@@ -638,7 +728,15 @@ export class Meter {
             out[o++] = 0x24;
             o = putLeb(out, o, F);
           }
-          for (let k = pos; k < callEnd; k++) out[o++] = src[k]!;
+          if (!rewrite) for (let k = pos; k < callEnd; k++) out[o++] = src[k]!;
+          else if (indirectType >= 0) {
+            out[o++] = 0x11;
+            o = putLeb(out, o, indirectType);
+            o = putLeb(out, o, twins!.table2);
+          } else {
+            out[o++] = 0x10;
+            o = putLeb(out, o, callee);
+          }
           copied = callEnd;
           if (toThreaded) {
             // Take the counter back from the last result.
@@ -658,6 +756,17 @@ export class Meter {
             // return: the counter is the last result; return_call: the last argument (of a threaded callee).
             out[o++] = 0x20;
             o = putLeb(out, o, L);
+            const callee = ev[i * 4 + 2]!;
+            if (
+              kind === EV_RETURN_CALL &&
+              twins !== undefined &&
+              threaded[callee] !== 1 &&
+              twins.twinOf[callee]! >= 0
+            ) {
+              out[o++] = 0x12;
+              o = putLeb(out, o, twins.twinOf[callee]!);
+              copied = ev[i * 4 + 3]!;
+            }
             break;
           }
           if (local) {

@@ -75,6 +75,8 @@ export interface ImportEntry {
   module: string;
   name: string;
   kind: number;
+  /** The type index of an imported function. */
+  type?: number;
   /** Byte range of the whole entry (module name to end of its description). */
   start: number;
   end: number;
@@ -127,7 +129,7 @@ export function readImports(bytes: Uint8Array, sec: Section): ImportEntry[] {
     const e: ImportEntry = { module, name, kind, start, end: 0 };
     switch (kind) {
       case EXT_FUNC:
-        r.u32();
+        e.type = r.u32();
         break;
       case EXT_TABLE:
         skipValType(r);

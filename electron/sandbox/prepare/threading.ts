@@ -153,13 +153,18 @@ export function threadedTypes(
   funcTypes: number[],
   importedFuncs: number,
   threaded: Uint8Array,
+  /** Every type (for twins and call_indirect through the parallel table, see twins.ts). */
+  all = false,
 ): ThreadedTypes {
   const added: Uint8Array[] = [];
   const typeOf = new Map<number, number>();
   const wrapperOf = new Map<number, Uint8Array>();
-  for (let i = 0; i < funcTypes.length; i++) {
-    if (threaded[importedFuncs + i] !== 1) continue;
-    const t = funcTypes[i]!;
+  const wanted: number[] = [];
+  if (all) for (let t = 0; t < types.length; t++) wanted.push(t);
+  else
+    for (let i = 0; i < funcTypes.length; i++)
+      if (threaded[importedFuncs + i] === 1) wanted.push(funcTypes[i]!);
+  for (const t of wanted) {
     if (typeOf.has(t)) continue;
     const ft = types[t]!;
     const w = new Writer(64);
