@@ -13,6 +13,13 @@ interface ParentPort {
 }
 const electronPort = (process as { parentPort?: ParentPort }).parentPort;
 
+// The engine went away: nothing left to serve. If it died while this process was still starting,
+// the channel is already closed and no 'disconnect' event will come: leave at once.
+if (!electronPort) {
+  if (!process.connected) process.exit(0);
+  process.on('disconnect', () => process.exit(0));
+}
+
 const send = (msg: FromSandbox, done?: () => void): void => {
   if (electronPort) {
     electronPort.postMessage(msg);
@@ -146,6 +153,3 @@ onParentMessage((msg) => {
       return;
   }
 });
-
-// The engine went away: nothing left to serve.
-process.on('disconnect', () => process.exit(0));
