@@ -1,10 +1,17 @@
 // The sandbox process (one per run): this controller thread talks to the engine over IPC and does
 // the async work; a worker thread runs the wasm. Started ahead of time by the warm pool: it reports
 // `ready` once its worker is up and warm, then serves exactly one `start` and exits.
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { createRing, RingReader } from './event-ring.js';
 import type { FromSandbox, FromWorker, ToSandbox, ToWorkerSync, WorkerEnd } from './protocol.js';
-import { SIGNAL_INDEX } from './protocol.js';
+import { SIGNAL_INDEX, WASM_MAX_PAGES_ARG } from './protocol.js';
+
+// Defence in depth behind the per-run memory cap written into the module: V8 refuses to grow any
+// wasm memory of this process (both threads) past this many pages. Set before any wasm exists.
+const maxPagesArg = process.argv.find((a) => a.startsWith(WASM_MAX_PAGES_ARG));
+const maxPages = maxPagesArg ? Number(maxPagesArg.slice(WASM_MAX_PAGES_ARG.length)) : Number.NaN;
+if (Number.isInteger(maxPages) && maxPages > 0) setFlagsFromString(`--wasm-max-mem-pages=${maxPages}`);
 
 /** Electron's utilityProcess gives the child `process.parentPort`; child_process.fork gives process.send. */
 interface ParentPort {

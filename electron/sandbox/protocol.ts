@@ -130,3 +130,6 @@ export type ToWorkerSync =
 
 /** Index of the wake-up counter in the shared Int32Array. */
 export const SIGNAL_INDEX = 0;
+
+/** The sandbox process's argument carrying V8's cap on every wasm memory, in 64 KiB pages. */
+export const WASM_MAX_PAGES_ARG = '--fledge-wasm-max-pages=';

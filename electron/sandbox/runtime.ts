@@ -424,7 +424,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           hostLog('warn', `Plugin '${plugin}' sent a store message without a key (skipped).`);
           return;
         }
-        if (granted.store) ch.hostCall(0, 'storeSet', { key: msg.key, value: msg.value });
+        if (granted.store) hostNow('storeSet', { key: msg.key, value: msg.value });
         return;
       }
       case 'load':
@@ -554,7 +554,9 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         hostLog('warn', `Plugin '${plugin}' called store_set without a key; ignored.`);
         return;
       }
-      ch.hostCall(0, 'storeSet', { key: v.key, value: v.value });
+      // Waits until the host has written it: the store's order is kept, and a plugin cannot pile up
+      // unbounded work in the engine by storing in a tight loop.
+      hostNow('storeSet', { key: v.key, value: v.value });
     },
     store_get(ptr: number, len: number): number {
       checkStop();

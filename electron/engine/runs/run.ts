@@ -316,7 +316,7 @@ export class Run {
       ]);
       value = op === 'exec' ? execDenied(this.info.plugin.name) : op === 'metadata' ? {} : null;
     }
-    if (callId !== 0 && this.proc && !this.done) this.proc.postMessage({ kind: 'hostResult', callId, value });
+    if (this.proc && !this.done) this.proc.postMessage({ kind: 'hostResult', callId, value });
   }
 
   private onExit(exit: SandboxExit): void {
