@@ -473,6 +473,17 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     }
   };
 
+  /** Puts a host call's result first in line for the next recv; returns its length in bytes. */
+  const deliverNext = (result: string): number => {
+    const bytes = encoder.encode(result);
+    if (current) inbound.unshift(bytes);
+    else {
+      current = bytes;
+      offset = 0;
+    }
+    return bytes.length;
+  };
+
   const fledge = {
     send(ptr: number, len: number): void {
       if (stop) throw stop;
@@ -537,13 +548,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
       } else if (!req.ok) {
         result = JSON.stringify({ code: 2, stdout: '', stderr: 'malformed exec request (not JSON)' });
       } else result = hostNow('exec', req.value);
-      const bytes = encoder.encode(result);
-      if (current) inbound.unshift(bytes);
-      else {
-        current = bytes;
-        offset = 0;
-      }
-      return bytes.length;
+      return deliverNext(result);
     },
     store_set(ptr: number, len: number): void {
       checkStop();
@@ -571,25 +576,13 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         }
         if (key !== null) result = hostNow('storeGet', { key });
       }
-      const bytes = encoder.encode(result);
-      if (current) inbound.unshift(bytes);
-      else {
-        current = bytes;
-        offset = 0;
-      }
-      return bytes.length;
+      return deliverNext(result);
     },
     metadata(ptr: number, len: number): number {
       checkStop();
       const req = readJson('metadata', ptr, len);
       const result = granted.metadata && req.ok ? hostNow('metadata', { keys: req.value }) : '{}';
-      const bytes = encoder.encode(result);
-      if (current) inbound.unshift(bytes);
-      else {
-        current = bytes;
-        offset = 0;
-      }
-      return bytes.length;
+      return deliverNext(result);
     },
   };
 

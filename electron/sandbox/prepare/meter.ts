@@ -633,10 +633,7 @@ export class Meter {
             out[o++] = 0x53;
             out[o++] = 0x04;
             out[o++] = 0x40;
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
+            o = writeBack(out, o, L, F);
             out[o++] = 0x00;
             out[o++] = 0x0b;
           } else {
@@ -723,10 +720,7 @@ export class Meter {
             out[o++] = local ? 0x20 : 0x23;
             o = putLeb(out, o, local ? L : F);
           } else if (local) {
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
+            o = writeBack(out, o, L, F);
           }
           if (!rewrite) for (let k = pos; k < callEnd; k++) out[o++] = src[k]!;
           else if (indirectType >= 0) {
@@ -743,10 +737,7 @@ export class Meter {
             out[o++] = local ? 0x21 : 0x24;
             o = putLeb(out, o, local ? L : F);
           } else if (local) {
-            out[o++] = 0x23;
-            o = putLeb(out, o, F);
-            out[o++] = 0x21;
-            o = putLeb(out, o, L);
+            o = reload(out, o, F, L);
           }
           break;
         }
@@ -770,10 +761,7 @@ export class Meter {
             break;
           }
           if (local) {
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
+            o = writeBack(out, o, L, F);
           }
           break;
         case EV_FUNC_END:
@@ -784,35 +772,23 @@ export class Meter {
             break;
           }
           if (local) {
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
+            o = writeBack(out, o, L, F);
           }
           break;
         case EV_BR_OUT:
           // Threaded functions: the branch goes to the wrapper block's end, which pushes the counter.
           if (local && !isT) {
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
+            o = writeBack(out, o, L, F);
           }
           break;
         case EV_WRITEBACK:
           if (local) {
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
+            o = writeBack(out, o, L, F);
           }
           break;
         case EV_RELOAD:
           if (local) {
-            out[o++] = 0x23;
-            o = putLeb(out, o, F);
-            out[o++] = 0x21;
-            o = putLeb(out, o, L);
+            o = reload(out, o, F, L);
           }
           break;
       }
@@ -841,4 +817,20 @@ export function putLeb(out: Uint8Array, o: number, v: number, limit = 0x80): num
   }
   out[o++] = v;
   return o;
+}
+
+/** `local.get L; global.set F`: the function's copy of the counter written back to the global. */
+function writeBack(out: Uint8Array, o: number, L: number, F: number): number {
+  out[o++] = 0x20;
+  o = putLeb(out, o, L);
+  out[o++] = 0x24;
+  return putLeb(out, o, F);
+}
+
+/** `global.get F; local.set L`: the function's copy of the counter reloaded from the global. */
+function reload(out: Uint8Array, o: number, F: number, L: number): number {
+  out[o++] = 0x23;
+  o = putLeb(out, o, F);
+  out[o++] = 0x21;
+  return putLeb(out, o, L);
 }
