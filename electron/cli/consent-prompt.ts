@@ -9,6 +9,7 @@ import {
   NO_CAPABILITIES,
 } from '../../shared/capabilities.js';
 import { TIER_TEXT } from '../../shared/consent.js';
+import { visibleText } from '../../shared/manifest/visible.js';
 import type { ConsentDecision, ConsentPrompt, ConsentRequest } from '../engine/plugins/consent-request.js';
 import type { CliIO } from './command.js';
 
@@ -21,7 +22,9 @@ export interface ConsentFlags {
 
 export function describeConsent(req: ConsentRequest): string {
   const m = req.manifest;
-  const lines = [`${req.update ? 'Updating' : 'Installing'} ${m.name} ${m.version} from ${req.source}`];
+  const lines = [
+    `${req.update ? 'Updating' : 'Installing'} ${visibleText(m.name)} ${visibleText(m.version)} from ${visibleText(req.source)}`,
+  ];
   lines.push(`  source: ${req.tier} (${TIER_TEXT[req.tier]})`);
   lines.push(
     `  runtime: ${m.runtime === 'wasm' ? 'wasm (sandboxed)' : 'native (NOT sandboxed: runs with your permissions)'}`,
@@ -36,7 +39,9 @@ export function describeConsent(req: ConsentRequest): string {
   if (req.update?.beyond.length)
     lines.push(`  This version asks for more than you granted before: ${req.update.beyond.join(', ')}`);
   if (req.buildHook)
-    lines.push(`  Build hook (a native shell command, run only if you approve it): ${req.buildHook}`);
+    lines.push(
+      `  Build hook (a native shell command, run only if you approve it): ${visibleText(req.buildHook)}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -62,7 +67,7 @@ export function cliConsentPrompt(io: CliIO, flags: ConsentFlags): ConsentPrompt 
           names.push(r.capability);
       granted = grantsFromNames(names, declared);
       if (req.buildHook && !allowBuild)
-        allowBuild = await askYes(io, `Run the build hook "${req.buildHook}"?`);
+        allowBuild = await askYes(io, `Run the build hook "${visibleText(req.buildHook)}"?`);
     } else if (req.update) {
       // Not interactive: an update keeps what was granted before and nothing more.
       granted = intersectCapabilities(declared, req.update.previous);

@@ -19,6 +19,7 @@ import {
   type PluginRuntime,
   RUNTIMES,
 } from './types.js';
+import { hasHiddenCharacters, visibleText } from './visible.js';
 
 export const FLEDGE_PROTOCOL = 'fledge-v1';
 
@@ -26,8 +27,11 @@ const VERSION_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** A plugin name is also its folder name: letters, digits, ".", "_", "-", at most 128, not ending in ".". */
+/** Names Windows reserves for devices, with or without an extension (`plugins/CON` would be the console). */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+
 export function isValidPluginName(name: string): boolean {
-  return NAME_PATTERN.test(name) && !name.endsWith('.');
+  return NAME_PATTERN.test(name) && !name.endsWith('.') && !WINDOWS_DEVICE.test(name);
 }
 const KNOWN_TOP = new Set(['plugin', 'commands', 'hooks', 'capabilities']);
 const KNOWN_PLUGIN = new Set(['name', 'version', 'description', 'author', 'protocol', 'runtime']);
@@ -69,7 +73,8 @@ class Collector {
   unknownKeys(table: Table, known: Set<string>, prefix: string): void {
     for (const key of Object.keys(table)) {
       if (!known.has(key)) {
-        const path = prefix ? `${prefix}.${key}` : key;
+        const shown = visibleText(key);
+        const path = prefix ? `${prefix}.${shown}` : shown;
         this.warn(path, 'unknown-key', 'unknown key; the fledge CLI ignores it (check the spelling)');
       }
     }
@@ -111,7 +116,7 @@ function checkPlugin(c: Collector, doc: Table) {
     c.error(
       'plugin.name',
       'name-format',
-      `may use only letters, digits, ".", "_" and "-" (at most 128, starting with a letter or digit, not ending in ".") (got ${describeValue(name)}); it names the plugin's folder`,
+      `may use only letters, digits, ".", "_" and "-" (at most 128, starting with a letter or digit, not ending in ".", not a Windows device name such as CON or NUL) (got ${describeValue(name)}); it names the plugin's folder`,
     );
 
   const version = optionalString(c, plugin, 'version', 'plugin.version');
@@ -188,6 +193,12 @@ function checkCommands(c: Collector, doc: Table, runtime: PluginRuntime): Plugin
     if (name === undefined && entry.name === undefined) c.error(`${path}.name`, 'required', 'is required');
     else if (name !== undefined && name.trim() === '')
       c.error(`${path}.name`, 'non-empty', 'must not be empty');
+    else if (name !== undefined && hasHiddenCharacters(name))
+      c.error(
+        `${path}.name`,
+        'command-name-format',
+        `must not contain control or invisible characters (got "${visibleText(name)}"); it is what people type to run it`,
+      );
     else if (name !== undefined) {
       const first = seen.get(name);
       if (first !== undefined)
@@ -244,7 +255,15 @@ function checkHooks(c: Collector, doc: Table): Partial<Record<HookName, string>>
     if (value !== undefined) {
       if (value.trim() === '')
         c.error(`hooks.${hook}`, 'non-empty', 'must not be empty; remove it or give a command');
-      else hooks[hook] = value;
+      else {
+        hooks[hook] = value;
+        if (hasHiddenCharacters(value))
+          c.warn(
+            `hooks.${hook}`,
+            'hidden-characters',
+            `holds control or invisible characters, shown escaped: ${visibleText(value)}`,
+          );
+      }
     }
   }
   return hooks;

@@ -36,6 +36,26 @@ describe('trust tiers (as the fledge CLI classifies sources)', () => {
     expect(githubOwner('https://token@github.com/CorvidLabs/x.git')).toBe('CorvidLabs');
   });
 
+  it('a path that leaves owner/repo cannot borrow a trusted owner (git normalises `..`)', () => {
+    for (const s of [
+      'https://github.com/CorvidLabs/../attacker/evil.git',
+      'https://github.com/corvidlabs/x/../../attacker/evil',
+      'https://github.com/CorvidLabs/%2e%2e/attacker/evil',
+      'git@github.com:CorvidLabs/../attacker/evil.git',
+      'ssh://git@github.com/CorvidLabs/../../attacker/evil',
+      'CorvidLabs/..',
+      'https://github.com/CorvidLabs/x?ref=../../attacker/evil',
+      'https://github.com/0xLeif/./x',
+      'https://evil.example\\@github.com/CorvidLabs/x',
+    ]) {
+      expect(classifyTrust(s, false), s).toBe('unverified');
+    }
+    expect(classifyTrust('https://github.com/CorvidLabs/fledge-plugin-deploy/', false)).toBe('official');
+    // As plugins.toml records an ssh source (user stripped), it keeps its tier.
+    expect(classifyTrust('ssh://github.com/CorvidLabs/x.git', false)).toBe('official');
+    expect(classifyTrust('ssh://git@github.com/CorvidLabs/x.git', false)).toBe('official');
+  });
+
   it('local: a path on this machine, whatever it is called', () => {
     expect(classifyTrust('/home/me/CorvidLabs/plugin', true)).toBe('local');
   });

@@ -39,9 +39,18 @@ export function isSecretEnvName(name: string): boolean {
   return false;
 }
 
+const TOKEN_SHAPES =
+  /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abeoprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35})/;
+
 /** A value that looks like it carries a credential: user:pass@ in a URL, or a PEM key, or a JWT. */
 export function looksLikeSecretValue(value: string): boolean {
   if (/:\/\/[^/\s@]*:[^/\s@]*@/.test(value)) return true;
+  // A URL with any login but the conventional `git` (`https://ghp_token@github.com`: a token alone is
+  // a complete credential for GitHub, GitLab, Bitbucket).
+  for (const m of value.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/\s@?#]+)@/g))
+    if (m[1] !== 'git') return true;
+  // Tokens whose shape names them, whatever variable holds them.
+  if (TOKEN_SHAPES.test(value)) return true;
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return true;
   if (/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./.test(value)) return true;
   // user:password@host without a scheme. (The CLI hides any value holding both '@' and ':', which
@@ -71,7 +80,8 @@ export function filterEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 export function stripUrlCredentials(url: string): string {
   const trimmed = url.trim();
   const m = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/s.exec(trimmed);
-  if (!m) return trimmed;
+  // scp-like `user:secret@host:path`: the login name may stay, a password never.
+  if (!m) return trimmed.replace(/^[^\s/@:]+:[^\s/@]*@(?=[^\s/@:]+:)/, '');
   const [, scheme, authority, rest] = m as unknown as [string, string, string, string];
   const at = authority.lastIndexOf('@');
   const host = at >= 0 ? authority.slice(at + 1) : authority;

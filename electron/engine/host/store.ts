@@ -186,7 +186,8 @@ export class PluginStore {
     try {
       text = await fsp.readFile(this.path, 'utf8');
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return {};
+      // Null-prototype, like every state: on a `{}` a first key "__proto__" would be silently lost.
+      if (errnoCode(err) === 'ENOENT') return Object.create(null) as State;
       throw new HostError('store_unreadable', `Could not read the plugin's store (${this.path}).`, {
         cause: err,
       });

@@ -53,7 +53,9 @@ export async function cloneRepository(
 ): Promise<{ commit: string }> {
   if (url.startsWith('-')) throw new HostError('source_bad', `"${url}" is not a repository address.`);
   const timeoutMs = options.timeoutMs ?? 300_000;
-  const env = gitEnv();
+  // git-lfs (when the user has it) would fetch every LFS object the repository points at, from a
+  // server of the repository's choosing, past the install size limits: keep the pointer files.
+  const env = { ...gitEnv(), GIT_LFS_SKIP_SMUDGE: '1' };
   const base = [...SAFE_CLONE, 'clone', '--quiet', '--no-recurse-submodules', '--depth', '1'];
   const first = await runGit([...base, ...(ref ? ['--branch', ref] : []), '--', url, dest], {
     timeoutMs,

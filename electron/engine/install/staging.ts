@@ -77,6 +77,22 @@ async function unwrapSingleFolder(dir: string): Promise<string> {
   return st.isDirectory() ? only : dir;
 }
 
+/**
+ * `data/` and `state.json` are the plugin's own storage: `filesystem = "plugin"` mounts data/ read-write
+ * (after resolving it) and the store rewrites state.json. Shipped as links (even to something inside),
+ * they would hand the plugin write access to its own plugin.toml, binaries and compiled-module cache.
+ */
+export async function refuseLinkedStorage(dir: string, label: string): Promise<void> {
+  for (const item of CARRIED_OVER) {
+    const st = await fsp.lstat(join(dir, item)).catch(() => null);
+    if (!st || (item === 'data' ? st.isDirectory() : st.isFile())) continue;
+    throw new HostError(
+      'source_reserved_name',
+      `${label} was refused: "${item}" is reserved for the plugin's own ${item === 'data' ? 'files' : 'store'} and must be ${item === 'data' ? 'a real folder' : 'a plain file'} (or absent), not a link or anything else.`,
+    );
+  }
+}
+
 /** Fetches a source (a spec the person typed, or an already parsed one) into a new staging folder. */
 export async function stagePlugin(
   source: string | PluginSource,
@@ -110,6 +126,7 @@ export async function stagePlugin(
         break;
       }
     }
+    await refuseLinkedStorage(dir, `"${parsed.spec}"`);
     return { dir, stagingDir, source: parsed, commit, ...stats, discard };
   } catch (err) {
     await discard();

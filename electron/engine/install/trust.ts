@@ -24,14 +24,18 @@ export const EMPTY_TRUST_CONFIG: TrustConfig = Object.freeze({ orgs: [], users: 
 export function githubOwner(spec: string): string | null {
   const { base } = splitRef(spec.trim());
   let rest: string;
-  const https = /^https:\/\/(?:[^@/]*@)?github\.com\/(.*)$/i.exec(base);
-  const ssh = /^(?:ssh:\/\/)?git@github\.com[:/](.*)$/i.exec(base);
+  const https = /^https:\/\/(?:[^@/\\\s]*@)?github\.com\/(.*)$/i.exec(base);
+  // ssh://[user@]github.com/ (plugins.toml records it without the user) or scp-like git@github.com:
+  const ssh = /^(?:ssh:\/\/(?:[^@/\\\s]*@)?github\.com\/|git@github\.com:)(.*)$/i.exec(base);
   if (https?.[1] !== undefined) rest = https[1];
   else if (ssh?.[1] !== undefined) rest = ssh[1];
   else if (/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/.test(base)) rest = base;
   else return null;
-  const [owner, repo] = rest.replace(/\.git$/, '').split('/');
-  return owner && repo ? owner : null;
+  // Exactly owner/repo: anything more (`owner/../other/repo`, `%2e%2e`, a query) could make git
+  // fetch another owner's repository (curl and ssh servers normalise `..`) under this owner's tier.
+  const m = /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(rest);
+  if (!m || m[2] === '.' || m[2] === '..') return null;
+  return m[1]!;
 }
 
 /** Classifies a source as the CLI does. `isLocal`: the source is a path on this machine. */

@@ -1,6 +1,7 @@
 // Runs a plugin's build hook: a native shell command, so only ever with the person's approval of
 // that exact command (the caller checks). Runs in the staged plugin folder, with a time limit.
 import { spawn } from 'node:child_process';
+import { visibleText } from '../../../shared/manifest/visible.js';
 import { HostError } from '../host/errors.js';
 
 export const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
@@ -46,8 +47,8 @@ export function runBuildHook(
           new HostError(
             'build_failed',
             timedOut
-              ? `the build hook "${command}" took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`
-              : `the build hook "${command}" failed (${signal ? `killed by ${signal}` : `exit code ${code}`}):\n${log.slice(-4000)}`,
+              ? `the build hook "${visibleText(command)}" took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`
+              : `the build hook "${visibleText(command)}" failed (${signal ? `killed by ${signal}` : `exit code ${code}`}):\n${log.slice(-4000)}`,
           ),
         );
     });

@@ -11,11 +11,13 @@ import {
 } from '../../../shared/capabilities.js';
 import { allowedByTier, describeRequests, type TrustTier, tierForbids } from '../../../shared/consent.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
+import { visibleText } from '../../../shared/manifest/visible.js';
 import { consentProblems, hashWasmBinaries, readConsent, updateConsent } from '../consent/consent-store.js';
 import { HostError } from '../host/errors.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
   cleanStaleStaging,
+  refuseLinkedStorage,
   removeInstalled,
   type StagedPlugin,
   stagePlugin,
@@ -69,6 +71,25 @@ function manifestErrors(report: ManifestReport, what: string): HostError {
     'plugin_invalid',
     `${what} is not a valid fledge plugin:\n${report.errors.map((e) => `  - ${e.message}`).join('\n')}`,
   );
+}
+
+/**
+ * `run X` finds the plugin NAMED X first, then the first plugin with a command X: a new plugin named
+ * like another's command (or declaring another's name or command) would take over what the person
+ * types to run the plugin they already trust. Refused, whatever the case.
+ */
+function refuseCommandClash(installed: PluginRecord[], name: string, manifest: PluginManifest): void {
+  const mine = [name, ...manifest.commands.map((c) => c.name)].map((n) => n.toLowerCase());
+  for (const other of installed) {
+    if (other.name.toLowerCase() === name.toLowerCase()) continue;
+    const theirs = [other.name, ...other.commands];
+    const hit = theirs.find((n) => mine.includes(n.toLowerCase()));
+    if (hit !== undefined)
+      throw new HostError(
+        'plugin_command_clash',
+        `"${name}" cannot be installed: "${hit}" already runs the installed plugin "${other.name}"; a plugin's name and commands must not reuse another plugin's`,
+      );
+  }
 }
 
 type TrustConfig = Awaited<ReturnType<typeof loadTrustConfig>>;
@@ -146,13 +167,30 @@ export class PluginService {
           `the source of "${previous.name}" now holds a plugin named "${name}"; remove and install it instead`,
         );
       const registry = await readRegistry(this.paths.registryFile);
-      if (!previous && registry.plugins.some((p) => p.name === name))
+      // Case-insensitively: on macOS and Windows plugins/Foo IS plugins/foo, so installing "Foo" would
+      // replace the files of the installed "foo" (and inherit its grants and data).
+      const clash = registry.plugins.find((p) => p.name.toLowerCase() === name.toLowerCase());
+      if (!previous && clash)
         throw new HostError(
           'plugin_exists',
-          `"${name}" is already installed; use "plugins update ${name}" to update it`,
+          clash.name === name
+            ? `"${name}" is already installed; use "plugins update ${name}" to update it`
+            : `"${name}" cannot be installed next to the installed "${clash.name}": plugin names must differ by more than letter case`,
         );
 
       const parsed = first.manifest;
+      refuseCommandClash(registry.plugins, name, parsed);
+      if (previous) {
+        // Leaving the sandbox is not "more capabilities": it is all of them. Never by an update (which
+        // may run unattended, keeping the old grants); the person installs it again to approve that.
+        const before =
+          previous.runtime ?? (await loadManifest(this.pluginDir(previous.name))).manifest?.runtime;
+        if (before === 'wasm' && parsed.runtime !== 'wasm')
+          throw new HostError(
+            'update_unsandboxed',
+            `the new version of "${name}" is a native plugin: it would run outside the sandbox with all your permissions. Nothing was updated; remove "${name}" and install it again if you trust that.`,
+          );
+      }
       const unbuilt = first.warnings.filter((w) => w.rule === 'binary-built');
       const tier = tierOf(staged.source, trust);
       const source = recordedSource(staged.source);
@@ -178,11 +216,11 @@ export class PluginService {
         else if (unbuilt.length)
           throw new HostError(
             'install_needs_build',
-            `"${name}" must be built first with its build hook: ${parsed.hooks.build}\nNothing was installed. Approve that exact command to build it (CLI: --allow-build).`,
+            `"${name}" must be built first with its build hook: ${visibleText(parsed.hooks.build)}\nNothing was installed. Approve that exact command to build it (CLI: --allow-build).`,
           );
         else
           warnings.push(
-            `the build hook was not run (not approved): ${parsed.hooks.build}; using the files as shipped`,
+            `the build hook was not run (not approved): ${visibleText(parsed.hooks.build)}; using the files as shipped`,
           );
       }
       const report = await loadManifest(staged.dir);
@@ -194,6 +232,12 @@ export class PluginService {
           `the build hook of "${name}" did not produce: ${stillMissing.map((w) => w.message).join('; ')}`,
         );
       const manifest = report.manifest;
+      refuseCommandClash(registry.plugins, name, manifest);
+      if (manifest.runtime !== parsed.runtime)
+        throw new HostError(
+          'build_changed_runtime',
+          `the build of "${name}" changed its runtime from ${parsed.runtime} to ${manifest.runtime}, which is not what was approved; nothing was installed`,
+        );
       warnings.push(...(await checkAndPrepareWasm(staged.dir, manifest)).warnings);
 
       // The decision is the person's answer: for an update, a capability beyond the old grants is granted
@@ -344,6 +388,9 @@ export class PluginService {
       throw new HostError('plugin_not_installed', `no installed plugin or command is named "${target}"`);
     const dir = this.pluginDir(record.name);
     const manifest = await this.installedManifest(record.name);
+    // Also for plugins another tool installed (the fledge CLI does not check): a linked data/ would
+    // mount the plugin's own folder read-write.
+    await refuseLinkedStorage(dir, `The installed plugin "${record.name}"`);
     const problems = await consentProblems(
       dir,
       manifest,

@@ -61,7 +61,13 @@ export function resolve(base: DirEntry, path: string, opts: ResolveOptions): Res
       }
       if (comp === '..') {
         if (stack.length === 1) throw new WasiError(ESCAPE_ERRNO);
-        stack.pop();
+        // Close what `..` leaves behind: `d/../d/../...` must not hold one host fd per component.
+        const left = stack.pop()!;
+        const i = opened.lastIndexOf(left.fd);
+        if (i >= 0) {
+          opened.splice(i, 1);
+          closeQuietly(left.fd);
+        }
         if (last) return { dir: top(), name: '.', trailingSlash, release };
         continue;
       }
