@@ -106,10 +106,17 @@ worker.on('message', (msg: FromWorker) => {
     case 'ready':
       send({ kind: 'ready', pid: process.pid });
       return;
-    case 'events':
-      send(msg);
-      events.outsideDone();
+    case 'events': {
+      // An event too big for the ring: the worker waits until it is written out, so a plugin
+      // sending big messages in a loop is held back as a slow reader holds back the ring.
+      const size = msg.json.length;
+      inFlight += size;
+      send(msg, () => {
+        inFlight -= size;
+        events.outsideDone();
+      });
       return;
+    }
     case 'hostCall':
       send(msg);
       return;

@@ -94,6 +94,10 @@ export interface SandboxStart {
   fuel: bigint;
   memoryCapBytes: number;
   wasi: WasiSetup;
+  /** Keys the prepared-module cache's stamps (64 hex digits; plugin mode). Never shown to the plugin. */
+  cacheKey?: string;
+  /** The plugin folder (plugin mode): the prepared-module cache is kept only inside it. */
+  pluginDir?: string;
 }
 
 export type HostOp = 'exec' | 'storeGet' | 'storeSet' | 'metadata';

@@ -51,6 +51,18 @@ const FLEDGE_CAPABILITY_IMPORTS: Record<string, 'exec' | 'store' | 'metadata'> =
 const FLEDGE_BASIC_IMPORTS = new Set(['send', 'recv', 'exit']);
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 
+/**
+ * The fuel counter once the run has ended from inside an import: far below zero, so every later fuel
+ * check traps, yet far from i64's minimum, so charges subtracted from it cannot wrap around.
+ */
+const POISONED_FUEL = -(1n << 62n);
+
+/** A stderr line longer than this (in UTF-16 units) is passed on in pieces of this size. */
+const MAX_STDERR_LINE = 64 * 1024;
+
+/** Requests a plugin may have waiting for an answer at once (see mayOpen). */
+const MAX_OPEN_REQUESTS = 1000;
+
 /** A program's stdout or stderr is kept up to this many bytes; the rest is dropped (with a warning). */
 const MAX_CAPTURED_BYTES = 64 << 20;
 
@@ -79,7 +91,11 @@ export function loadModule(start: SandboxStart): LoadedModule {
   let bytes: Uint8Array;
   const warnings: string[] = [];
   if (start.mode === 'plugin') {
-    const prepared = loadPrepared(start.binaryPath);
+    const key = start.cacheKey ? Buffer.from(start.cacheKey, 'hex') : undefined;
+    const prepared = loadPrepared(start.binaryPath, {
+      ...(key && key.length >= 16 ? { key } : {}),
+      ...(start.pluginDir !== undefined ? { root: start.pluginDir } : {}),
+    });
     bytes = prepared.bytes;
     warnings.push(...prepared.warnings);
   } else {
@@ -120,6 +136,15 @@ type FastBuffer = Buffer & { utf8Slice(start: number, end: number): string };
 /** The inside of a JSON string literal: no raw quote, backslash or control character; valid escapes only. */
 const JSON_STRING_BODY = /^[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*$/;
 
+/** JSON_STRING_BODY.test; false (take the slow path) when the regex runs out of backtracking stack (millions of escapes). */
+function fitsJsonString(body: string): boolean {
+  try {
+    return JSON_STRING_BODY.test(body);
+  } catch {
+    return false;
+  }
+}
+
 function preview(text: string): string {
   return text.length > 80 ? `${JSON.stringify(text.slice(0, 80))}...` : JSON.stringify(text);
 }
@@ -137,7 +162,10 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   let wasi: Wasi | null = null;
   const cap = start.memoryCapBytes;
 
+  /** Fuel used when the run was stopped from inside an import (the counter is poisoned then). */
+  let fuelAtStop: number | null = null;
   const fuelUsed = (): number => {
+    if (fuelAtStop !== null) return fuelAtStop;
     const left = fuel.value;
     return Number(left < 0n ? budget : budget - left);
   };
@@ -229,11 +257,22 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   const stdoutDecoder = new TextDecoder('utf-8');
   const stderrDecoder = new TextDecoder('utf-8');
   let stderrPartial = '';
+  // Only the new text is split (re-splitting the pending line on every write would be quadratic in
+  // a line written a byte at a time), and a line longer than MAX_STDERR_LINE is passed on in pieces.
   const emitStderr = (text: string, final: boolean) => {
-    const parts = (stderrPartial + text).split('\n');
-    stderrPartial = parts.pop() ?? '';
     const t = Date.now();
-    for (const line of parts) ch.emit({ type: 'stderr', t, line });
+    const parts = text.split('\n');
+    for (let k = 0; k < parts.length; k++) {
+      if (k > 0) {
+        ch.emit({ type: 'stderr', t, line: stderrPartial });
+        stderrPartial = '';
+      }
+      stderrPartial += parts[k]!;
+      while (stderrPartial.length > MAX_STDERR_LINE) {
+        ch.emit({ type: 'stderr', t, line: stderrPartial.slice(0, MAX_STDERR_LINE) });
+        stderrPartial = stderrPartial.slice(MAX_STDERR_LINE);
+      }
+    }
     if (final && stderrPartial !== '') {
       ch.emit({ type: 'stderr', t, line: stderrPartial });
       stderrPartial = '';
@@ -298,14 +337,28 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   /** Synchronous host operation (for the import functions): its JSON result text. */
   const hostNow = (op: HostOp, payload: unknown): string => {
     const callId = nextCallId++;
-    ch.hostCall(callId, op, payload);
+    if (!hostCallChecked(callId, op, payload)) return 'null';
     return JSON.stringify(awaitResult(callId) ?? null);
+  };
+
+  // ---- ending from inside an import -------------------------------------------------------------
+  /**
+   * Remembers how the run ends (the first ending wins) and makes it sticky. The Stop thrown into wasm
+   * is a JS exception, which the plugin could catch (catch_all) and go on: so the fuel counter is
+   * also poisoned, and the next fuel check (a loop header, a function entry) traps for good. The
+   * fuel used is read first: the counter was written back before the import was called.
+   */
+  const halt = (s: Stop): Stop => {
+    if (stop) return stop;
+    stop = s;
+    fuelAtStop = fuelUsed();
+    fuel.value = POISONED_FUEL;
+    return s;
   };
 
   // ---- bounds-checked memory access ------------------------------------------------------------
   const trap = (detail: string): never => {
-    stop ??= new Stop('trap', 1, detail);
-    throw stop;
+    throw halt(new Stop('trap', 1, detail));
   };
   const checkStop = () => {
     if (stop) throw stop;
@@ -346,6 +399,62 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   };
 
   // ---- outbound messages -----------------------------------------------------------------------
+  // JSON.parse takes any depth, but serialising (JSON.stringify, structured clone) recurses: a value
+  // nested deeply enough overflows the host's stack. That is the plugin's malformed message, not its
+  // stack overflow: skipped with a warning, before the request is counted as open.
+  const tooDeep = (e: unknown, what: string): boolean => {
+    if (!(e instanceof RangeError) && !(e instanceof Error && e.name === 'DataCloneError')) return false;
+    hostLog(
+      'warn',
+      `Plugin '${plugin}' sent a ${what} message the host cannot take (${e.message}); skipped.`,
+    );
+    return true;
+  };
+  /**
+   * Whether a request (to a person, or a host call answered through recv) may be opened: not while
+   * one with the same id is open, and not past MAX_OPEN_REQUESTS (each open one holds state here and
+   * in the engine, and a person cannot answer thousands anyway).
+   */
+  let duplicateIds = 0;
+  let overOpenLimit = 0;
+  const mayOpen = (id: string, type: string): boolean => {
+    if (waiting.has(id)) {
+      if (duplicateIds++ === 0)
+        hostLog(
+          'warn',
+          `Plugin '${plugin}' sent a ${type} request with the id of one still open (${preview(id)}); skipped (and any more).`,
+        );
+      return false;
+    }
+    if (waiting.size < MAX_OPEN_REQUESTS) return true;
+    if (overOpenLimit++ === 0)
+      hostLog(
+        'warn',
+        `Plugin '${plugin}' has ${MAX_OPEN_REQUESTS} requests waiting for answers; further ones are skipped until some are answered.`,
+      );
+    return false;
+  };
+  const emitChecked = (ev: RunEvent): boolean => {
+    let json: string;
+    try {
+      json = JSON.stringify(ev);
+    } catch (e) {
+      if (tooDeep(e, ev.type)) return false;
+      throw e;
+    }
+    ch.emitJson(json);
+    return true;
+  };
+  const hostCallChecked = (callId: number, op: HostOp, payload: unknown): boolean => {
+    try {
+      ch.hostCall(callId, op, payload);
+    } catch (e) {
+      if (tooDeep(e, op)) return false;
+      throw e;
+    }
+    return true;
+  };
+
   const OUTPUT_PREFIX = '{"type":"output","text":"';
   const handleMessage = (text: string) => {
     // Fast path for the common {"type":"output","text":"..."}: when the string body is valid JSON
@@ -353,7 +462,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     // instead of parsing it and serialising it again. The engine parses the batch: same result.
     if (text.startsWith(OUTPUT_PREFIX) && text.endsWith('"}')) {
       const body = text.slice(OUTPUT_PREFIX.length, -2);
-      if (JSON_STRING_BODY.test(body)) {
+      if (fitsJsonString(body)) {
         ch.emitJson(`{"type":"output","t":${Date.now()},"text":"${body}"}`);
         return;
       }
@@ -402,6 +511,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           return;
         }
         const id = String(msg.id);
+        if (!mayOpen(id, type)) return;
         const ev: RunEvent & { type: 'request' } = {
           type: 'request',
           t,
@@ -413,9 +523,9 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         if (msg.default !== undefined) ev.default = msg.default;
         if (Array.isArray(msg.defaults)) ev.defaults = msg.defaults.filter((d) => typeof d === 'number');
         if (typeof msg.validate === 'string') ev.validate = msg.validate;
+        if (!emitChecked(ev)) return;
         waiting.add(id);
         rawIds.set(id, msg.id);
-        ch.emit(ev);
         ch.flush();
         return;
       }
@@ -450,6 +560,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           } else respondLater(msg.id, type === 'load' ? null : {});
           return;
         }
+        if (!mayOpen(String(msg.id), type)) return;
         const op: HostOp = type === 'load' ? 'storeGet' : type;
         const payload =
           type === 'load'
@@ -458,9 +569,9 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
               ? { command: msg.command, cwd: msg.cwd, timeout: msg.timeout }
               : { keys: msg.keys };
         const callId = nextCallId++;
+        if (!hostCallChecked(callId, op, payload)) return;
         waiting.add(String(msg.id));
         responseFor.set(callId, msg.id);
-        ch.hostCall(callId, op, payload);
         return;
       }
       case 'response':
@@ -496,7 +607,11 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         hostLog('warn', `Plugin '${plugin}' sent a message that is not valid UTF-8 (skipped).`);
         return;
       }
-      handleMessage(text);
+      try {
+        handleMessage(text);
+      } catch (e) {
+        if (e instanceof Stop || !tooDeep(e, 'malformed')) throw e;
+      }
     },
     recv(ptr: number, maxLen: number): number {
       checkStop();
@@ -523,8 +638,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     },
     exit(code: number): never {
       checkStop();
-      stop = new Stop('exit', code, `exit(${code})`);
-      throw stop;
+      throw halt(new Stop('exit', code, `exit(${code})`));
     },
     exec(ptr: number, len: number): number {
       checkStop();
@@ -625,7 +739,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
       try {
         return fn(...args);
       } catch (err) {
-        if (err instanceof WasiExit) stop ??= new Stop('exit', err.code, `proc_exit(${err.code})`);
+        if (err instanceof WasiExit) halt(new Stop('exit', err.code, `proc_exit(${err.code})`));
         throw err;
       }
     };

@@ -8,6 +8,7 @@ import { DenyingHostServices, type HostServices } from '../../sandbox/host-servi
 import type { SandboxStart, WasiSetup } from '../../sandbox/protocol.js';
 import type { ProjectContext } from '../host/project.js';
 import { EngineHostServices } from '../host/services.js';
+import { prepareCacheKey } from './cache-key.js';
 import { NodeSandboxLauncher, type SandboxLauncher } from './launcher.js';
 import { DEFAULT_MEMORY_CAP_BYTES, SandboxPool } from './pool.js';
 import {
@@ -49,6 +50,8 @@ export interface RunManagerOptions {
   /** Warm sandbox processes to keep (default 2; 0 for one-shot use such as the CLI). */
   poolSize?: number;
   fledgeVersion?: string;
+  /** Keys the prepared-module cache stamps (64 hex digits). Default: the one kept in the config dir. */
+  prepareCacheKey?: string;
 }
 
 export interface WasiProgramOptions {
@@ -80,6 +83,7 @@ export class RunManager {
   readonly pool: SandboxPool;
   private readonly fledgeVersion: string;
   private readonly active = new Set<Run>();
+  private cacheKey: string | undefined;
 
   constructor(options: RunManagerOptions = {}) {
     const launcher = options.launcher ?? new NodeSandboxLauncher();
@@ -88,6 +92,13 @@ export class RunManager {
       memoryCapBytes: DEFAULT_MEMORY_CAP_BYTES,
     });
     this.fledgeVersion = options.fledgeVersion ?? FLEDGE_COMPAT_VERSION;
+    this.cacheKey = options.prepareCacheKey;
+  }
+
+  /** The prepared-module cache key, read (or made) on the first plugin run. */
+  private prepareCacheKey(): string {
+    this.cacheKey ??= prepareCacheKey();
+    return this.cacheKey;
   }
 
   /** Runs in progress. */
@@ -230,6 +241,8 @@ export class RunManager {
       init,
       declared: plugin.declared,
       granted,
+      cacheKey: this.prepareCacheKey(),
+      pluginDir: plugin.dir,
       fuel: limits.fuel,
       memoryCapBytes: memoryCapBytes(limits),
       wasi,

@@ -34,7 +34,7 @@ export interface SandboxLauncher {
   launch(options: LaunchOptions): SandboxProcess;
 }
 
-const STDERR_TAIL = 4096;
+const STDERR_TAIL = 16384;
 
 /** Finds dist/sandbox-host.js: beside the running bundle, or in the repository's dist/. */
 export function defaultHostScript(): string {

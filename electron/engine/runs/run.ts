@@ -241,6 +241,7 @@ export class Run {
         if (msg.json.includes('"type":"request"'))
           for (const e of events) {
             if (e.type === 'request') {
+              this.closeRequest(e.id); // a repeated id replaces the open one (and its timer)
               this.openRequests.set(e.id, e);
               const timeout = this.timings.requestTimeoutMs ?? 300_000;
               const timer = setTimeout(() => {
@@ -322,7 +323,12 @@ export class Run {
   private onExit(exit: SandboxExit): void {
     if (this.done) return;
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
-    const tail = exit.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    // A V8 fatal error (say, the worker's JS heap exhausted by a huge message) names itself on one
+    // line, followed by a native stack trace that means nothing to a person.
+    const fatal = /FATAL ERROR: ([^\n]+)/.exec(exit.stderrTail)?.[1]?.trim();
+    const tail = fatal
+      ? `V8 stopped it (${fatal})`
+      : exit.stderrTail.trim().split('\n').slice(-3).join(' | ');
     this.finish({
       reason: 'crash',
       code: 1,

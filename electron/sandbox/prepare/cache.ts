@@ -1,11 +1,28 @@
 // loadPrepared: the prepared (instrumented) module cached beside the plugin binary, like the CLI's .cwasm.
 //   <binary>.fuel.wasm   the prepared bytes
-//   <binary>.fuel.stamp  three lines: SHA-256 of the source .wasm, PREPARE_ENGINE_VERSION, SHA-256 of the prepared bytes
+//   <binary>.fuel.stamp  three lines: SHA-256 of the source .wasm, PREPARE_ENGINE_VERSION, and an
+//                        HMAC-SHA256 of the prepared bytes (and the first two lines) under a secret key
 // Any mismatch or unreadable file means: prepare again from the source, with a warning. Writes are atomic.
+// The plugin folder is the plugin author's: they can ship both cache files. A plain hash in the stamp
+// would let them ship an unmetered "prepared" module with a stamp that matches it, so the stamp is
+// keyed with a secret they cannot know (the engine's, kept outside plugin folders; by default one
+// made per process). Cache files are read only when they are regular files (not symlinks, FIFOs,
+// devices) of a sane size, and writes replace them (a rename never writes through a symlink); with
+// `root` (the plugin folder), nothing is kept when the binary's folder is a link out of it.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import {
   FUEL_IMPORT_MODULE,
   FUEL_IMPORT_NAME,
@@ -29,6 +46,41 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+export interface LoadPreparedOptions {
+  /** The secret that keys cache stamps (at least 16 bytes); default: one made for this process. */
+  key?: Uint8Array;
+  /**
+   * The plugin folder. The cache is kept only when the binary's folder, links resolved, is inside it:
+   * a folder in the plugin that is a link to elsewhere must not get files written into it.
+   */
+  root?: string;
+}
+
+/** Whether `wasmPath`'s folder, links resolved, is `root` or inside it (links in `root` itself resolved too). */
+function insideRoot(wasmPath: string, root: string): boolean {
+  try {
+    const dir = realpathSync(dirname(resolve(wasmPath)));
+    const top = realpathSync(resolve(root));
+    return dir === top || dir.startsWith(top.endsWith(sep) ? top : top + sep);
+  } catch {
+    return false;
+  }
+}
+
+const PROCESS_KEY = randomBytes(32);
+
+/** The stamp's third line: an HMAC of the prepared bytes, bound to the source hash and the version. */
+export function stampMac(key: Uint8Array, sourceHash: string, prepared: Uint8Array): string {
+  return createHmac('sha256', key)
+    .update(`${sourceHash}\n${PREPARE_ENGINE_VERSION}\n`)
+    .update(prepared)
+    .digest('hex');
+}
+
+/** V8 refuses modules over 1 GiB; nothing bigger is read as a binary or a cache. */
+const MAX_MODULE_BYTES = 1 << 30;
+const MAX_STAMP_BYTES = 4096;
+
 export function preparedPaths(wasmPath: string): { prepared: string; stamp: string } {
   return { prepared: wasmPath + PREPARED_SUFFIX, stamp: wasmPath + STAMP_SUFFIX };
 }
@@ -44,13 +96,39 @@ function reason(e: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EROFS') return 'the folder is read-only';
   if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'ENOTREG') return 'it is not a regular file';
+  if (code === 'ELOOP') return 'it is a symbolic link';
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Reads a file, or undefined when it does not exist. Other errors are thrown. */
-function readIfExists(path: string): Buffer | undefined {
+/**
+ * Reads a regular file of at most `max` bytes. `follow: false` refuses a symlink (where the platform
+ * can tell at open). A FIFO, a device or a directory is refused before anything is read from it.
+ */
+function readRegular(path: string, max: number, follow: boolean): Buffer {
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (follow ? 0 : (constants.O_NOFOLLOW ?? 0));
+  const fd = openSync(path, flags);
   try {
-    return readFileSync(path);
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
+    if (st.size > max) throw Object.assign(new Error(`larger than ${max} bytes`), { code: 'EFBIG' });
+    const buf = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < buf.length) {
+      const n = readSync(fd, buf, at, buf.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return at === buf.length ? buf : buf.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a cache file, or undefined when it does not exist. Other errors are thrown. */
+function readIfExists(path: string, max: number): Buffer | undefined {
+  try {
+    return readRegular(path, max, false);
   } catch (e) {
     if (errCode(e) === 'ENOENT') return undefined;
     throw e;
@@ -73,12 +151,16 @@ function looksPrepared(bytes: Uint8Array): boolean {
 
 type CacheState = { kind: 'hit'; bytes: Uint8Array } | { kind: 'miss' } | { kind: 'bad'; why: string };
 
-function readCache(paths: { prepared: string; stamp: string }, sourceHash: string): CacheState {
+function readCache(
+  paths: { prepared: string; stamp: string },
+  sourceHash: string,
+  key: Uint8Array,
+): CacheState {
   let stampText: Buffer | undefined;
   let prepared: Buffer | undefined;
   try {
-    stampText = readIfExists(paths.stamp);
-    prepared = readIfExists(paths.prepared);
+    stampText = readIfExists(paths.stamp, MAX_STAMP_BYTES);
+    prepared = readIfExists(paths.prepared, MAX_MODULE_BYTES);
   } catch (e) {
     return { kind: 'bad', why: `could not be read (${reason(e)})` };
   }
@@ -98,8 +180,11 @@ function readCache(paths: { prepared: string; stamp: string }, sourceHash: strin
   if (lines[1] !== PREPARE_ENGINE_VERSION) {
     return { kind: 'bad', why: `was made by another version of the preparation ("${lines[1]}")` };
   }
-  if (lines[2] !== sha256(prepared) || !looksPrepared(prepared)) {
-    return { kind: 'bad', why: 'did not match its stamp (it is corrupt or was modified)' };
+  if (lines[2] !== stampMac(key, sourceHash, prepared) || !looksPrepared(prepared)) {
+    return {
+      kind: 'bad',
+      why: 'did not match its stamp (it is corrupt or was modified, or another installation made it)',
+    };
   }
   return { kind: 'hit', bytes: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength) };
 }
@@ -117,10 +202,12 @@ function writeAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /** Loads the prepared module for a .wasm file from its cache beside the binary, preparing (and caching) it if needed. */
-export function loadPrepared(wasmPath: string): PreparedModule {
+export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}): PreparedModule {
+  const key = options.key ?? PROCESS_KEY;
+  if (key.length < 16) throw new RangeError('loadPrepared: the cache key is too short');
   let source: Buffer;
   try {
-    source = readFileSync(wasmPath);
+    source = readRegular(wasmPath, MAX_MODULE_BYTES, true);
   } catch (e) {
     const err = new Error(`cannot read the plugin binary ${wasmPath}: ${reason(e)}`) as Error & {
       code?: string;
@@ -133,7 +220,14 @@ export function loadPrepared(wasmPath: string): PreparedModule {
   const sourceHash = sha256(src);
   const paths = preparedPaths(wasmPath);
   const warnings: string[] = [];
-  const state = readCache(paths, sourceHash);
+  if (options.root !== undefined && !insideRoot(wasmPath, options.root)) {
+    warnings.push(
+      `${basename(wasmPath)} is reached through a link out of the plugin folder; ` +
+        'its prepared copy is not saved beside it (it is prepared on every run).',
+    );
+    return { bytes: instrumentFuel(src), fromCache: false, warnings };
+  }
+  const state = readCache(paths, sourceHash, key);
   if (state.kind === 'hit') return { bytes: state.bytes, fromCache: true, warnings };
   if (state.kind === 'bad') {
     warnings.push(`The saved prepared copy of ${basename(wasmPath)} ${state.why}; it was prepared again.`);
@@ -141,7 +235,10 @@ export function loadPrepared(wasmPath: string): PreparedModule {
   const bytes = instrumentFuel(src);
   try {
     writeAtomic(paths.prepared, bytes);
-    writeAtomic(paths.stamp, `${sourceHash}\n${PREPARE_ENGINE_VERSION}\n${sha256(bytes)}\n`);
+    writeAtomic(
+      paths.stamp,
+      `${sourceHash}\n${PREPARE_ENGINE_VERSION}\n${stampMac(key, sourceHash, bytes)}\n`,
+    );
   } catch (e) {
     warnings.push(
       `Could not save the prepared copy of ${basename(wasmPath)} beside it (${reason(e)}); ` +
