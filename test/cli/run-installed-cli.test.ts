@@ -61,3 +61,18 @@ describe('run an installed plugin', () => {
     expect(r.stderr).toContain('no installed plugin or command is named "nothing-here"');
   });
 });
+
+describe('the prepared module made at install', () => {
+  it('is the one the first run uses (same cache key), with no rebuild warning', async () => {
+    const root = tempDir('run-prepared');
+    const cfg = { FLEDGE_CONFIG_DIR: join(root, 'cfg') };
+    const src = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-prepared' });
+    expect(runCli(['plugins', 'install', src.dir, '--yes'], cfg).code).toBe(0);
+    const installed = join(root, 'cfg', 'plugins', 'fledge-prepared');
+    const stampBefore = readFileSync(join(installed, 'plugin.wasm.fuel.stamp'), 'utf8');
+    const r = runCli(['run', 'fledge-prepared', '--json'], cfg);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/stamp|rebuilt|prepared again/i);
+    expect(readFileSync(join(installed, 'plugin.wasm.fuel.stamp'), 'utf8')).toBe(stampBefore);
+  });
+});

@@ -1,6 +1,6 @@
 // The `filesystem` capability through the real run path: what a granted plugin sees as /project
 // (read-only) and /plugin (its data folder, read-write), and that nothing else is reachable.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { projectContext } from '../../electron/engine/host/project.js';
@@ -69,5 +69,19 @@ describe('filesystem grants through the run path', () => {
     expect(lines['write /project/new.txt']).toBe('fail');
     expect(existsSync(join(plugin.dir, 'escape.txt'))).toBe(false);
     expect(readFileSync(join(root, 'outside.txt'), 'utf8')).toBe('secret outside the project\n');
+  });
+
+  it('a plugin whose data folder is a link is not run with "plugin", and nothing is written through it', async () => {
+    const plugin = makePlugin(wasm, { root, declared: { filesystem: 'plugin' } });
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(plugin.dir, 'data'));
+    const r = await runPlugin(plugin, {
+      project: await projectContext(project),
+      grants: { ...NO_CAPABILITIES, filesystem: 'plugin' },
+    });
+    expect(r.end.reason).toBe('error');
+    expect(r.end.message).toMatch(/data is a link; the plugin's data folder must be a real folder/);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

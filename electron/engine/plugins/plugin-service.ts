@@ -27,6 +27,7 @@ import { classifyTrust, loadTrustConfig } from '../install/trust.js';
 import { loadManifest, type ManifestReport } from '../manifest/load-manifest.js';
 import { type FledgePaths, fledgePaths } from '../registry/config-dir.js';
 import { type PluginRecord, readRegistry, updateRegistry } from '../registry/plugins-toml.js';
+import { prepareCacheKey } from '../runs/cache-key.js';
 import { runBuildHook } from './build-hook.js';
 import type { ConsentPrompt } from './consent-request.js';
 import { checkAndPrepareWasm } from './wasm-check.js';
@@ -238,7 +239,9 @@ export class PluginService {
           'build_changed_runtime',
           `the build of "${name}" changed its runtime from ${parsed.runtime} to ${manifest.runtime}, which is not what was approved; nothing was installed`,
         );
-      warnings.push(...(await checkAndPrepareWasm(staged.dir, manifest)).warnings);
+      warnings.push(
+        ...(await checkAndPrepareWasm(staged.dir, manifest, prepareCacheKey(this.paths.configDir))).warnings,
+      );
 
       // The decision is the person's answer: for an update, a capability beyond the old grants is granted
       // only if they granted it now; otherwise it stays withheld until approved again.

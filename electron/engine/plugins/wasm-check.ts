@@ -14,9 +14,11 @@ export interface WasmCheckResult {
   warnings: string[];
 }
 
+/** `cacheKey`: the engine's prepared-cache key (hex), so the first run finds the cache valid. */
 export async function checkAndPrepareWasm(
   pluginDir: string,
   manifest: PluginManifest,
+  cacheKey: string,
 ): Promise<WasmCheckResult> {
   const warnings: string[] = [];
   if (manifest.runtime !== 'wasm') return { warnings };
@@ -42,7 +44,7 @@ export async function checkAndPrepareWasm(
         `${manifest.name}: ${command.binary} ${undeclaredImportsMessage(missing)} (its plugin.toml does not declare ${missing.join(', ')})`,
       );
     try {
-      warnings.push(...loadPrepared(path).warnings);
+      warnings.push(...loadPrepared(path, { key: Buffer.from(cacheKey, 'hex'), root: pluginDir }).warnings);
     } catch (err) {
       if (err instanceof ModuleError)
         throw new HostError('install_bad_wasm', `${manifest.name}: ${command.binary}: ${err.message}`);

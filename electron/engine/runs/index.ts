@@ -1,7 +1,7 @@
 // The engine's run API: start a plugin command in a sandbox process and get a Run (events, answer,
 // cancel, end). Used by the CLI, the app (through AppService) and the benchmarks. startWasiProgram
 // runs a plain WASI command the same way (the WASI conformance suite goes through it).
-import { mkdir, realpath } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { type Capabilities, intersectCapabilities, NO_CAPABILITIES } from '../../../shared/capabilities.js';
 import { DenyingHostServices, type HostServices } from '../../sandbox/host-services.js';
@@ -264,8 +264,15 @@ async function wasiSetup(
     mounts.push({ guestPath: '/project', hostPath: await realpath(project.root), readOnly: true });
   }
   if (granted.filesystem === 'plugin') {
+    // The plugin folder is its author's: `data` must be a real folder in it, never a link (a `data`
+    // linked to `.` or `/` would hand the plugin write access to itself or to anything).
     const data = join(plugin.dir, 'data');
     await mkdir(data, { recursive: true });
+    const info = await lstat(data);
+    if (info.isSymbolicLink() || !info.isDirectory())
+      throw new Error(
+        `${data} is ${info.isSymbolicLink() ? 'a link' : 'not a folder'}; the plugin's data folder must be a real folder`,
+      );
     mounts.push({ guestPath: '/plugin', hostPath: await realpath(data), readOnly: false });
   }
   return {
