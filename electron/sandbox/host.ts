@@ -93,7 +93,9 @@ function end(result: WorkerEnd): void {
   result.peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const exit = () => process.exit(0);
   send({ kind: 'end', end: result }, exit);
-  setTimeout(exit, 2000).unref();
+  // A last resort only: the engine kills this process once it has the end, and a dead engine means
+  // a disconnect. A short timer here could cut the end message off on a busy machine.
+  setTimeout(exit, 30_000).unref();
 }
 
 worker.on('message', (msg: FromWorker) => {

@@ -70,13 +70,15 @@ class NodeSandboxProcess implements SandboxProcess {
     child.on('error', () => {
       // spawn failures also end in 'exit' (or never start); kill() below copes with both
     });
-    child.on('exit', (code, signal) => {
+    child.on('exit', () => {
       this.exited = true;
-      // Give the stderr pipe a moment to deliver the last words.
-      setImmediate(() => {
-        this.exitInfo = { code, signal, stderrTail: this.stderrTail };
-        for (const l of this.exitListeners) l(this.exitInfo);
-      });
+    });
+    // 'close', not 'exit': 'exit' can come before the last IPC messages (the run's `end`) and the last
+    // stderr bytes are delivered; 'close' comes after the process ended and its channels are drained.
+    child.on('close', (code, signal) => {
+      this.exited = true;
+      this.exitInfo = { code, signal, stderrTail: this.stderrTail };
+      for (const l of this.exitListeners) l(this.exitInfo);
     });
   }
 
