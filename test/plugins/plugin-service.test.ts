@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import type { ConsentPrompt, ConsentRequest } from '../../electron/engine/plugin
 import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { type Capabilities, NO_CAPABILITIES } from '../../shared/capabilities.js';
+import { git } from '../host/helpers.js';
 import { tempDir, writeTree } from '../support/temp.js';
 import { wat2wasm } from '../support/wat.js';
 
@@ -53,15 +53,6 @@ function answer(grant: Partial<Capabilities> | null, allowBuild = false) {
   };
   return { prompt, seen };
 }
-
-const gitEnv = {
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@t',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@t',
-};
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, env: { ...process.env, ...gitEnv } });
 
 /** A bare git repository holding `files` in one commit (tagged `tag` if given). */
 function bareRepo(
