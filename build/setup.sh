@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: clang + lld + wasi-libc (+ compiler-rt builtins) compile the C test programs to
-# wasm32-wasi; chromium is driven by Playwright for the renderer's end-to-end tests.
-APT_PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32 chromium)
+# wasm32-wasi; git installs plugins from git sources; util-linux's `script` gives the terminal tests a
+# pseudo-terminal; procps has pgrep for the process-leak tests. (Chromium for Playwright comes with the renderer.)
+APT_PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32 git bsdutils procps)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
@@ -18,7 +19,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing Debian packages: ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
