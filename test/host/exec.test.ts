@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultExecEnv, parseExecRequest, runExec } from '../../electron/engine/host/exec.js';
-import { cleanupTempDirs, processAlive, tempDir, waitFor } from './helpers.js';
-
-afterAll(cleanupTempDirs);
+import { processAlive, tempDir, waitFor } from './helpers.js';
 
 function setup() {
   const base = tempDir();

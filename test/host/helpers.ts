@@ -1,21 +1,12 @@
 // Test helpers shared by test/host and test/install: temp dirs, git without the user's config,
 // and asking the OS whether a process is still there.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { tempDir as supportTempDir } from '../support/temp.js';
 
-const made: string[] = [];
-
-/** A fresh real (symlink-resolved) temp dir, removed by `cleanupTempDirs`. */
-export function tempDir(prefix = 'fledge-test-'): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  made.push(dir);
-  return dir;
-}
-
-export function cleanupTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+/** A fresh real temp dir, removed after the test file (see test/support/temp.ts). */
+export function tempDir(): string {
+  return supportTempDir('test');
 }
 
 export const GIT_TEST_ENV: NodeJS.ProcessEnv = {

@@ -3,12 +3,10 @@
 // pollute prototypes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { filterEnv, stripUrlCredentials } from '../../electron/engine/host/secrets.js';
 import { PluginStore } from '../../electron/engine/host/store.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
-
-afterAll(cleanupTempDirs);
+import { tempDir } from './helpers.js';
 
 describe('env values that carry credentials under harmless names', () => {
   it('are not shown', () => {

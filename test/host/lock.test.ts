@@ -2,12 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withFileLock, writeFileAtomic } from '../../electron/engine/fs/atomic.js';
 import { HostError } from '../../electron/engine/host/errors.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
-
-afterAll(cleanupTempDirs);
+import { tempDir } from './helpers.js';
 
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectMetadata, parseMetadataKeys } from '../../electron/engine/host/metadata.js';
 import { detectLanguage, projectContext } from '../../electron/engine/host/project.js';
 import {
@@ -9,9 +9,7 @@ import {
   redactUrls,
   stripUrlCredentials,
 } from '../../electron/engine/host/secrets.js';
-import { cleanupTempDirs, git, tempDir } from './helpers.js';
-
-afterAll(cleanupTempDirs);
+import { git, tempDir } from './helpers.js';
 
 const SECRETS: Record<string, string> = {
   GITHUB_TOKEN: 'ghp_x',

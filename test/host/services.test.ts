@@ -1,11 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EngineHostServices } from '../../electron/engine/host/services.js';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
-
-afterAll(cleanupTempDirs);
+import { tempDir } from './helpers.js';
 
 function setup(grants: Partial<typeof NO_CAPABILITIES>) {
   const base = tempDir();

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HostError } from '../../electron/engine/host/errors.js';
 import { folderUsage, PluginStore, STATE_LOCK_FILE, STORE_LIMITS } from '../../electron/engine/host/store.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
-
-afterAll(cleanupTempDirs);
+import { tempDir } from './helpers.js';
 
 const WRITER = join(import.meta.dirname, 'fixtures', 'store-writer.ts');
 const ROOT = join(import.meta.dirname, '..', '..');

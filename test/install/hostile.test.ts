@@ -3,15 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HostError } from '../../electron/engine/host/errors.js';
 import { cloneRepository } from '../../electron/engine/install/git-source.js';
 import { parseSource } from '../../electron/engine/install/source.js';
 import { stagePlugin, swapIntoPlace } from '../../electron/engine/install/staging.js';
-import { cleanupTempDirs, git, tempDir } from '../host/helpers.js';
+import { git, tempDir } from '../host/helpers.js';
 import { MANIFEST, makeTar } from './archives.js';
-
-afterAll(cleanupTempDirs);
 
 function world() {
   const base = tempDir();

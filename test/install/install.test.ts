@@ -10,15 +10,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HostError } from '../../electron/engine/host/errors.js';
 import { DEFAULT_INSTALL_LIMITS } from '../../electron/engine/install/limits.js';
 import { parseSource, recordedSource } from '../../electron/engine/install/source.js';
 import { STAGING_DIR, stagePlugin, swapIntoPlace } from '../../electron/engine/install/staging.js';
-import { cleanupTempDirs, git, tempDir } from '../host/helpers.js';
+import { git, tempDir } from '../host/helpers.js';
 import { MANIFEST, makeTar, makeZip, manifestVersion } from './archives.js';
-
-afterAll(cleanupTempDirs);
 
 function world() {
   const base = tempDir();

@@ -1,10 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyTrust, githubOwner, loadTrustConfig } from '../../electron/engine/install/trust.js';
-import { cleanupTempDirs, tempDir } from '../host/helpers.js';
-
-afterAll(cleanupTempDirs);
+import { tempDir } from '../host/helpers.js';
 
 describe('trust tiers (as the fledge CLI classifies sources)', () => {
   it('official: the CorvidLabs org, in every spelling of the source', () => {

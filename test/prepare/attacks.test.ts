@@ -1,8 +1,7 @@
 // A hostile plugin author against module preparation: each attack is a module (or a plugin folder)
 // that tries to run more than its fuel pays for, reach the counter, or make preparation fall over.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +12,13 @@ import {
   loadPrepared,
   PREPARE_ENGINE_VERSION,
 } from '../../electron/sandbox/prepare/index.js';
+import { tempDir } from '../support/temp.js';
 import { instantiateMetered, thrown, wat } from './helpers.js';
 
 const LOOP = wat(`(module (func (export "_start") (loop $l (br $l))))`);
 
 function pluginDir(bytes: Uint8Array): { dir: string; wasm: string; prepared: string; stamp: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'fledge-attack-'));
+  const dir = tempDir('attack');
   const wasm = join(dir, 'plugin.wasm');
   writeFileSync(wasm, bytes);
   return { dir, wasm, prepared: `${wasm}.fuel.wasm`, stamp: `${wasm}.fuel.stamp` };
@@ -49,7 +49,7 @@ describe('the prepared-module cache, written by the attacker', () => {
 
   it('does not write through a symlinked cache path to a file outside the plugin folder', () => {
     const p = pluginDir(LOOP);
-    const outside = mkdtempSync(join(tmpdir(), 'fledge-victim-'));
+    const outside = tempDir('victim');
     const victim = join(outside, 'victim.txt');
     writeFileSync(victim, 'precious');
     symlinkSync(victim, p.prepared);
@@ -62,7 +62,7 @@ describe('the prepared-module cache, written by the attacker', () => {
 
   it('does not write into a folder the plugin links to outside itself (bin -> elsewhere)', () => {
     const p = pluginDir(LOOP);
-    const outside = mkdtempSync(join(tmpdir(), 'fledge-victim-'));
+    const outside = tempDir('victim');
     writeFileSync(join(outside, 'plugin.wasm'), LOOP);
     symlinkSync(outside, join(p.dir, 'bin'));
     const r = loadPrepared(join(p.dir, 'bin', 'plugin.wasm'), { root: p.dir });

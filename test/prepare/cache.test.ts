@@ -1,14 +1,4 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256, stampMac } from '../../electron/sandbox/prepare/cache.js';
@@ -17,6 +7,7 @@ import {
   loadPrepared,
   PREPARE_ENGINE_VERSION,
 } from '../../electron/sandbox/prepare/index.js';
+import { tempDir } from '../support/temp.js';
 import { instantiateMetered, wat } from './helpers.js';
 
 const SOURCE = wat(`(module (func (export "f") (param i32) (result i32) (local $i i32)
@@ -24,7 +15,7 @@ const SOURCE = wat(`(module (func (export "f") (param i32) (result i32) (local $
   (local.get $i)))`);
 
 function plugin(bytes: Uint8Array = SOURCE): { dir: string; wasm: string; prepared: string; stamp: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'fledge-prepare-cache-'));
+  const dir = tempDir('prepare-cache');
   const wasm = join(dir, 'plugin.wasm');
   writeFileSync(wasm, bytes);
   return { dir, wasm, prepared: `${wasm}.fuel.wasm`, stamp: `${wasm}.fuel.stamp` };

@@ -1,11 +1,11 @@
 // Shared helpers for the module-preparation tests: WAT and C compilation, metered instantiation.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from '../../electron/sandbox/prepare/index.js';
+import { tempDir } from '../support/temp.js';
 
 const wabt = await wabtInit();
 
@@ -45,7 +45,7 @@ export function hasClang(): boolean {
   }
 }
 
-const cDir = mkdtempSync(join(tmpdir(), 'fledge-prepare-c-'));
+const cDir = tempDir('prepare-c');
 
 /** Compiles test/fixtures/c/<name> with clang for wasm32-wasi into a temp dir and returns the bytes. */
 export function compileC(name: string, extra: string[] = []): Uint8Array {

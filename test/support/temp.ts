@@ -1,12 +1,20 @@
-// Temporary directories for tests, removed after the test file.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Temporary directories for tests: every one made in a test file is removed after that file, wherever
+// it was made (at the top level, in a hook or inside a test).
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 
+const made: string[] = [];
+// Registered once, when a test file first imports this module (Vitest evaluates it per file).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp dir (its real path, links resolved), removed after the test file. */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `fledge-${prefix}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), `fledge-${prefix}-`)));
+  made.push(dir);
   return dir;
 }
 
