@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PluginStore } from '../../electron/engine/host/store.js';
 import type { ConsentPrompt, ConsentRequest } from '../../electron/engine/plugins/consent-request.js';
 import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
@@ -262,5 +263,22 @@ describe('install from a git repository and removal', () => {
     await service.remove('fledge-git');
     expect(existsSync(join(config, 'plugins', 'fledge-git'))).toBe(false);
     expect(parseRegistry(readFileSync(join(config, 'plugins.toml'), 'utf8')).plugins).toEqual([]);
+  });
+});
+
+describe('audit', () => {
+  it("shows each plugin's store keys and data folder size, for the screens", async () => {
+    const { root, config, service } = setup();
+    const src = writeTree(join(root, 'src'), {
+      'plugin.toml': manifest('fledge-audit', '1.0.0', 'store = true'),
+      'hello.wasm': hello,
+    });
+    await service.install(src, answer({ store: true }).prompt);
+    const dir = join(config, 'plugins', 'fledge-audit');
+    await new PluginStore(dir).set('last-run', 'yesterday');
+    writeTree(join(dir, 'data'), { 'cache/a.txt': 'abc', 'b.txt': 'hello' });
+    const [row] = await service.audit();
+    expect(row?.store).toMatchObject({ keys: 1, entries: [{ key: 'last-run' }] });
+    expect(row?.data).toEqual({ files: 2, bytes: 8, partial: false });
   });
 });

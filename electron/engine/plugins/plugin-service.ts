@@ -14,6 +14,7 @@ import type { PluginManifest } from '../../../shared/manifest/types.js';
 import { visibleText } from '../../../shared/manifest/visible.js';
 import { consentProblems, hashWasmBinaries, readConsent, updateConsent } from '../consent/consent-store.js';
 import { HostError } from '../host/errors.js';
+import { type FolderUsage, folderUsage, PluginStore, type StoreSizes } from '../host/store.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
   cleanStaleStaging,
@@ -57,6 +58,10 @@ export interface AuditRow {
   commands: string[];
   /** Empty when the approval holds; otherwise why the plugin needs approving again. */
   consentProblems: string[];
+  /** Its state.json store: keys and sizes (null when it cannot be read). */
+  store: StoreSizes | null;
+  /** Its data folder (what `filesystem = "plugin"` mounts at /plugin). */
+  data: FolderUsage;
 }
 
 export interface Runnable {
@@ -376,6 +381,8 @@ export class PluginService {
         granted: record.capabilities ?? { ...NO_CAPABILITIES },
         commands: record.commands,
         consentProblems: problems,
+        store: await new PluginStore(this.pluginDir(record.name)).sizes().catch(() => null),
+        data: await folderUsage(join(this.pluginDir(record.name), 'data')),
       });
     }
     return rows;
