@@ -4,35 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostError } from '../../electron/engine/host/errors.js';
 import { cloneRepository } from '../../electron/engine/install/git-source.js';
 import { parseSource } from '../../electron/engine/install/source.js';
 import { stagePlugin, swapIntoPlace } from '../../electron/engine/install/staging.js';
-import { git, tempDir } from '../host/helpers.js';
+import { git } from '../host/helpers.js';
 import { MANIFEST, makeTar } from './archives.js';
-
-function world() {
-  const base = tempDir();
-  const pluginsDir = join(base, 'config', 'plugins');
-  mkdirSync(pluginsDir, { recursive: true });
-  return { base, pluginsDir };
-}
-
-function pluginDir(at: string): string {
-  mkdirSync(join(at, 'bin'), { recursive: true });
-  writeFileSync(join(at, 'plugin.toml'), MANIFEST);
-  writeFileSync(join(at, 'bin', 'demo.sh'), '#!/bin/sh\necho demo\n');
-  return at;
-}
-
-async function refusal(p: Promise<unknown>): Promise<HostError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HostError);
-  return err as HostError;
-}
+import { makePluginDir, refusal, world } from './helpers.js';
 
 describe('links that would hand a plugin its own install folder', () => {
   // `filesystem = "plugin"` mounts <plugin>/data read-write after resolving it: a `data` link to `.`
@@ -44,7 +21,7 @@ describe('links that would hand a plugin its own install folder', () => {
   ] as const) {
     it(`a folder whose ${name} is a link (to ${target}) is refused`, async () => {
       const { base, pluginsDir } = world();
-      const src = pluginDir(join(base, 'src'));
+      const src = makePluginDir(join(base, 'src'));
       symlinkSync(target, join(src, name));
       const err = await refusal(stagePlugin(src, { pluginsDir }));
       expect(err.code).toBe('source_reserved_name');
@@ -54,7 +31,7 @@ describe('links that would hand a plugin its own install folder', () => {
 
   it('the same from a git repository', async () => {
     const { base, pluginsDir } = world();
-    const work = pluginDir(join(base, 'work'));
+    const work = makePluginDir(join(base, 'work'));
     symlinkSync('.', join(work, 'data'));
     git(work, 'init', '-q');
     git(work, 'add', '.');
@@ -65,7 +42,7 @@ describe('links that would hand a plugin its own install folder', () => {
 
   it('a repository with a link leaving it, or a submodule, installs neither', async () => {
     const { base, pluginsDir } = world();
-    const work = pluginDir(join(base, 'work'));
+    const work = makePluginDir(join(base, 'work'));
     symlinkSync('/etc/passwd', join(work, 'bin', 'passwd'));
     git(work, 'init', '-q');
     git(work, 'add', '.');
@@ -73,11 +50,11 @@ describe('links that would hand a plugin its own install folder', () => {
     const err = await refusal(stagePlugin(`git+file://${work}`, { pluginsDir }));
     expect(err.code).toBe('source_symlink_escapes');
 
-    const sub = pluginDir(join(base, 'sub'));
+    const sub = makePluginDir(join(base, 'sub'));
     git(sub, 'init', '-q');
     git(sub, 'add', '.');
     git(sub, 'commit', '-qm', 'x');
-    const top = pluginDir(join(base, 'top'));
+    const top = makePluginDir(join(base, 'top'));
     git(top, 'init', '-q');
     git(top, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub, 'vendor');
     git(top, 'add', '.');
@@ -89,7 +66,7 @@ describe('links that would hand a plugin its own install folder', () => {
 
   it('a real data/ folder shipped with the plugin is fine', async () => {
     const { base, pluginsDir } = world();
-    const src = pluginDir(join(base, 'src'));
+    const src = makePluginDir(join(base, 'src'));
     mkdirSync(join(src, 'data'));
     writeFileSync(join(src, 'data', 'seed.txt'), 'x');
     const staged = await stagePlugin(src, { pluginsDir });
@@ -143,7 +120,7 @@ describe('archives', () => {
 describe('a fifo in a plugin folder', () => {
   it('is refused without hanging the copy', async () => {
     const { base, pluginsDir } = world();
-    const src = pluginDir(join(base, 'src'));
+    const src = makePluginDir(join(base, 'src'));
     execFileSync('mkfifo', [join(src, 'bin', 'pipe')]);
     expect((await refusal(stagePlugin(src, { pluginsDir }))).code).toBe('source_special_file');
   });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -11,42 +10,18 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostError } from '../../electron/engine/host/errors.js';
 import { DEFAULT_INSTALL_LIMITS } from '../../electron/engine/install/limits.js';
 import { parseSource, recordedSource } from '../../electron/engine/install/source.js';
 import { STAGING_DIR, stagePlugin, swapIntoPlace } from '../../electron/engine/install/staging.js';
-import { git, tempDir } from '../host/helpers.js';
+import { git } from '../host/helpers.js';
 import { MANIFEST, makeTar, makeZip, manifestVersion } from './archives.js';
-
-function world() {
-  const base = tempDir();
-  const pluginsDir = join(base, 'config', 'plugins');
-  mkdirSync(pluginsDir, { recursive: true });
-  return { base, pluginsDir };
-}
-
-function makePluginDir(at: string, version = '0.1.0'): string {
-  mkdirSync(join(at, 'bin'), { recursive: true });
-  writeFileSync(join(at, 'plugin.toml'), manifestVersion(version));
-  writeFileSync(join(at, 'bin', 'demo.sh'), '#!/bin/sh\necho demo\n');
-  chmodSync(join(at, 'bin', 'demo.sh'), 0o755);
-  return at;
-}
+import { makePluginDir, refusal, world } from './helpers.js';
 
 /** Nothing half-installed: no staging leftovers and no plugins/<name>. */
 function expectNothingLeft(pluginsDir: string, name = 'demo') {
   const staging = join(pluginsDir, STAGING_DIR);
   expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
   expect(existsSync(join(pluginsDir, name))).toBe(false);
-}
-
-async function refusal(p: Promise<unknown>): Promise<HostError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(HostError);
-  return err as HostError;
 }
 
 async function install(spec: string, pluginsDir: string, cwd?: string) {
