@@ -1,0 +1,8 @@
+export function App() {
+  return (
+    <main>
+      <h1>Fledge</h1>
+      <p>Starting…</p>
+    </main>
+  );
+}
