@@ -177,7 +177,9 @@ describe('legal operations work', () => {
     const [, roBase, roInh] = /^rights: ok (\d+) (\d+)$/.exec(ro!)!;
     const [, rwBase, rwInh] = /^rights: ok (\d+) (\d+)$/.exec(rw!)!;
     expect(BigInt(roBase!) & MUTATING_RIGHTS_MASK).toBe(0n);
-    expect(BigInt(roInh!) & MUTATING_RIGHTS_MASK).toBe(0n);
+    // inheriting: what Wasmtime reports for any directory (wasi-libc's open() trims its request to it,
+    // so an open for writing reaches path_open and is refused there, readonly-open.test.ts)
+    expect(BigInt(roInh!)).toBe(0xff7ffffn);
     expect(BigInt(rwBase!) & (1n << 9n)).not.toBe(0n); // path_create_directory
     expect(BigInt(rwInh!) & (1n << 6n)).not.toBe(0n); // fd_write
     expect(BigInt(roBase!) & (1n << 13n)).not.toBe(0n); // path_open
@@ -428,12 +430,9 @@ describe('escapes fail', () => {
     expect(lines).toHaveLength(17);
     // Wasmtime (and so the fledge CLI) answers NotPermitted for a read-only preopen
     for (const l of lines) expect(errnoOf(l)).toBe(Errno.PERM);
-    // fd-level mutations on a file opened with every right /project passes on
-    const fd = one('fdmutate', '/project', 'README.md');
-    expect(fd).toMatch(
-      /^fdmutate: write=(\d+) pwrite=\1 setsize=\1 settimes=\1 allocate=\1 regain=76 append=0 write2=\1$/,
-    );
-    expect(Number(/write=(\d+)/.exec(fd)![1])).toBe(Errno.NOTCAPABLE);
+    // an open asking for every right /project reports is refused at the open (EPERM, as Wasmtime);
+    // fd-level mutations through a read-only descriptor: readonly-open.test.ts
+    expect(one('fdmutate', '/project', 'README.md')).toBe(`fdmutate: errno ${Errno.PERM}`);
     // ... and on the preopened directory itself
     const dir = one('dirmutate', '/project');
     const [, settimes, regain, reopenRw, reopen, inherited] =
@@ -442,7 +441,7 @@ describe('escapes fail', () => {
     expect(Number(regain)).toBe(Errno.NOTCAPABLE);
     expect(DENIED).toContain(Number(reopenRw));
     expect(Number(reopen)).toBe(0);
-    expect(BigInt(inherited!) & MUTATING_RIGHTS_MASK).toBe(0n);
+    expect(BigInt(inherited!)).toBe(0xff7ffffn); // reported as Wasmtime does; enforced by the mount
     expect(hashTree(f.project)).toBe(projectHash);
   });
 

@@ -1,6 +1,6 @@
 // fd_* syscalls: descriptors, reads and writes, seeking, stat, sync, readdir, preopens.
 import fs from 'node:fs';
-import { Fdflags, Filetype, Rights, Whence } from './constants.js';
+import { DIR_RIGHTS, Fdflags, FILE_RIGHTS, Filetype, Rights, Whence } from './constants.js';
 import type { SyscallTable, WasiContext } from './context.js';
 import { listDir, packDirents } from './dirent.js';
 import { Errno, READ_ONLY_ERRNO, WasiError } from './errno.js';
@@ -28,6 +28,18 @@ function fileOf(ctx: WasiContext, fd: number, rights: bigint): FileEntry {
   if (e.kind === 'stdio') throw new WasiError(Errno.SPIPE);
   rightsOrThrow(e, rights);
   return e;
+}
+
+/**
+ * The inheriting rights fd_fdstat_get reports. A directory on a read-only mount reports every right,
+ * as Wasmtime does (every right but path_filestat_set_size, 0xff7ffff): wasi-libc's open() trims the rights it asks for to these, so reporting the
+ * trimmed set would turn open(path, O_WRONLY) into a read-only descriptor instead of the EPERM the
+ * mount owes it. The stored rights stay trimmed, and path_open refuses a write by the mount.
+ */
+const WASMTIME_DIR_INHERITING = (DIR_RIGHTS | FILE_RIGHTS) & ~Rights.PATH_FILESTAT_SET_SIZE;
+
+function reportedInheriting(e: Entry): bigint {
+  return e.kind === 'dir' && e.mount.readOnly ? WASMTIME_DIR_INHERITING : e.rightsInheriting;
 }
 
 function notReadOnly(e: Entry): void {
@@ -128,7 +140,7 @@ export function fdSyscalls(ctx: WasiContext): SyscallTable {
       mem.setU8(p, type);
       mem.setU16(p + 2, e.fdflags);
       mem.setU64(p + 8, e.rightsBase);
-      mem.setU64(p + 16, e.rightsInheriting);
+      mem.setU64(p + 16, reportedInheriting(e));
       return Errno.SUCCESS;
     },
 
@@ -146,10 +158,10 @@ export function fdSyscalls(ctx: WasiContext): SyscallTable {
       const e = fds.get(fd);
       const b = u64(base);
       const i = u64(inheriting);
-      if ((b & ~e.rightsBase) !== 0n || (i & ~e.rightsInheriting) !== 0n)
+      if ((b & ~e.rightsBase) !== 0n || (i & ~reportedInheriting(e)) !== 0n)
         throw new WasiError(Errno.NOTCAPABLE);
       e.rightsBase = b;
-      e.rightsInheriting = i;
+      e.rightsInheriting = i & e.rightsInheriting;
       return Errno.SUCCESS;
     },
 
