@@ -32,7 +32,7 @@ const RULES: Partial<Record<Layer, Rule>> = {
     layers: [],
     node: false,
     electron: false,
-    packages: ['smol-toml'],
+    packages: ['smol-toml', 'zod'],
     why: 'shared/ is environment-free: no Node, no DOM, no Electron, nothing from other layers',
   },
   renderer: {
