@@ -17,6 +17,7 @@ export const entries = {
 const optional = {
   'sandbox-host': 'electron/sandbox/host.ts',
   'sandbox-worker': 'electron/sandbox/worker.ts',
+  'prepare-worker': 'electron/sandbox/prepare/prepare-worker.ts',
 };
 
 export async function bundle() {

@@ -1,6 +1,13 @@
 // The one error type module preparation throws for a module it refuses; `message` is for a person.
 
-export type ModuleErrorCode = 'empty' | 'not_wasm' | 'invalid' | 'unmeterable' | 'memory_over_cap';
+export type ModuleErrorCode =
+  | 'empty'
+  | 'not_wasm'
+  | 'invalid'
+  | 'unmeterable'
+  | 'memory_over_cap'
+  /** Preparing it took longer, or more memory, than allowed (off-thread.ts). */
+  | 'too_expensive';
 
 /** A module that cannot be prepared; `message` is written for a person. */
 export class ModuleError extends Error {

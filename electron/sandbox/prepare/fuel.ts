@@ -30,7 +30,7 @@ import {
   type Section,
   splitSections,
 } from './sections.js';
-import { chooseThreaded, escapingFunctions, threadedTypes } from './threading.js';
+import { chooseThreaded, escapingFunctions, needsExactChoice, threadedTypes } from './threading.js';
 import { planTwins, shimBody, type TwinPlan, wrapperBody, writeTwinSegments } from './twins.js';
 import { checkHeader, validateModule } from './validate.js';
 
@@ -128,6 +128,8 @@ function instrumentOnce(source: Uint8Array, exact: boolean, withTwins: boolean):
   // then `exact` mode scans every body first and decides with full knowledge.
   let threaded: Uint8Array;
   let scanned: ScannedFunction[] | undefined;
+  /** Exact mode: for each function with a twin, 1 if its body becomes the twin (threading.ts). */
+  let twinBody: Uint8Array | undefined;
   if (exact) {
     scanned = [];
     if (codeSec) {
@@ -146,7 +148,9 @@ function instrumentOnce(source: Uint8Array, exact: boolean, withTwins: boolean):
       if (plan && meter.writesTable0) throw RETRY_NO_TWINS;
       if (r.pos !== codeSec.end) r.fail('the code section has trailing bytes');
     }
-    threaded = chooseThreaded(scanned, escaping, meter.tailCalls, totalFuncs);
+    twinBody = chooseThreaded(scanned, escaping, meter.tailCalls, totalFuncs, twinOf);
+    threaded = twinBody.slice();
+    if (plan) for (const f of plan.funcs) threaded[f] = 0;
   } else {
     threaded = new Uint8Array(totalFuncs);
     for (let i = importedFuncs; i < totalFuncs; i++) if (threadable(i)) threaded[i] = 1;
@@ -332,13 +336,14 @@ function instrumentOnce(source: Uint8Array, exact: boolean, withTwins: boolean):
             );
             if (plan && meter.writesTable0) throw RETRY_NO_TWINS;
             if (threaded[index] === 1 && !Meter.threadable(f)) throw RETRY_EXACT;
-            const tail = meter.tailCalls;
-            for (let k = 0; k < tail.length; k += 2)
-              if (threaded[tail[k]!] !== threaded[tail[k + 1]!]) throw RETRY_EXACT;
+            if (needsExactChoice(f, meter.tailCalls, threaded, twinOf)) throw RETRY_EXACT;
           }
           const bodySize = out.pos;
           out.pos += 5;
-          if (twin >= 0 && twinnable(f, meter.tailCalls, threaded, twinOf!)) {
+          if (
+            twin >= 0 &&
+            (twinBody ? twinBody[index] === 1 : twinnable(f, meter.tailCalls, threaded, twinOf!))
+          ) {
             // The body becomes the twin; this index calls it.
             const wrapper = wrapperBody(f.params, twin, fuel);
             out.bytes(wrapper.buf, 0, wrapper.pos);

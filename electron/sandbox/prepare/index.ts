@@ -9,9 +9,11 @@
 //   const-expr.ts / global-shift.ts   global indices moved by the fuel import, outside code
 //   memory-cap.ts   memory limits rewrite              cache.ts     prepared-module cache beside the binary
 //   constants.ts    names and the cache version        errors.ts    ModuleError
+//   off-thread.ts   preparation in a worker thread (prepare-worker.ts), with a time limit
 
 export { loadPrepared, type PreparedModule } from './cache.js';
 export { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, PREPARE_ENGINE_VERSION } from './constants.js';
 export { ModuleError, type ModuleErrorCode } from './errors.js';
 export { instrumentFuel } from './fuel.js';
 export { capMemory } from './memory-cap.js';
+export { type OffThreadOptions, PREPARE_TIMEOUT_MS, prepareOffThread } from './off-thread.js';

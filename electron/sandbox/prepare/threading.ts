@@ -108,29 +108,83 @@ function skipOneConst(r: Reader): void {
   }
 }
 
-/** Decides which functions are threaded: see meter.ts. 1 = threaded. */
+/**
+ * Decides which bodies are threaded (see meter.ts), in time linear in the module. 1 = threaded: for a
+ * function with a twin (twins.ts, `twinOf[f] >= 0`), 1 means that its body becomes the threaded twin
+ * and its original index a wrapper; 0 that its original keeps the body and the twin is a shim.
+ *
+ * Tail calls must stay tail calls (constant stack) through every rewrite. A wrapper and a shim make an
+ * ordinary call, and a tail call cannot cross the conventions (their results differ by the counter),
+ * so along every return_call edge, caller and callee are both threaded or both not; and when any body
+ * uses return_call_indirect or return_call_ref (which reach the ORIGINAL index of a table or referenced
+ * function), no original becomes a wrapper. One function dropping out of the threaded set drops its
+ * tail-call neighbours: a graph walk, each function and edge visited once.
+ */
 export function chooseThreaded(
   scanned: ScannedFunction[],
   escaping: Uint8Array,
   tailCalls: number[],
   totalFuncs: number,
+  twinOf?: Int32Array,
 ): Uint8Array {
   const t = new Uint8Array(totalFuncs);
-  for (const f of scanned) if (escaping[f.index] === 0 && Meter.threadable(f)) t[f.index] = 1;
-  // A tail call keeps the caller's results: caller and callee must both be threaded, or both not.
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let i = 0; i < tailCalls.length; i += 2) {
-      const caller = tailCalls[i]!;
-      const callee = tailCalls[i + 1]!;
-      if (t[caller] !== t[callee]) {
-        t[caller] = 0;
-        t[callee] = 0;
-        changed = true;
+  let tailIndirect = false;
+  for (const f of scanned) if (f.hasTailIndirect) tailIndirect = true;
+  for (const f of scanned) {
+    if (!Meter.threadable(f)) continue;
+    const twinned = twinOf !== undefined && twinOf[f.index]! >= 0;
+    if (twinned ? !tailIndirect : escaping[f.index] === 0) t[f.index] = 1;
+  }
+  if (tailCalls.length === 0) return t;
+  // The tail-call edges, both ways, as adjacency lists (compressed rows).
+  const first = new Int32Array(totalFuncs + 1);
+  for (let i = 0; i < tailCalls.length; i++) first[tailCalls[i]! + 1]!++;
+  for (let v = 0; v < totalFuncs; v++) first[v + 1]! += first[v]!;
+  const next = first.slice(0, totalFuncs);
+  const adj = new Int32Array(tailCalls.length);
+  for (let i = 0; i < tailCalls.length; i += 2) {
+    const a = tailCalls[i]!;
+    const b = tailCalls[i + 1]!;
+    adj[next[a]!++] = b;
+    adj[next[b]!++] = a;
+  }
+  // Every function not threaded un-threads what it is tail-call-connected to.
+  const stack = new Int32Array(totalFuncs);
+  let top = 0;
+  for (let v = 0; v < totalFuncs; v++) if (t[v] === 0 && first[v + 1]! > first[v]!) stack[top++] = v;
+  while (top > 0) {
+    const v = stack[--top]!;
+    for (let k = first[v]!; k < first[v + 1]!; k++) {
+      const u = adj[k]!;
+      if (t[u] === 1) {
+        t[u] = 0;
+        stack[top++] = u;
       }
     }
   }
   return t;
+}
+
+/**
+ * In the one-pass mode (fuel.ts: every internal function threaded, every table function's body its
+ * twin), whether scanning `f` showed that the choice needs the whole module (chooseThreaded): a tail
+ * call across the conventions, a tail call to or from a function with a twin, or a body using
+ * return_call_indirect / return_call_ref while there are twins.
+ */
+export function needsExactChoice(
+  f: ScannedFunction,
+  tailCalls: number[],
+  threaded: Uint8Array,
+  twinOf: Int32Array | undefined,
+): boolean {
+  if (twinOf !== undefined && f.hasTailIndirect) return true;
+  for (let k = 0; k < tailCalls.length; k += 2) {
+    const a = tailCalls[k]!;
+    const b = tailCalls[k + 1]!;
+    if (threaded[a] !== threaded[b]) return true;
+    if (twinOf !== undefined && (twinOf[a]! >= 0 || twinOf[b]! >= 0)) return true;
+  }
+  return false;
 }
 
 /** The types added for threaded functions, and the block type wrapping each threaded body. */

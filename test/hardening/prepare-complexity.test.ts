@@ -1,0 +1,115 @@
+// Item 5 of the hardening issue: preparation is near-linear in the module's size on every shape,
+// and at install it runs off the engine's thread (a worker), with a time limit and a clear message.
+// Timings on a shared, noisy machine: each figure is the best of several runs, and only RATIOS are
+// judged, with room to spare (linear: 16x the size takes ~16x the time; quadratic: ~256x).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HostError } from '../../electron/engine/host/errors.js';
+import { loadManifest } from '../../electron/engine/manifest/load-manifest.js';
+import { checkAndPrepareWasm } from '../../electron/engine/plugins/wasm-check.js';
+import { instrumentFuel } from '../../electron/sandbox/prepare/fuel.js';
+import { tempDir } from '../support/temp.js';
+import { SHAPES } from './module-shapes.js';
+
+const BASE = 3000;
+const RUNS = 5;
+
+function best(bytes: Uint8Array, runs = RUNS): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    instrumentFuel(bytes);
+    min = Math.min(min, performance.now() - t);
+  }
+  return min;
+}
+
+describe('preparation is near-linear in the module size', () => {
+  for (const [shape, make] of Object.entries(SHAPES)) {
+    it(`${shape}: 16x the size costs at most 3x of 16x the time`, () => {
+      const sizes = [1, 4, 16].map((k) => make(BASE * k));
+      for (const m of sizes)
+        expect(WebAssembly.validate(instrumentFuel(m) as Uint8Array<ArrayBuffer>)).toBe(true);
+      // Alternate the sizes, so a noisy spell hits all of them alike.
+      const times = [Infinity, Infinity, Infinity];
+      for (let round = 0; round < RUNS; round++)
+        for (let k = 0; k < 3; k++) times[k] = Math.min(times[k]!, best(sizes[k]!, 1));
+      const [t1, t4, t16] = times as [number, number, number];
+      const perByte = (t: number, m: Uint8Array) => t / m.length;
+      const growth = perByte(t16, sizes[2]!) / perByte(Math.max(t1, 0.5), sizes[0]!);
+      expect({ shape, t1, t4, t16, growth: growth < 3 }).toMatchObject({ growth: true });
+      expect(perByte(t16, sizes[2]!) / perByte(Math.max(t4, 0.5), sizes[1]!)).toBeLessThan(3);
+    }, 120_000);
+  }
+});
+
+/** A plugin folder whose one command is `wasm`. */
+async function pluginWith(wasm: Uint8Array) {
+  const dir = tempDir('prep');
+  writeFileSync(join(dir, 'big.wasm'), wasm);
+  writeFileSync(
+    join(dir, 'plugin.toml'),
+    `[plugin]\nname = "big"\nversion = "0.1.0"\nprotocol = "fledge-v1"\nruntime = "wasm"\n\n[[commands]]\nname = "big"\nbinary = "big.wasm"\n`,
+  );
+  const report = await loadManifest(dir);
+  return { dir, manifest: report.manifest! };
+}
+
+const KEY = 'ab'.repeat(32);
+
+describe('preparation at install runs off the engine thread', () => {
+  it('the engine thread keeps ticking while a module that takes a while is prepared', async () => {
+    // Big enough that preparing it here takes at least 300 ms.
+    let scale = 16;
+    let wasm = SHAPES['table functions with loops and call_indirect']!(BASE * scale);
+    let onThread = best(wasm, 1);
+    while (onThread < 300 && scale < 1024) {
+      scale *= 2;
+      wasm = SHAPES['table functions with loops and call_indirect']!(BASE * scale);
+      onThread = best(wasm, 1);
+    }
+    onThread = best(wasm, 3); // warm: what the engine thread would be blocked for
+    const { dir, manifest } = await pluginWith(wasm);
+    let last = performance.now();
+    let longest = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    try {
+      await checkAndPrepareWasm(dir, manifest, KEY);
+      await new Promise((r) => setTimeout(r, 30)); // the ticker sees the last gap too
+    } finally {
+      clearInterval(ticker);
+    }
+    expect({ onThread, longestGap: longest < onThread / 3 }).toMatchObject({ longestGap: true });
+  }, 120_000);
+
+  it('a module that takes longer than the limit is refused, saying why', async () => {
+    const { dir, manifest } = await pluginWith(SHAPES['deep nesting']!(BASE * 16));
+    const err = await checkAndPrepareWasm(dir, manifest, KEY, { timeoutMs: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HostError);
+    expect((err as HostError).code).toBe('install_bad_wasm');
+    expect((err as Error).message).toMatch(/big\.wasm.*took longer than 1 ms.*too large or too complex/);
+  });
+
+  it('an invalid module and an undeclared import are still refused from the worker', async () => {
+    const bad = await pluginWith(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99]));
+    await expect(checkAndPrepareWasm(bad.dir, bad.manifest, KEY)).rejects.toThrow(
+      /not a valid WebAssembly module/,
+    );
+    // (module (import "fledge" "exec" (func (param i32 i32) (result i32))))
+    const exec = await pluginWith(
+      new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 2, 15, 1, 6, 102, 108, 101, 100, 103,
+        101, 4, 101, 120, 101, 99, 0, 0,
+      ]),
+    );
+    await expect(checkAndPrepareWasm(exec.dir, exec.manifest, KEY)).rejects.toThrow(/exec/);
+  });
+});
