@@ -8,6 +8,7 @@ import { DenyingHostServices, type HostServices } from '../../sandbox/host-servi
 import type { SandboxStart, WasiSetup } from '../../sandbox/protocol.js';
 import type { ProjectContext } from '../host/project.js';
 import { EngineHostServices } from '../host/services.js';
+import { launchNative, NATIVE_CANCEL_GRACE_MS, type NativeRunOptions } from '../native/launch.js';
 import { prepareCacheKey } from './cache-key.js';
 import { NodeSandboxLauncher, type SandboxLauncher } from './launcher.js';
 import { DEFAULT_MEMORY_CAP_BYTES, SandboxPool } from './pool.js';
@@ -43,6 +44,8 @@ export interface StartRunOptions {
   /** Serves GRANTED exec/store/metadata calls. Default: the engine's host services for this plugin and project. */
   hostServices?: HostServices;
   timings?: RunTimings;
+  /** A native plugin command (runtime = "native"): run as the CLI runs it, contained where possible. */
+  native?: NativeRunOptions;
 }
 
 export interface RunManagerOptions {
@@ -129,10 +132,20 @@ export class RunManager {
         limits,
       },
       host,
-      options.timings,
+      options.native ? { cancelGraceMs: NATIVE_CANCEL_GRACE_MS, ...options.timings } : options.timings,
     );
     this.track(run);
-    void this.launch(run, options, limits, granted);
+    if (options.native)
+      void launchNative(run, {
+        plugin: options.plugin,
+        binary: options.binary,
+        args: options.args ?? [],
+        project: options.project ?? null,
+        granted,
+        fledgeVersion: this.fledgeVersion,
+        native: options.native,
+      });
+    else void this.launch(run, options, limits, granted);
     return run;
   }
 

@@ -68,6 +68,8 @@ export interface RunInfo {
   limits: RunLimits;
   /** Epoch ms. */
   startedAt: number;
+  /** A native plugin's run: contained or full access, in words for the run view (set before `started`). */
+  native?: { access: 'contained' | 'full'; label: string };
 }
 
 export type RunListener = (events: RunEvent[]) => void;
