@@ -67,6 +67,8 @@ const EV_BR_OUT = 10;
 const EV_RETURN_CALL = 11;
 /** local.get/set/tee of the first declared local, which moves in threaded functions (b = end). */
 const EV_LOCAL = 12;
+/** The function entry's charge when the entry needs no check (see `scan`): a charge without the test. */
+const EV_ENTRY = 13;
 
 const K_BLOCK = 0;
 const K_LOOP = 1;
@@ -244,6 +246,9 @@ export class Meter {
     let hasTryTable = false;
     let hasTailIndirect = false;
     let hasIndirect = false;
+    /** Loops around the current instruction, and whether a call can be reached outside every loop. */
+    let loops = 0;
+    let callOutsideLoop = false;
     const fuel = this.fuelGlobal;
 
     for (;;) {
@@ -328,6 +333,7 @@ export class Meter {
           );
           if (op === 0x03) {
             hasLoop = true;
+            loops++;
             this.next(cost, EV_CHECK, pos, this.live);
             cost = 0;
           } else if (op === 0x04) {
@@ -364,6 +370,12 @@ export class Meter {
           if (depth === 0) {
             this.add(EV_FUNC_END, p, 0, 0);
             if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
+            // Checks bound a run: any unbounded run passes loop headers or function entries without
+            // end. A function whose every call sits inside a loop (or that makes none) reaches a
+            // checked loop header, or returns, before it can call anything: from its entry it runs
+            // at most its own code before the next check. Its entry only charges (no test); the
+            // counter may then go below zero in it, and the next check (or the host) sees that.
+            if (!callOutsideLoop) this.ev[evStart * 4] = EV_ENTRY;
             r.pos = pos;
             if (pos !== end) r.fail('a function body does not end where its size says');
             return {
@@ -388,7 +400,10 @@ export class Meter {
           }
           depth--;
           const kind = this.ctlKind[depth]!;
-          if (kind === K_LOOP) break;
+          if (kind === K_LOOP) {
+            loops--;
+            break;
+          }
           if ((kind === K_BLOCK || kind === K_TRY_TABLE) && this.ctlTargeted[depth] === 0) break;
           this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1);
           cost = 0;
@@ -429,10 +444,12 @@ export class Meter {
           const callee = r.u32();
           pos = r.pos;
           this.add(EV_CALL, p, callee, pos);
+          if (loops === 0) callOutsideLoop = true;
           break;
         }
         case 0x11: // call_indirect
         case 0x14: // call_ref
+          if (loops === 0) callOutsideLoop = true;
           while (buf[pos++]! & 0x80);
           if (op === 0x11) {
             while (buf[pos++]! & 0x80);
@@ -447,6 +464,7 @@ export class Meter {
           pos = r.pos;
           this.add(EV_RETURN_CALL, p, callee, pos);
           this.tailCalls.push(index, callee);
+          if (loops === 0) callOutsideLoop = true;
           this.next(cost, EV_CHARGE, pos, false);
           cost = 0;
           break;
@@ -456,6 +474,7 @@ export class Meter {
           while (buf[pos++]! & 0x80);
           if (op === 0x13) while (buf[pos++]! & 0x80);
           hasTailIndirect = true;
+          if (loops === 0) callOutsideLoop = true;
           if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
           this.next(cost, EV_CHARGE, pos, false);
           cost = 0;
@@ -658,6 +677,25 @@ export class Meter {
             out[o++] = 0x00;
             out[o++] = 0x0b;
           }
+          break;
+        }
+        case EV_ENTRY: {
+          // The entry's charge without the check: [global.get F | local.get L] i64.const c i64.sub
+          // [local.set L | global.set F].
+          const c = ev[i * 4 + 2]!;
+          const fromGlobal = !isT;
+          const toLocal = local;
+          if (c === 0 && fromGlobal === !toLocal) break;
+          charges++;
+          out[o++] = fromGlobal ? 0x23 : 0x20;
+          o = putLeb(out, o, fromGlobal ? F : L);
+          if (c !== 0) {
+            out[o++] = 0x42;
+            o = putLeb(out, o, c, 0x40);
+            out[o++] = 0x7d;
+          }
+          out[o++] = toLocal ? 0x21 : 0x24;
+          o = putLeb(out, o, toLocal ? L : F);
           break;
         }
         case EV_CHARGE: {
