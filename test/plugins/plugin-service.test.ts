@@ -7,6 +7,7 @@ import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { type Capabilities, NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { git } from '../host/helpers.js';
+import { startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir, writeTree } from '../support/temp.js';
 import { wat2wasm } from '../support/wat.js';
 
@@ -198,21 +199,22 @@ describe('consent', () => {
   });
 
   it('an unverified source cannot get exec or network, even when the answer grants it', async () => {
-    const { root, config, service } = setup();
-    // "someone/fledge-wild" means https://github.com/someone/fledge-wild (an unverified owner); git's
-    // insteadOf points that URL at a local bare repository, so the real clone path runs offline.
-    bareRepo(
-      root,
-      {
-        'plugin.toml': manifest('fledge-wild', '1.0.0', 'exec = true\nnetwork = true\nstore = true'),
-        'hello.wasm': hello,
-      },
-      undefined,
-      join(root, 'remote', 'fledge-wild.git'),
-    );
-    const gitConfig = join(root, 'gitconfig');
-    writeFileSync(gitConfig, `[url "${join(root, 'remote')}/"]\n\tinsteadOf = https://github.com/someone/\n`);
-    process.env.GIT_CONFIG_GLOBAL = gitConfig;
+    const { root, config } = setup();
+    // "someone/fledge-wild" means github.com/someone/fledge-wild (an unverified owner), fetched through
+    // GitHub's API without git: a stand-in on 127.0.0.1 here.
+    const gh = await startGitHubStandIn({
+      repos: [
+        {
+          owner: 'someone',
+          name: 'fledge-wild',
+          files: {
+            'plugin.toml': manifest('fledge-wild', '1.0.0', 'exec = true\nnetwork = true\nstore = true'),
+            'hello.wasm': hello,
+          },
+        },
+      ],
+    });
+    const service = new PluginService(config, root, { baseUrl: gh.url });
     try {
       const { prompt, seen } = answer({ exec: true, network: true, store: true });
       const out = await service.install('someone/fledge-wild', prompt);
@@ -231,7 +233,7 @@ describe('consent', () => {
       await expect(service.grant('fledge-wild', ['network'])).rejects.toThrow(/cannot be granted network/);
       expect((await service.audit())[0]?.tier).toBe('unverified');
     } finally {
-      delete process.env.GIT_CONFIG_GLOBAL;
+      await gh.close();
     }
   });
 

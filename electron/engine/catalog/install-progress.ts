@@ -1,4 +1,5 @@
 // How far an install has come, as events the app turns into a progress bar (and the CLI into lines).
+import { HostError } from '../host/errors.js';
 
 export type InstallProgressPhase =
   | 'resolving'
@@ -22,4 +23,9 @@ export interface InstallProgressOptions {
   onProgress?: (progress: InstallProgress) => void;
   /** Aborting stops the install where it is; nothing is left behind. */
   signal?: AbortSignal;
+}
+
+/** Throws the plain-words cancellation error once `signal` is aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new HostError('install_cancelled', 'Cancelled; nothing was installed.');
 }

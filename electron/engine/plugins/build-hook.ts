@@ -12,36 +12,57 @@ export interface BuildResult {
   log: string;
 }
 
+export interface BuildHookOptions {
+  /** Each line the build prints (stdout and stderr), as it comes. */
+  onOutput?: (line: string) => void;
+  /** Aborting kills the build (its whole process group). */
+  signal?: AbortSignal;
+}
+
 export function runBuildHook(
   command: string,
   cwd: string,
   timeoutMs = BUILD_TIMEOUT_MS,
+  options: BuildHookOptions = {},
 ): Promise<BuildResult> {
   return new Promise((resolvePromise, reject) => {
     const shell = process.env.SHELL?.startsWith('/') ? process.env.SHELL : '/bin/sh';
     const child = spawn(shell, ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
+    let partial = '';
     const keep = (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-MAX_LOG);
+      const text = chunk.toString('utf8');
+      log = (log + text).slice(-MAX_LOG);
+      if (!options.onOutput) return;
+      const lines = (partial + text).split(/\r?\n/);
+      partial = lines.pop()!.slice(-MAX_LOG);
+      for (const line of lines) if (line.trim()) options.onOutput(line);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // already gone
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
     }, timeoutMs);
+    options.signal?.addEventListener('abort', kill, { once: true });
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(new HostError('build_failed', `the build hook could not start: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolvePromise({ log });
+      options.signal?.removeEventListener('abort', kill);
+      if (options.signal?.aborted)
+        reject(new HostError('install_cancelled', 'Cancelled while building; nothing was installed.'));
+      else if (code === 0) resolvePromise({ log });
       else
         reject(
           new HostError(

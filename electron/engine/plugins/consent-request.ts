@@ -3,6 +3,7 @@
 import type { Capabilities, CapabilityName } from '../../../shared/capabilities.js';
 import type { CapabilityRequest, TrustTier } from '../../../shared/consent.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
+import type { PrebuiltWasm } from '../install/github-prebuilt.js';
 
 export interface ConsentRequest {
   manifest: PluginManifest;
@@ -15,6 +16,8 @@ export interface ConsentRequest {
   buildHook: string | null;
   /** For an update: what was granted before, and what the new version asks for beyond it. */
   update: { previous: Capabilities; beyond: CapabilityName[] } | null;
+  /** Binaries downloaded from the release (not built here): asset, size, SHA-256, checksum agreement. */
+  prebuilt?: PrebuiltWasm[];
 }
 
 export interface ConsentDecision {

@@ -12,16 +12,18 @@ import {
 import { allowedByTier, describeRequests, type TrustTier, tierForbids } from '../../../shared/consent.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
 import { visibleText } from '../../../shared/manifest/visible.js';
+import { type InstallProgressOptions, throwIfCancelled } from '../catalog/install-progress.js';
 import { consentProblems, hashWasmBinaries, readConsent, updateConsent } from '../consent/consent-store.js';
 import { HostError } from '../host/errors.js';
 import { type FolderUsage, folderUsage, PluginStore, type StoreSizes } from '../host/store.js';
+import { GitHubApi, type GitHubApiOptions, githubApiSettings } from '../install/github-api.js';
+import { fetchForInstall } from '../install/github-install.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
   cleanStaleStaging,
   refuseLinkedStorage,
   removeInstalled,
   type StagedPlugin,
-  stagePlugin,
   swapIntoPlace,
 } from '../install/staging.js';
 import { classifyTrust, loadTrustConfig } from '../install/trust.js';
@@ -116,6 +118,8 @@ export class PluginService {
   constructor(
     configDir: string,
     private readonly cwd: string = process.cwd(),
+    /** GitHub's API for owner/repo sources (default: FLEDGE_GITHUB_API_URL / FLEDGE_GITHUB_TOKEN / GITHUB_TOKEN). */
+    private readonly github: GitHubApiOptions = githubApiSettings(process.env),
   ) {
     this.paths = fledgePaths(configDir);
   }
@@ -138,31 +142,45 @@ export class PluginService {
   }
 
   /** Installs a plugin from a folder, an archive or a git source, asking `prompt` for consent. */
-  install(source: string, prompt: ConsentPrompt): Promise<InstallOutcome> {
-    return this.installFrom(source, prompt, null);
+  install(
+    source: string,
+    prompt: ConsentPrompt,
+    options: InstallProgressOptions = {},
+  ): Promise<InstallOutcome> {
+    return this.installFrom(source, prompt, null, options);
   }
 
   /** Fetches the recorded source again and installs the new version, keeping grants it does not widen. */
-  async update(name: string, prompt: ConsentPrompt): Promise<InstallOutcome> {
+  async update(
+    name: string,
+    prompt: ConsentPrompt,
+    options: InstallProgressOptions = {},
+  ): Promise<InstallOutcome> {
     const record = await this.record(name);
     const spec =
       record.pinned_ref && !record.source.includes('@')
         ? `${record.source}@${record.pinned_ref}`
         : record.source;
-    return this.installFrom(spec, prompt, record);
+    return this.installFrom(spec, prompt, record, options);
   }
 
   private async installFrom(
     spec: string,
     prompt: ConsentPrompt,
     previous: PluginRecord | null,
+    options: InstallProgressOptions = {},
   ): Promise<InstallOutcome> {
     await cleanStaleStaging(this.paths.pluginsDir);
     const trust = await loadTrustConfig(this.paths.configDir);
-    const staged: StagedPlugin = await stagePlugin(spec, {
+    const progress = options.onProgress ?? (() => undefined);
+    // GitHub sources come through the API without git; prebuilt wasm from the release fills in binaries.
+    const fetched = await fetchForInstall(spec, {
       pluginsDir: this.paths.pluginsDir,
       cwd: this.cwd,
+      github: new GitHubApi(this.github),
+      ...options,
     });
+    const staged: StagedPlugin = fetched.staged;
     try {
       const first = await loadManifest(staged.dir);
       if (!first.manifest) throw manifestErrors(first, `"${spec}"`);
@@ -198,6 +216,8 @@ export class PluginService {
           );
       }
       const unbuilt = first.warnings.filter((w) => w.rule === 'binary-built');
+      // With the binaries taken from the release, the build hook is not needed (and not run).
+      const buildHook = fetched.prebuilt.length > 0 ? undefined : parsed.hooks.build;
       const tier = tierOf(staged.source, trust);
       const source = recordedSource(staged.source);
       const previousGrants = previous ? (previous.capabilities ?? { ...NO_CAPABILITIES }) : null;
@@ -207,9 +227,11 @@ export class PluginService {
         source,
         tier,
         requests: describeRequests(parsed.capabilities, tier),
-        buildHook: parsed.hooks.build ?? null,
+        buildHook: buildHook ?? null,
         update: previousGrants ? { previous: previousGrants, beyond } : null,
+        prebuilt: fetched.prebuilt,
       });
+      throwIfCancelled(options.signal);
       if (!decision)
         throw new HostError(
           'install_declined',
@@ -217,16 +239,21 @@ export class PluginService {
         );
 
       const warnings: string[] = first.warnings.map((w) => w.message);
-      if (parsed.hooks.build) {
-        if (decision.allowBuild) await runBuildHook(parsed.hooks.build, staged.dir);
-        else if (unbuilt.length)
+      if (buildHook) {
+        if (decision.allowBuild) {
+          progress({ phase: 'building', message: `Building ${name}: ${visibleText(buildHook)}` });
+          await runBuildHook(buildHook, staged.dir, undefined, {
+            signal: options.signal,
+            onOutput: (line) => progress({ phase: 'building', message: line }),
+          });
+        } else if (unbuilt.length)
           throw new HostError(
             'install_needs_build',
-            `"${name}" must be built first with its build hook: ${visibleText(parsed.hooks.build)}\nNothing was installed. Approve that exact command to build it (CLI: --allow-build).`,
+            `"${name}" must be built first with its build hook: ${visibleText(buildHook)}\nNothing was installed. Approve that exact command to build it (CLI: --allow-build).`,
           );
         else
           warnings.push(
-            `the build hook was not run (not approved): ${visibleText(parsed.hooks.build)}; using the files as shipped`,
+            `the build hook was not run (not approved): ${visibleText(buildHook)}; using the files as shipped`,
           );
       }
       const report = await loadManifest(staged.dir);
@@ -244,9 +271,13 @@ export class PluginService {
           'build_changed_runtime',
           `the build of "${name}" changed its runtime from ${parsed.runtime} to ${manifest.runtime}, which is not what was approved; nothing was installed`,
         );
+      throwIfCancelled(options.signal);
+      if (manifest.runtime === 'wasm')
+        progress({ phase: 'preparing', message: `Preparing ${name} to run in the sandbox` });
       warnings.push(
         ...(await checkAndPrepareWasm(staged.dir, manifest, prepareCacheKey(this.paths.configDir))).warnings,
       );
+      throwIfCancelled(options.signal);
 
       // The decision is the person's answer: for an update, a capability beyond the old grants is granted
       // only if they granted it now; otherwise it stays withheld until approved again.
@@ -266,7 +297,7 @@ export class PluginService {
           runtime: manifest.runtime,
           extra: previous?.extra ?? {},
         };
-        if (staged.source.kind === 'git' && staged.source.ref) entry.pinned_ref = staged.source.ref;
+        if (fetched.pinnedRef) entry.pinned_ref = fetched.pinnedRef;
         const at = reg.plugins.findIndex((p) => p.name === name);
         if (at >= 0) reg.plugins[at] = entry;
         else reg.plugins.push(entry);
@@ -274,6 +305,7 @@ export class PluginService {
       await updateConsent(this.paths.configDir, (consent) => {
         consent[name] = { wasm: hashes, approvedAt: new Date().toISOString() };
       });
+      progress({ phase: 'done', message: `Installed ${name} ${manifest.version}` });
       return {
         name,
         version: manifest.version,
