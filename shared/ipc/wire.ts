@@ -38,7 +38,8 @@ export const call = z.strictObject({
  */
 export const eventBatch = z.object({
   epoch: z.string().max(64),
-  seq: z.number().int().min(1),
+  /** 0 only for a marker batch without events (the host's current position, after a failed resume). */
+  seq: z.number().int().min(0),
   events: z.array(z.object({ name: z.string().max(128), payload: z.unknown() })).max(100_000),
 });
 export type EventBatch = z.output<typeof eventBatch>;

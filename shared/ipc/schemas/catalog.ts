@@ -19,7 +19,7 @@ export const catalogQuery = z.strictObject({
     .regex(/^[A-Za-z0-9-]*$/, { message: 'must be a GitHub user or organisation name' })
     .optional(),
   limit: z.number().int().min(1).max(100).optional(),
-  sort: z.enum(['stars', 'updated', 'best-match']).optional(),
+  sort: z.enum(['stars', 'updated', 'forks', 'help-wanted-issues']).optional(),
 });
 
 export const catalogResult = z.object({

@@ -54,6 +54,20 @@ export const consentRequest = z.object({
       unchanged: z.array(capabilityName),
     })
     .nullable(),
+  /** Binaries downloaded from a GitHub release (not built here): what, how big, their SHA-256. */
+  prebuilt: z
+    .array(
+      z.object({
+        binary: text(4096),
+        asset: line(512),
+        release: line(512),
+        bytes: z.number().int().min(0),
+        sha256: z.string().max(64),
+        /** "match": a published checksum agrees; "absent": none was published. */
+        checksum: z.enum(['match', 'absent']),
+      }),
+    )
+    .max(256),
   createdAt: z.number().int().min(0),
 });
 

@@ -86,9 +86,12 @@ export const installSource = z.discriminatedUnion('kind', [
       .string()
       .min(1, { message: 'must not be empty' })
       .max(1024)
-      .regex(/^[^\s\u0000-\u001f-][^\s\u0000-\u001f]*$/, {
-        message: 'must be owner/repo, owner/repo@ref or an https URL, without spaces',
-      }),
+      .regex(
+        /^(https:\/\/[^\s\u0000-\u001f]+|[A-Za-z0-9][A-Za-z0-9-]*\/(?!\.+(@|$))[A-Za-z0-9._-]+(@[A-Za-z0-9._/-]+)?)$/,
+        {
+          message: 'must be owner/repo, owner/repo@ref or an https:// address, without spaces',
+        },
+      ),
   }),
 ]);
 

@@ -1,0 +1,102 @@
+/**
+ * An install's consent request as the consent screen shows it (each capability with what a denial
+ * means; for an update, what is added, removed and unchanged), and the person's per-capability
+ * answer turned into the engine's ConsentDecision.
+ */
+import {
+  CAPABILITY_NAMES,
+  type Capabilities,
+  type CapabilityName,
+  capabilitiesBeyond,
+  NO_CAPABILITIES,
+} from '../../../shared/capabilities.js';
+import { TIER_TEXT } from '../../../shared/consent.js';
+import type { ParsedParams, Result } from '../../../shared/ipc/index.js';
+import { visibleText } from '../../../shared/manifest/visible.js';
+import type { ConsentDecision, ConsentRequest } from '../plugins/consent-request.js';
+
+type ConsentView = Result<'consent.pending'>[number];
+type Answer = ParsedParams<'consent.answer'>['decision'];
+
+export const IF_DENIED: Record<CapabilityName, string> = {
+  exec: 'The plugin will run but cannot run commands on your computer; anything that needs one will fail.',
+  network: 'The plugin will run but cannot use the network.',
+  store: 'The plugin will run but cannot remember anything between runs.',
+  metadata:
+    'The plugin will run but cannot read git details, the fledge configuration or environment variables.',
+  filesystem: 'The plugin will run but cannot see your project files or keep files of its own.',
+  clock: 'The plugin will run with a simulated clock (the same date and time on every run).',
+  random: 'The plugin will run with repeatable "random" numbers (the same on every run).',
+};
+
+function asked(caps: Capabilities): CapabilityName[] {
+  return CAPABILITY_NAMES.filter((c) => (c === 'filesystem' ? caps.filesystem !== 'none' : caps[c]));
+}
+
+export function consentView(id: string, operationId: string, req: ConsentRequest): ConsentView {
+  const m = req.manifest;
+  const declared = asked(m.capabilities);
+  let update: ConsentView['update'] = null;
+  if (req.update) {
+    const previous = asked(req.update.previous);
+    const added = capabilitiesBeyond(m.capabilities, req.update.previous);
+    update = {
+      previous: req.update.previous,
+      added,
+      removed: previous.filter((c) => !declared.includes(c)),
+      unchanged: declared.filter((c) => !added.includes(c)),
+    };
+  }
+  return {
+    id,
+    operationId,
+    kind: req.update ? 'update' : 'install',
+    plugin: {
+      name: m.name,
+      version: m.version,
+      description: m.description ?? null,
+      author: m.author ?? null,
+      runtime: m.runtime,
+    },
+    source: req.source,
+    tier: req.tier,
+    tierText: TIER_TEXT[req.tier],
+    requests: req.requests.map((r) => ({
+      capability: r.capability,
+      title: r.title,
+      detail: r.detail,
+      risk: r.risk,
+      allowed: r.allowed,
+      refusal: r.refusal ?? null,
+      ifDenied: IF_DENIED[r.capability],
+    })),
+    buildHook: req.buildHook === null ? null : visibleText(req.buildHook),
+    update,
+    prebuilt: (req.prebuilt ?? []).map((p) => ({
+      binary: p.binary,
+      asset: p.asset,
+      release: p.release,
+      bytes: p.bytes,
+      sha256: p.sha256,
+      checksum: p.checksum,
+    })),
+    createdAt: Date.now(),
+  };
+}
+
+/** The person's answer as the engine takes it (null: declined). Nothing is granted unless chosen. */
+export function decisionFrom(answer: Answer): ConsentDecision | null {
+  if (answer.answer === 'decline') return null;
+  const g = answer.grants;
+  const granted: Capabilities = {
+    ...NO_CAPABILITIES,
+    exec: g.exec === true,
+    store: g.store === true,
+    metadata: g.metadata === true,
+    network: g.network === true,
+    clock: g.clock === true,
+    random: g.random === true,
+    filesystem: g.filesystem ?? 'none',
+  };
+  return { granted, allowBuild: answer.allowBuild };
+}

@@ -1,0 +1,40 @@
+/**
+ * Where the app keeps its own data, under <config>/fledge-desktop/: settings.json, app-state.json
+ * and plugins.json (per-plugin limits and enabled/disabled) in conf's format, which is
+ * electron-store's (electron-store is conf underneath): Electron passes electron-store instances made
+ * with `cwd: appDataDir(configDir)` and these names; headless, conf writes the same files.
+ */
+import { join } from 'node:path';
+import Conf from 'conf';
+
+/** What AppService needs of a store; electron-store and conf both have it. */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+export const STORE_NAMES = {
+  settings: 'settings',
+  appState: 'app-state',
+  pluginPrefs: 'plugins',
+} as const;
+
+export type StoreName = keyof typeof STORE_NAMES;
+
+export function appDataDir(configDir: string): string {
+  return join(configDir, 'fledge-desktop');
+}
+
+/** A conf store for one of the app's files (the same JSON electron-store writes). */
+export function openStore(configDir: string, name: StoreName): KeyValueStore {
+  return new Conf<Record<string, unknown>>({
+    cwd: appDataDir(configDir),
+    configName: STORE_NAMES[name],
+    projectName: 'fledge-desktop',
+    // Keys are plugin names and setting names: never paths into nested objects.
+    accessPropertiesByDotNotation: false,
+    // A damaged file is replaced by the defaults rather than stopping the app.
+    clearInvalidConfig: true,
+  });
+}
