@@ -58,7 +58,8 @@ describe('PluginStore', () => {
     expect(sizes.totalBytes).toBe(Buffer.byteLength(readFileSync(join(dir, 'state.json'))));
     expect(await store.delete('a')).toBe(true);
     expect(await store.get('a')).toBeNull();
-    expect(existsSync(join(dir, STATE_LOCK_FILE))).toBe(false);
+    // The CLI's lock file (state.json.lock, flock), left in place as the CLI leaves it.
+    expect(existsSync(join(dir, STATE_LOCK_FILE))).toBe(true);
   });
 
   it('reads a state.json written by the CLI (pretty JSON of strings)', async () => {
@@ -128,7 +129,7 @@ describe('PluginStore', () => {
       expect(state[`a-${i}`]).toMatch(new RegExp(`^value ${i} from `));
       expect(state[`b-${i}`]).toMatch(new RegExp(`^value ${i} from `));
     }
-    expect(readdirSync(dir).sort()).toEqual(['state.json']);
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.lock']);
   });
 
   it('a process killed mid-write leaves the old state.json intact, and its lock is taken over', async () => {
@@ -148,7 +149,7 @@ describe('PluginStore', () => {
     await store.set('after', 'crash');
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(await store.entries()).toEqual({ greeting: 'old value', after: 'crash' });
-    expect(readdirSync(dir).sort()).toEqual(['state.json']);
+    expect(readdirSync(dir).sort()).toEqual(['state.json', 'state.json.lock']);
   });
 
   it('sets a damaged state.json aside instead of losing or trusting it', async () => {

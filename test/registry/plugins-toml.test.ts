@@ -93,7 +93,7 @@ describe('plugins.toml', () => {
     expect(again.plugins.map((p) => p.name)).toEqual(['fledge-lint', 'fledge-deploy']);
   });
 
-  it('writes capabilities in the CLI shape, adding desktop-only grants only when given', () => {
+  it('writes capabilities in the CLI shape, never the desktop-only grants (the CLI would drop them)', () => {
     const reg = parseRegistry(CLI_FILE);
     const text = serializeRegistry(reg);
     expect(text).toContain(
@@ -101,7 +101,7 @@ describe('plugins.toml', () => {
     );
     expect(text).not.toContain('clock');
     reg.plugins[0]!.capabilities!.clock = true;
-    expect(serializeRegistry(reg)).toContain('clock = true');
+    expect(serializeRegistry(reg)).not.toContain('clock');
   });
 
   it('a missing file is an empty registry', async () => {
@@ -116,7 +116,9 @@ describe('plugins.toml', () => {
     await updateRegistry(file, (reg) => {
       reg.plugins = reg.plugins.filter((p) => p.name !== 'fledge-deploy');
     });
-    expect(readdirSync(dir)).toEqual(['plugins.toml']);
+    // No temp file left; the app's own records beside it, in its own folder.
+    expect(readdirSync(dir).sort()).toEqual(['fledge-desktop', 'plugins.toml']);
+    expect(readdirSync(join(dir, 'fledge-desktop')).sort()).toEqual(['registry.json']);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('future_setting = "keep me"');
     expect(text).not.toContain('fledge-deploy');

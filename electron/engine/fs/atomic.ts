@@ -7,7 +7,9 @@ import { errnoCode, HostError } from '../host/errors.js';
 
 export interface AtomicWriteOptions {
   mode?: number;
-  /** Test hook: called after the temp file is complete and synced, before it is renamed over the target. */
+  /** The temp file to write first (default: `<name>.tmp-<pid>-<random>` beside the target); replaced if left over. */
+  tempPath?: string;
+  /** Called after the temp file is complete and synced, before it is renamed over the target; throwing aborts the write (the temp file is removed). */
   beforeRename?: (tempPath: string) => Promise<void> | void;
 }
 
@@ -26,7 +28,9 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(target);
-  const temp = join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const temp =
+    options.tempPath ?? join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(6).toString('hex')}`);
+  if (options.tempPath) await fsp.rm(temp, { force: true });
   const handle = await fsp.open(temp, 'wx', options.mode ?? 0o644);
   try {
     try {

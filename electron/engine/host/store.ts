@@ -5,13 +5,13 @@
 // Every read-modify-write holds a cross-process lock and replaces the file atomically, so two runs
 // writing at once lose nothing and a crash mid-write leaves the previous file intact.
 //
-// Locking and the CLI: the CLI flock()s `state.json.lock`. Node has no flock, so we lock
-// `state.json.desktop-lock` (O_EXCL, pid inside) and never touch the CLI's file. The app and the CLI
-// writing the same plugin's store at the same instant is therefore not serialised between the two
-// tools (each still replaces the file atomically, so the file is never corrupted).
+// Locking and the CLI: every write holds flock on `state.json.lock`, exactly the lock the fledge CLI
+// takes (fs/flock.ts), so the app and the CLI writing the same plugin's store at once serialise and
+// lose nothing. A lock held by a process that died is released by the kernel.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { type AtomicWriteOptions, tempPrefix, withFileLock, writeFileAtomic } from '../fs/atomic.js';
+import { type AtomicWriteOptions, tempPrefix, writeFileAtomic } from '../fs/atomic.js';
+import { withFlock } from '../fs/flock.js';
 import { errnoCode, HostError } from './errors.js';
 
 export const STORE_LIMITS = Object.freeze({
@@ -22,7 +22,8 @@ export const STORE_LIMITS = Object.freeze({
 });
 
 export const STATE_FILE = 'state.json';
-export const STATE_LOCK_FILE = 'state.json.desktop-lock';
+/** The fledge CLI's lock file for state.json (flock / LockFileEx). */
+export const STATE_LOCK_FILE = 'state.json.lock';
 
 export interface StoreSizes {
   keys: number;
@@ -161,7 +162,7 @@ export class PluginStore {
 
   private async update(mutate: (state: State) => boolean): Promise<void> {
     await fsp.mkdir(this.pluginDir, { recursive: true });
-    await withFileLock(
+    await withFlock(
       this.lockPath,
       async () => {
         await this.removeLeftoverTemps();

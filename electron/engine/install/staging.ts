@@ -1,15 +1,16 @@
-// Fetching a plugin into a private staging folder (<config>/plugins/.staging/<id>/), and moving a
-// staged plugin into plugins/<name>/ so that a failure at any point leaves either the previous
+// Fetching a plugin into a private staging folder (<config>/fledge-desktop/staging/<id>/: the app's
+// own folder, beside plugins/ on the same file system, never inside the CLI's plugins/), and moving
+// a staged plugin into plugins/<name>/ so that a failure at any point leaves either the previous
 // version or nothing, never a half-installed plugin:
 //   1. the previous version's state.json and data/ (the plugin's store and files) move into the new
 //      tree, so an update keeps them (as the CLI's `git pull` update does);
-//   2. plugins/<name> is renamed to a backup inside .staging; 3. the new tree is renamed in;
+//   2. plugins/<name> is renamed to a backup inside the staging folder; 3. the new tree is renamed in;
 //   4. the backup is deleted. If 2 or 3 fails, everything is moved back.
 // Renames within one folder tree are atomic on every platform we target; plugins/<name> is missing
 // only for the instant between steps 2 and 3.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isValidPluginName } from '../../../shared/manifest/validate-manifest.js';
 import { withFileLock } from '../fs/atomic.js';
 import { describeError, errnoCode, HostError } from '../host/errors.js';
@@ -19,7 +20,19 @@ import { DEFAULT_INSTALL_LIMITS, type InstallLimits } from './limits.js';
 import { type PluginSource, parseSource } from './source.js';
 import { checkPluginTree, copyPluginTree } from './tree.js';
 
-export const STAGING_DIR = '.staging';
+/** Where older versions staged, inside the CLI's plugins/ (cleaned away when found). */
+export const LEGACY_STAGING_DIR = '.staging';
+
+/** The app's staging folder for a plugins dir: <config>/fledge-desktop/staging. */
+export function stagingRoot(pluginsDir: string): string {
+  return join(dirname(pluginsDir), 'fledge-desktop', 'staging');
+}
+
+/**
+ * The staging folder RELATIVE TO the plugins dir, for code that joins it: join(pluginsDir, STAGING_DIR)
+ * is stagingRoot(pluginsDir). Prefer stagingRoot().
+ */
+export const STAGING_DIR = join('..', 'fledge-desktop', 'staging');
 /** What an update carries over from the installed version. */
 export const CARRIED_OVER = ['state.json', 'data'];
 
@@ -54,17 +67,28 @@ export interface StageOptions {
   gitTimeoutMs?: number;
 }
 
-/** Removes staging folders left by a process that died mid-install (older than `maxAgeMs`). */
+/**
+ * Removes staging folders left by a process that died mid-install (older than `maxAgeMs`), and the
+ * `plugins/.staging` of older versions once nothing in it is recent (the CLI would list it as clutter).
+ */
 export async function cleanStaleStaging(pluginsDir: string, maxAgeMs = 60 * 60 * 1000): Promise<void> {
-  const root = join(pluginsDir, STAGING_DIR);
-  const names = await fsp.readdir(root).catch(() => [] as string[]);
-  await Promise.all(
-    names.map(async (n) => {
-      const st = await fsp.lstat(join(root, n)).catch(() => null);
-      if (st && Date.now() - st.mtimeMs > maxAgeMs)
-        await fsp.rm(join(root, n), { recursive: true, force: true });
-    }),
-  );
+  const clean = async (root: string): Promise<number> => {
+    const names = await fsp.readdir(root).catch(() => [] as string[]);
+    let kept = 0;
+    await Promise.all(
+      names.map(async (n) => {
+        const st = await fsp.lstat(join(root, n)).catch(() => null);
+        if (st && Date.now() - st.mtimeMs > maxAgeMs)
+          await fsp.rm(join(root, n), { recursive: true, force: true });
+        else if (st) kept++;
+      }),
+    );
+    return kept;
+  };
+  await clean(stagingRoot(pluginsDir));
+  const legacy = join(pluginsDir, LEGACY_STAGING_DIR);
+  if ((await fsp.lstat(legacy).catch(() => null))?.isDirectory() && (await clean(legacy)) === 0)
+    await fsp.rmdir(legacy).catch(() => undefined);
 }
 
 /** Archives often wrap everything in one folder (`plugin-1.0/...`): use that folder as the root. */
@@ -100,7 +124,7 @@ export async function stagePlugin(
 ): Promise<StagedPlugin> {
   const parsed = typeof source === 'string' ? await parseSource(source, options.cwd) : source;
   const limits = options.limits ?? DEFAULT_INSTALL_LIMITS;
-  const root = join(options.pluginsDir, STAGING_DIR);
+  const root = stagingRoot(options.pluginsDir);
   await fsp.mkdir(root, { recursive: true });
   const stagingDir = join(root, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
   await fsp.mkdir(stagingDir);
@@ -161,7 +185,7 @@ export async function swapIntoPlace(
     validatePluginName(name);
     const target = join(pluginsDir, name);
     const backup = join(staged.stagingDir, 'previous');
-    const lock = join(pluginsDir, STAGING_DIR, `${name}.lock`);
+    const lock = join(stagingRoot(pluginsDir), `${name}.lock`);
     return await withFileLock(
       lock,
       async () => {
@@ -170,9 +194,19 @@ export async function swapIntoPlace(
         let backedUp = false;
         try {
           if (hadPrevious) {
+            // A linked install (the CLI's local install: plugins/<name> -> the author's folder): its
+            // store and data are COPIED, never moved out of that folder; only the link is replaced.
+            const linked = (await fsp.lstat(target)).isSymbolicLink();
             for (const item of CARRIED_OVER) {
               if (!(await exists(join(target, item)))) continue;
               await fsp.rm(join(staged.dir, item), { recursive: true, force: true });
+              if (linked) {
+                await fsp.cp(join(target, item), join(staged.dir, item), {
+                  recursive: true,
+                  verbatimSymlinks: true,
+                });
+                continue;
+              }
               await fsp.rename(join(target, item), join(staged.dir, item));
               carried.push(item);
             }
@@ -181,6 +215,7 @@ export async function swapIntoPlace(
             backedUp = true;
             await options.onStep?.('backed-up');
           }
+          await fsp.mkdir(pluginsDir, { recursive: true });
           await fsp.rename(staged.dir, target);
         } catch (err) {
           // Put the installed version back exactly as it was.
@@ -205,12 +240,12 @@ export async function swapIntoPlace(
   }
 }
 
-/** Removes an installed plugin's folder atomically (rename away, then delete). */
+/** Removes an installed plugin's folder atomically (rename away, then delete); for a linked install only the link goes, never the folder it points to. */
 export async function removeInstalled(pluginsDir: string, name: string): Promise<boolean> {
   validatePluginName(name);
   const target = join(pluginsDir, name);
   if (!(await exists(target))) return false;
-  const root = join(pluginsDir, STAGING_DIR);
+  const root = stagingRoot(pluginsDir);
   await fsp.mkdir(root, { recursive: true });
   const trash = join(root, `${name}.removed-${randomBytes(4).toString('hex')}`);
   await fsp.rename(target, trash);

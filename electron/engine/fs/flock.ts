@@ -1,0 +1,116 @@
+// An advisory whole-file lock that the fledge CLI honours: flock(2) on Linux and macOS, LockFileEx on
+// Windows, the calls Rust's File::lock / lock_shared make (the CLI locks `state.json.lock` this way).
+// Node has no flock, so this goes through `fs-ext` (a small native module, flock via nan; on Windows
+// it maps flock to LockFileEx). Why not the others: `fs-native-extensions` locks with fcntl OFD
+// locks on Linux, which do NOT exclude flock(2) holders; `proper-lockfile` / O_EXCL lock files are
+// a different protocol the CLI ignores; `flock(1)` exists on Linux only.
+//
+// The lock is taken with LOCK_NB in a short back-off loop (never blocking a libuv thread while
+// another process holds it), and the kernel drops it if this process dies: no stale locks.
+import { constants, promises as fsp } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname } from 'node:path';
+import { errnoCode, HostError } from '../host/errors.js';
+
+interface FsExt {
+  flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void;
+}
+
+let fsExt: FsExt | null = null;
+
+function binding(): FsExt {
+  if (fsExt) return fsExt;
+  try {
+    // createRequire, not `require`: the bundler must leave the native module in node_modules.
+    fsExt = createRequire(import.meta.url)('fs-ext') as FsExt;
+  } catch (err) {
+    throw new HostError(
+      'lock_unavailable',
+      `The file-lock module (fs-ext) is not built, so the plugin store cannot be written safely beside the fledge CLI. Run "npm rebuild fs-ext" (it needs a C++ compiler and Python). (${(err as Error).message})`,
+    );
+  }
+  return fsExt;
+}
+
+export interface FlockOptions {
+  /** Give up after this long (default 10 s). */
+  timeoutMs?: number;
+  /** A shared (read) lock instead of an exclusive one. */
+  shared?: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Per path, so callers in one process queue instead of spinning on the same lock. */
+const localQueues = new Map<string, Promise<void>>();
+
+/**
+ * Runs `fn` holding flock on `path` (created if missing, never through a symlink). Throws a HostError
+ * `lock_timeout` naming the file when another process holds it past the timeout.
+ */
+export async function withFlock<T>(
+  path: string,
+  fn: () => Promise<T>,
+  options: FlockOptions = {},
+): Promise<T> {
+  const previous = localQueues.get(path) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => {
+    release = r;
+  });
+  const tail = previous.then(() => mine);
+  localQueues.set(path, tail);
+  await previous;
+  try {
+    const handle = await openLockFile(path);
+    try {
+      await acquire(handle.fd, path, options);
+      try {
+        return await fn();
+      } finally {
+        binding().flockSync(handle.fd, 'un');
+      }
+    } finally {
+      await handle.close();
+    }
+  } finally {
+    release();
+    if (localQueues.get(path) === tail) localQueues.delete(path);
+  }
+}
+
+async function openLockFile(path: string): Promise<fsp.FileHandle> {
+  // O_NOFOLLOW: a plugin that ships `state.json.lock` as a link must not make us create or open
+  // a file elsewhere. (Windows has no O_NOFOLLOW; links there need privileges to create.)
+  const nofollow = process.platform === 'win32' ? 0 : constants.O_NOFOLLOW;
+  try {
+    return await fsp.open(path, constants.O_WRONLY | constants.O_CREAT | nofollow, 0o644);
+  } catch (err) {
+    if (errnoCode(err) === 'ELOOP')
+      throw new HostError('lock_link', `${path} is a link; the lock file must be a plain file. Remove it.`);
+    throw err;
+  }
+}
+
+async function acquire(fd: number, path: string, options: FlockOptions): Promise<void> {
+  const fl = binding();
+  const flag = options.shared ? 'shnb' : 'exnb';
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let delay = 1;
+  for (;;) {
+    try {
+      fl.flockSync(fd, flag);
+      return;
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EACCES') throw err;
+    }
+    if (Date.now() > deadline)
+      throw new HostError(
+        'lock_timeout',
+        `Another program (the fledge CLI or another run) is still writing ${basename(dirname(path))}/${basename(path, '.lock')}; gave up after ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s.`,
+      );
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 25);
+  }
+}
