@@ -1,0 +1,267 @@
+// Installs and updates in progress (from a drop, a path, the catalog, an update), what they ask the
+// person (consent), and how they ended.
+import { fledge, onEvent } from '../api/client.js';
+import { type PersonError, toPersonError } from '../api/errors.js';
+import type {
+  ConsentGrants,
+  ConsentRequest,
+  InstallProgress,
+  InstallSource,
+  ValidationReport,
+} from '../api/types.js';
+import { createStore } from '../lib/store.js';
+import { loadPlugins } from './plugin-store.js';
+import { toast } from './ui-store.js';
+
+export interface ActiveInstall {
+  operationId: string;
+  label: string;
+  progress: InstallProgress | null;
+  waitingForConsent: boolean;
+}
+
+export interface InstallProblem {
+  label: string;
+  error: PersonError;
+  /** Each problem found, when the plugin is not valid (shown as a list). */
+  problems: string[];
+}
+
+export interface InstallState {
+  /** Something being checked before an install starts (an upload, a validation). */
+  checking: string | null;
+  active: Record<string, ActiveInstall>;
+  problem: InstallProblem | null;
+}
+
+export const installStore = createStore<InstallState>({ checking: null, active: {}, problem: null });
+export const consentStore = createStore<ConsentRequest[]>([]);
+
+function patchActive(id: string, patch: Partial<ActiveInstall>): void {
+  installStore.set((s) => {
+    const a = s.active[id];
+    if (!a) return s;
+    return { ...s, active: { ...s.active, [id]: { ...a, ...patch } } };
+  });
+}
+
+function dropActive(id: string): ActiveInstall | null {
+  const a = installStore.get().active[id] ?? null;
+  installStore.set((s) => {
+    const active = { ...s.active };
+    delete active[id];
+    return { ...s, active };
+  });
+  return a;
+}
+
+export function wireInstallEvents(): void {
+  onEvent('consent.requested', ({ request }) => {
+    consentStore.set((q) => (q.some((r) => r.id === request.id) ? q : [...q, request]));
+    patchActive(request.operationId, { waitingForConsent: true });
+  });
+  onEvent('consent.settled', ({ consentId }) => {
+    consentStore.set((q) => q.filter((r) => r.id !== consentId));
+  });
+  onEvent('operations.progress', ({ operationId, progress }) => {
+    patchActive(operationId, { progress, waitingForConsent: progress.phase === 'consent' });
+  });
+  onEvent('operations.finished', ({ operationId, state, outcome, error }) => {
+    const active = dropActive(operationId);
+    consentStore.set((q) => q.filter((r) => r.operationId !== operationId));
+    void loadPlugins();
+    const label = active?.label ?? 'The plugin';
+    if (state === 'succeeded' && outcome) {
+      toast({
+        tone: 'success',
+        title: `${outcome.name} ${outcome.version} is installed`,
+        text: outcome.withheld.length
+          ? `Still off until you approve them: ${outcome.withheld.join(', ')}.`
+          : 'Find it under Plugins to run it.',
+      });
+    } else if (state === 'cancelled') {
+      toast({ tone: 'info', title: 'Nothing was installed', text: `${label}: stopped; nothing changed.` });
+    } else if (error) {
+      if (error.code === 'consent_declined' || /declined/i.test(error.message))
+        toast({ tone: 'info', title: 'Nothing was installed', text: 'You declined; nothing changed.' });
+      else showProblem(label, error);
+    }
+  });
+}
+
+/** Catches up after (re)connecting: consent requests and installs still waiting. */
+export async function loadPendingInstalls(): Promise<void> {
+  try {
+    const [pending, operations] = await Promise.all([
+      fledge().consent.pending({}),
+      fledge().operations.list({}),
+    ]);
+    consentStore.set(pending);
+    const active: Record<string, ActiveInstall> = {};
+    for (const op of operations)
+      if (op.state === 'running' || op.state === 'waiting_for_consent')
+        active[op.id] = {
+          operationId: op.id,
+          label: op.label,
+          progress: op.progress,
+          waitingForConsent: op.state === 'waiting_for_consent',
+        };
+    installStore.set((s) => ({ ...s, active }));
+  } catch {
+    // nothing to catch up on; new requests come as events
+  }
+}
+
+export async function answerConsent(
+  request: ConsentRequest,
+  grants: ConsentGrants | null,
+  allowBuild = false,
+): Promise<void> {
+  consentStore.set((q) => q.filter((r) => r.id !== request.id));
+  try {
+    await fledge().consent.answer({
+      consentId: request.id,
+      decision: grants ? { answer: 'install', grants, allowBuild } : { answer: 'decline' },
+    });
+  } catch (e) {
+    showProblem(request.plugin.name, toPersonError(e));
+  }
+}
+
+/** Splits an engine message that lists problems ("...:\n  - a\n  - b") into its lines. */
+export function splitProblems(message: string): { lead: string; problems: string[] } {
+  const lines = message.split('\n');
+  const isItem = (l: string) => /^\s*-\s+/.test(l);
+  return {
+    lead: lines
+      .filter((l) => !isItem(l))
+      .join(' ')
+      .trim(),
+    problems: lines.filter(isItem).map((l) => l.replace(/^\s*-\s+/, '')),
+  };
+}
+
+function showProblem(label: string, e: unknown): void {
+  const error = toPersonError(e, `${label} could not be installed`);
+  const { lead, problems } = splitProblems(error.message);
+  installStore.set((s) => ({
+    ...s,
+    checking: null,
+    problem: { label, error: { ...error, message: lead }, problems },
+  }));
+}
+
+export function clearInstallProblem(): void {
+  installStore.set((s) => ({ ...s, problem: null }));
+}
+
+function reportProblems(label: string, report: ValidationReport): void {
+  installStore.set((s) => ({
+    ...s,
+    checking: null,
+    problem: {
+      label,
+      error: {
+        title: `${label} is not a plugin Fledge can install`,
+        message: `Nothing was installed. ${report.errors.length === 1 ? 'One problem was' : `${report.errors.length} problems were`} found:`,
+        next: 'Ask the plugin’s author for a fixed version, or drop another file.',
+        code: 'plugin_invalid',
+      },
+      problems: report.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
+    },
+  }));
+}
+
+async function startInstall(label: string, source: InstallSource): Promise<string | null> {
+  const { operationId } = await fledge().plugins.install({ source });
+  installStore.set((s) => ({
+    ...s,
+    checking: null,
+    problem: null,
+    active: { ...s.active, [operationId]: { operationId, label, progress: null, waitingForConsent: false } },
+  }));
+  return operationId;
+}
+
+/** Checks, then installs: a folder or archive on this computer, or uploaded bytes (browser mode). */
+export async function installChecked(label: string, source: InstallSource): Promise<string | null> {
+  installStore.set((s) => ({ ...s, checking: label, problem: null }));
+  try {
+    const report = await fledge().plugins.validate({ source });
+    if (!report.valid) {
+      reportProblems(label, report);
+      return null;
+    }
+    return await startInstall(label, source);
+  } catch (e) {
+    showProblem(label, e);
+    return null;
+  }
+}
+
+const MAX_DROP_BYTES = 32 * 1024 * 1024;
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) s += String.fromCharCode(...bytes.subarray(i, i + step));
+  return btoa(s);
+}
+
+/** A dropped archive in browser mode: its bytes are uploaded, checked, then installed. */
+export async function installDroppedFile(file: File): Promise<string | null> {
+  const label = file.name;
+  if (!/\.(zip|tar\.gz|tgz)$/i.test(file.name)) {
+    showProblem(label, {
+      code: 'not_an_archive',
+      message: `“${file.name}” is not a plugin archive. Drop a .zip, .tar.gz or .tgz file, or a plugin folder.`,
+    });
+    return null;
+  }
+  if (file.size > MAX_DROP_BYTES) {
+    showProblem(label, {
+      code: 'too_large',
+      message: `“${file.name}” is ${Math.round(file.size / 1048576)} MB; plugin archives up to 32 MB can be dropped.`,
+    });
+    return null;
+  }
+  installStore.set((s) => ({ ...s, checking: label, problem: null }));
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const { uploadId } = await fledge().plugins.upload({ fileName: file.name, base64: toBase64(bytes) });
+    return await installChecked(label, { kind: 'upload', uploadId });
+  } catch (e) {
+    showProblem(label, e);
+    return null;
+  }
+}
+
+export async function installFromGit(spec: string): Promise<string | null> {
+  try {
+    return await startInstall(spec, { kind: 'git', spec });
+  } catch (e) {
+    showProblem(spec, e);
+    return null;
+  }
+}
+
+export async function updatePlugin(name: string): Promise<string | null> {
+  try {
+    const { operationId } = await fledge().plugins.update({ name });
+    installStore.set((s) => ({
+      ...s,
+      active: {
+        ...s.active,
+        [operationId]: { operationId, label: `Update of ${name}`, progress: null, waitingForConsent: false },
+      },
+    }));
+    return operationId;
+  } catch (e) {
+    showProblem(name, e);
+    return null;
+  }
+}
+
+export async function cancelInstall(operationId: string): Promise<void> {
+  await fledge().operations.cancel({ operationId });
+}
