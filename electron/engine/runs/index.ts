@@ -210,7 +210,7 @@ export class RunManager {
   private async attach(run: Run, start: Omit<SandboxStart, 'runId' | 'mode'>): Promise<void> {
     let proc: Awaited<ReturnType<SandboxPool['acquire']>>;
     try {
-      proc = await this.pool.acquire(start.memoryCapBytes);
+      proc = await this.pool.acquire(start.memoryCapBytes, start.pluginName);
     } catch (err) {
       run.failToStart(`no sandbox process could be started: ${(err as Error).message}`, 'crash');
       return;

@@ -12,6 +12,11 @@ export interface SandboxExit {
   signal: string | null;
   /** The last few KB the process wrote to stderr (a V8 fatal error, say). */
   stderrTail: string;
+  /**
+   * Why the process ended, when the launcher knows better than its exit code: it killed it for using
+   * more memory than its cap, or Electron reported it gone (oom, crashed, launch-failed...).
+   */
+  cause?: { reason: 'memory' | 'crash' | 'error'; detail: string };
 }
 
 export interface SandboxProcess {
@@ -28,6 +33,8 @@ export interface SandboxProcess {
 export interface LaunchOptions {
   /** Every wasm memory in the process is capped at this (V8 --wasm-max-mem-pages), defence in depth. */
   memoryCapBytes: number;
+  /** Who the process is for (a plugin's name), where the launcher can show it; warm processes have none. */
+  label?: string;
 }
 
 export interface SandboxLauncher {

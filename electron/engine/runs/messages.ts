@@ -25,7 +25,10 @@ export function endMessage(
     case 'timeout':
       return `${p} exceeded time limit (${formatSeconds(limits.timeoutMs)} seconds)`;
     case 'memory':
-      return `${p} ran out of memory (limit ${limits.memoryMb} MiB): it trapped after memory could not grow.`;
+      // The launcher's process-memory watch and the JS-heap limit say what happened in `detail`.
+      return detail.startsWith('the sandbox')
+        ? `${p} ran out of memory (limit ${limits.memoryMb} MiB): ${detail}.`
+        : `${p} ran out of memory (limit ${limits.memoryMb} MiB): it trapped after memory could not grow.`;
     case 'stack':
       return `${p} overflowed its stack (too deep or infinite recursion).`;
     case 'trap':

@@ -56,7 +56,7 @@ export class SandboxPool {
   }
 
   /** A sandbox process (warm, or just launched) for one run with this cap; the caller owns it from now on. */
-  async acquire(memoryCapBytes: number): Promise<SandboxProcess> {
+  async acquire(memoryCapBytes: number, label?: string): Promise<SandboxProcess> {
     if (this.closed) throw new Error('the sandbox pool is closed');
     // A smaller cap is applied to the module itself (capMemory); the process's V8 flag is the outer bound.
     if (memoryCapBytes <= this.cap) {
@@ -78,7 +78,7 @@ export class SandboxPool {
     }
     // A new process: hand it over at once. The run's start message waits in the IPC pipe while the
     // process boots, and the sandbox skips its warm-up when the run is already there.
-    const entry = this.start(memoryCapBytes);
+    const entry = this.start(memoryCapBytes, label);
     entry.proc.setActive(true);
     return entry.proc;
   }
@@ -138,8 +138,8 @@ export class SandboxPool {
     }
   }
 
-  private start(memoryCapBytes: number): Entry {
-    const proc = this.launcher.launch({ memoryCapBytes });
+  private start(memoryCapBytes: number, label?: string): Entry {
+    const proc = this.launcher.launch(label ? { memoryCapBytes, label } : { memoryCapBytes });
     this.all.add(proc);
     proc.onExit(() => this.all.delete(proc));
     const entry: Entry = { proc, isReady: false, ready: Promise.resolve() };

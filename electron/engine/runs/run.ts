@@ -98,6 +98,8 @@ export class Run {
   private stopping: 'timeout' | 'cancelled' | null = null;
   private abortMessage: string | null = null;
   private hostChain: Promise<void> = Promise.resolve();
+  /** The store write being served, if any: a run is reported ended only after it landed. */
+  private storeWrite: Promise<void> = Promise.resolve();
   private readonly t0 = performance.now();
 
   constructor(
@@ -269,6 +271,8 @@ export class Run {
   }
 
   private async serveHostCall(callId: number, op: HostOp, payload: unknown): Promise<void> {
+    // Calls still queued when the run ended are dropped: nothing of a run is done after its end.
+    if (this.done) return;
     const p = (payload ?? {}) as Record<string, unknown>;
     let value: unknown;
     const started = performance.now();
@@ -299,10 +303,16 @@ export class Run {
         case 'storeGet':
           value = await this.host.storeGet(String(p.key ?? ''));
           break;
-        case 'storeSet':
-          await this.host.storeSet(String(p.key ?? ''), p.value as string);
+        case 'storeSet': {
+          const write = this.host.storeSet(String(p.key ?? ''), p.value as string);
+          this.storeWrite = write.then(
+            () => {},
+            () => {},
+          );
+          await write;
           value = null;
           break;
+        }
         case 'metadata':
           value = await this.host.metadata(Array.isArray(p.keys) ? p.keys.map(String) : []);
           break;
@@ -324,6 +334,16 @@ export class Run {
 
   private onExit(exit: SandboxExit): void {
     if (this.done) return;
+    if (exit.cause) {
+      this.finish({
+        reason: exit.cause.reason,
+        code: 1,
+        detail: exit.cause.detail,
+        fuelUsed: 0,
+        peakMemoryBytes: 0,
+      });
+      return;
+    }
     const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     // A V8 fatal error (say, the worker's JS heap exhausted by a huge message) names itself on one
     // line, followed by a native stack trace that means nothing to a person.
@@ -392,7 +412,10 @@ export class Run {
       ]);
       this.resolveEnd(result);
     };
-    void this.hostChain.then(announce, announce);
+    // Calls queued behind are dropped (serveHostCall), the exec or git query being served is killed
+    // (host.close): only a store write already under way is waited for, so the end is reported at
+    // once, however many calls the plugin queued.
+    void this.storeWrite.then(announce, announce);
     // The process serves one run only.
     if (this.proc && !this.proc.exited) {
       const proc = this.proc;

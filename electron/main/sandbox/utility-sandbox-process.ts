@@ -1,0 +1,200 @@
+// One sandbox process started with utilityProcess.fork, seen by the engine as a SandboxProcess.
+// Handles the utility process's known quirks: kill() before 'spawn' is lost (electron/electron#44009:
+// queued until 'spawn'), 'exit' can come twice (reported once), and the end is reported only after
+// stderr is drained so the last messages and bytes are in.
+import type { SandboxExit, SandboxProcess } from '../../engine/runs/launcher.js';
+import type { FromSandbox, ToSandbox } from '../../sandbox/protocol.js';
+import { causeOfGone, type ExitCause } from './gone-reason.js';
+import type { MemorySampler } from './memory-sampler.js';
+import type { ChildGoneDetails, UtilityChild } from './utility-api.js';
+
+const STDERR_TAIL = 16384;
+/** How long a kill() (SIGTERM) may take before the process is killed hard. */
+const HARD_KILL_MS = 2000;
+/** Longest wait for stderr to drain after 'exit'. */
+const DRAIN_MS = 1000;
+/** Longest wait, after an unexpected exit, for Electron to say why the process is gone. */
+const GONE_WAIT_MS = 200;
+
+const mib = (bytes: number) => Math.round(bytes / (1024 * 1024));
+
+export interface UtilityProcessSettings {
+  /** The process's serviceName (unique: child-process-gone names a process only by it). */
+  name: string;
+  /** The working set the process may reach, in bytes. */
+  capBytes: number;
+  sampler: MemorySampler;
+  /** Sends SIGKILL to a pid (process.kill), when SIGTERM was not enough. */
+  hardKill: (pid: number) => void;
+  /** Called once, after the exit is reported. */
+  onDone: () => void;
+}
+
+export class UtilitySandboxProcess implements SandboxProcess {
+  exited = false;
+  private spawned = false;
+  private killRequested = false;
+  private lastPid: number | null = null;
+  private stderrTail = '';
+  private stderrEnded: boolean;
+  private exitCode: number | null = null;
+  private exitInfo: SandboxExit | null = null;
+  private cause: ExitCause | null = null;
+  private fatal: string | null = null;
+  private hardKillTimer: NodeJS.Timeout | null = null;
+  private readonly messageListeners: ((msg: FromSandbox) => void)[] = [];
+  private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
+  private drainWaiters: (() => void)[] = [];
+  private goneWaiter: (() => void) | null = null;
+
+  constructor(
+    private readonly child: UtilityChild,
+    private readonly settings: UtilityProcessSettings,
+  ) {
+    this.stderrEnded = child.stderr === null;
+    child.on('spawn', () => this.onSpawn());
+    child.on('message', (msg) => {
+      for (const l of this.messageListeners) l(msg as FromSandbox);
+    });
+    child.on('error', (type, location) => {
+      this.fatal = `${type}${location ? ` at ${location}` : ''}`;
+    });
+    child.on('exit', (code) => this.onChildExit(code));
+    child.stdout?.resume(); // nothing is expected there; never let it fill the pipe
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    const ended = () => {
+      this.stderrEnded = true;
+      for (const w of this.drainWaiters.splice(0)) w();
+    };
+    child.stderr?.on('end', ended);
+    child.stderr?.on('close', ended);
+  }
+
+  get pid(): number | null {
+    return this.child.pid ?? this.lastPid;
+  }
+
+  postMessage(msg: ToSandbox): void {
+    if (this.exited) return;
+    try {
+      this.child.postMessage(msg);
+    } catch {
+      // the process is going away; its exit tells the rest
+    }
+  }
+
+  onMessage(listener: (msg: FromSandbox) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  onExit(listener: (exit: SandboxExit) => void): void {
+    if (this.exitInfo) listener(this.exitInfo);
+    else this.exitListeners.push(listener);
+  }
+
+  kill(): void {
+    if (this.exited || this.killRequested) return;
+    this.killRequested = true;
+    // Before 'spawn' Electron ignores kill() (electron/electron#44009): it is done on 'spawn'.
+    if (this.spawned) this.killNow();
+  }
+
+  /** Electron's main process lives until the app quits: nothing to ref or unref. */
+  setActive(_active: boolean): void {}
+
+  /** app 'child-process-gone' for this process (matched by its serviceName). */
+  noteGone(details: ChildGoneDetails): void {
+    if (this.killRequested && details.reason === 'killed') return; // our own kill: the run knows why
+    this.cause ??= causeOfGone(details.reason, details.exitCode);
+    const waiter = this.goneWaiter;
+    this.goneWaiter = null;
+    waiter?.();
+  }
+
+  private onSpawn(): void {
+    if (this.spawned) return;
+    this.spawned = true;
+    this.lastPid = this.child.pid ?? null;
+    if (this.killRequested) {
+      this.killNow();
+      return;
+    }
+    if (this.lastPid !== null) {
+      const { capBytes } = this.settings;
+      this.settings.sampler.watch(this.lastPid, {
+        capBytes,
+        onOver: (rss) => {
+          this.cause = {
+            reason: 'memory',
+            detail: `the sandbox process used ${mib(rss)} MiB, over its ${mib(capBytes)} MiB limit, and was stopped`,
+          };
+          this.kill();
+        },
+      });
+    }
+  }
+
+  private killNow(): void {
+    this.child.kill();
+    const pid = this.lastPid;
+    if (pid === null) return;
+    this.hardKillTimer = setTimeout(() => {
+      if (!this.exited) this.settings.hardKill(pid);
+    }, HARD_KILL_MS);
+    this.hardKillTimer.unref();
+  }
+
+  private onChildExit(code: number): void {
+    if (this.exitCode !== null) return; // 'exit' can be emitted twice: report once
+    this.exitCode = code;
+    this.exited = true;
+    if (this.hardKillTimer) clearTimeout(this.hardKillTimer);
+    if (this.lastPid !== null) this.settings.sampler.unwatch(this.lastPid);
+    const report = () => {
+      setImmediate(() => this.afterDrain());
+    };
+    if (this.stderrEnded) {
+      report();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.drainWaiters = [];
+      report();
+    }, DRAIN_MS);
+    this.drainWaiters.push(() => {
+      clearTimeout(timer);
+      report();
+    });
+  }
+
+  /** An unexpected non-zero exit: give app 'child-process-gone' (it may come second) a moment to say why. */
+  private afterDrain(): void {
+    if (this.exitCode === 0 || this.cause || this.killRequested) {
+      this.report();
+      return;
+    }
+    const timer = setTimeout(() => this.report(), GONE_WAIT_MS);
+    this.goneWaiter = () => {
+      clearTimeout(timer);
+      this.report();
+    };
+  }
+
+  private report(): void {
+    if (this.exitInfo) return;
+    let cause = this.cause;
+    if (!cause && this.fatal && !this.killRequested)
+      cause = { reason: 'crash', detail: `the sandbox process hit a fatal error (${this.fatal})` };
+    this.exitInfo = {
+      code: this.exitCode,
+      signal: null,
+      stderrTail: this.stderrTail,
+      ...(cause ? { cause } : {}),
+    };
+    for (const l of this.exitListeners.splice(0)) l(this.exitInfo);
+    this.settings.onDone();
+  }
+}
