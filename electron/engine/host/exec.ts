@@ -289,6 +289,9 @@ export async function runExec(request: ExecRequest, ctx: ExecContext): Promise<E
   if (ctx.signal?.aborted) return refused('exec_bad_request', 'The run was cancelled; nothing was run.');
 
   const where = await resolveExecCwd(request.cwd, ctx.projectRoot, ctx.pluginDir);
+  // The run may have ended while the folder was being resolved (a deep tree takes a while): the
+  // abort then came before the listener below exists, so it is checked again, after every await.
+  if (ctx.signal?.aborted) return refused('exec_bad_request', 'The run was cancelled; nothing was run.');
   if (!where.ok) return refused(where.code, where.message);
 
   const shell = pickShell(ctx);

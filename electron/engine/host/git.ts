@@ -16,6 +16,8 @@ export interface GitOptions {
   timeoutMs?: number;
   maxBuffer?: number;
   env?: NodeJS.ProcessEnv;
+  /** Aborting kills git (the run it serves has ended). */
+  signal?: AbortSignal;
 }
 
 export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -44,6 +46,7 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<GitRes
         killSignal: 'SIGKILL',
         maxBuffer: options.maxBuffer ?? 4 * 1024 * 1024,
         env: options.env ?? gitEnv(),
+        ...(options.signal ? { signal: options.signal } : {}),
         windowsHide: true,
         encoding: 'utf8',
       },

@@ -17,6 +17,8 @@ export interface MetadataContext {
   /** Default process.env. */
   env?: NodeJS.ProcessEnv;
   gitTimeoutMs?: number;
+  /** Aborted when the run ends: git queries still running are killed, none is started. */
+  signal?: AbortSignal;
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -44,8 +46,12 @@ export async function collectMetadata(keys: unknown, ctx: MetadataContext): Prom
   const timeoutMs = ctx.gitTimeoutMs ?? 10_000;
   const root = ctx.projectRoot;
   const gitLines = async (args: string[], limit: number): Promise<string[]> => {
-    if (!root) return [];
-    const r = await runGit([...SAFE_GIT_READ, ...args], { cwd: root, timeoutMs }).catch(() => null);
+    if (!root || ctx.signal?.aborted) return [];
+    const r = await runGit([...SAFE_GIT_READ, ...args], {
+      cwd: root,
+      timeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }).catch(() => null);
     return r?.ok ? lines(r.stdout).slice(0, limit) : [];
   };
   await Promise.all(

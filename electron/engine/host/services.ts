@@ -62,11 +62,12 @@ export class EngineHostServices implements HostServices {
     if (!this.options.grants.metadata) return {};
     return collectMetadata(keys, {
       projectRoot: this.options.projectRoot,
+      signal: this.aborter.signal,
       ...(this.options.env ? { env: this.options.env } : {}),
     });
   }
 
-  /** Kills every exec still running (call when the run ends or is cancelled). */
+  /** Kills every exec and git query still running, and refuses new ones (call when the run ends). */
   close(): void {
     this.aborter.abort();
   }
