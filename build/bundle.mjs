@@ -18,6 +18,12 @@ const optional = {
   'sandbox-host': 'electron/sandbox/host.ts',
   'sandbox-worker': 'electron/sandbox/worker.ts',
   'prepare-worker': 'electron/sandbox/prepare/prepare-worker.ts',
+  serve: 'electron/serve/main.ts',
+};
+
+// Browser scripts (no Node): browser mode's window.fledge bridge.
+const browserEntries = {
+  'fledge-bridge': 'renderer/bridge/install.ts',
 };
 
 export async function bundle() {
@@ -38,6 +44,22 @@ export async function bundle() {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
   });
+  const browser = Object.fromEntries(
+    Object.entries(browserEntries).filter(([, src]) => existsSync(join(root, src))),
+  );
+  if (Object.keys(browser).length)
+    await build({
+      absWorkingDir: root,
+      entryPoints: browser,
+      outdir: 'dist',
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      minify: true,
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

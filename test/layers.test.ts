@@ -34,15 +34,31 @@ describe('dependency direction', () => {
       "import fs from 'fs';\nimport { x } from '../shared/ok.js';\nexport { fs, x };\n",
     );
     put('renderer/bad-engine.tsx', "export * from '../electron/engine/ok.js';\n");
+    put(
+      'renderer/ok-ui.tsx',
+      "import { useState } from 'react';\nimport '../shared/ok.js';\nexport const u = useState;\n",
+    );
+    put(
+      'renderer/bad-electron.tsx',
+      "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n",
+    );
+    put('renderer/bad-serve.tsx', "export * from '../electron/serve/ok.js';\n");
+    put('electron/serve/ok.ts', "import 'node:http';\nimport 'ws';\nimport '../engine/ok.js';\n");
+    put('electron/serve/bad.ts', "import { app } from 'electron';\nexport const a = app;\n");
+    put('electron/engine/bad-serve.ts', "export * from '../serve/ok.js';\n");
 
     const found = checkLayers(root).map((v) => `${v.file}:${v.specifier}`);
 
     it('flags each wrong-way import', () => {
       expect(found.sort()).toEqual(
         [
+          'electron/engine/bad-serve.ts:../serve/ok.js',
           'electron/engine/thing.ts:electron',
+          'electron/serve/bad.ts:electron',
           'electron/sandbox/x.ts:../engine/thing.js',
           'renderer/app.tsx:fs',
+          'renderer/bad-electron.tsx:electron',
+          'renderer/bad-serve.tsx:../electron/serve/ok.js',
           'renderer/bad-engine.tsx:../electron/engine/ok.js',
           'shared/bad-node.ts:node:fs',
           'shared/bad-up.ts:../electron/engine/thing.js',

@@ -12,6 +12,7 @@ export type Layer =
   | 'electron/main'
   | 'electron/preload'
   | 'electron/cli'
+  | 'electron/serve'
   | 'electron/engine'
   | 'electron/sandbox'
   | 'electron/types'
@@ -63,6 +64,13 @@ const RULES: Partial<Record<Layer, Rule>> = {
     packages: null,
     why: 'the CLI runs under plain Node over the engine',
   },
+  'electron/serve': {
+    layers: ['electron/engine', 'electron/sandbox', 'shared', 'electron/types'],
+    node: true,
+    electron: false,
+    packages: null,
+    why: 'browser mode runs under plain Node over the engine, like the CLI',
+  },
   'electron/main': {
     layers: ['electron/engine', 'electron/sandbox', 'shared', 'electron/types'],
     node: true,
@@ -95,6 +103,7 @@ export function layerOf(root: string, file: string): Layer {
     'electron/main',
     'electron/preload',
     'electron/cli',
+    'electron/serve',
     'electron/engine',
     'electron/sandbox',
     'electron/types',

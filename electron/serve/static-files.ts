@@ -1,0 +1,87 @@
+/**
+ * Serves the built renderer (dist/renderer) and the browser bridge: a request path is resolved
+ * beneath the folder, links are followed only while they stay inside, only regular files are read;
+ * a path without a file extension gets index.html, with the bridge script put first in <head>.
+ */
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export const BRIDGE_PATH = '/fledge-bridge.js';
+
+export interface StaticFile {
+  status: number;
+  type: string;
+  body: Buffer | string;
+}
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fledge Desktop</title></head>
+<body><main><h1>Fledge Desktop</h1><p>The screens are not built yet. Run <code>npm start</code> (it builds them), then reload this page.</p></main></body></html>`;
+
+function inside(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+export class StaticFiles {
+  constructor(
+    private readonly rendererDir: string,
+    private readonly bridgeFile: string,
+  ) {}
+
+  async get(urlPath: string): Promise<StaticFile> {
+    let path: string;
+    try {
+      path = decodeURIComponent(urlPath);
+    } catch {
+      return notFound();
+    }
+    if (path.includes('\u0000') || path.includes('\\')) return notFound();
+    if (path === BRIDGE_PATH) return this.file(this.bridgeFile, '.js');
+    const clean = normalize(path).replace(/^(\.\.(\/|$))+/, '');
+    if (extname(clean) === '') return this.index();
+    const root = await realpath(this.rendererDir).catch(() => null);
+    if (!root) return notFound();
+    const target = join(root, clean);
+    if (!inside(root, target)) return notFound();
+    const real = await realpath(target).catch(() => null);
+    if (!real || !inside(root, real)) return notFound();
+    return this.file(real, extname(real));
+  }
+
+  private async index(): Promise<StaticFile> {
+    const html = await readFile(join(this.rendererDir, 'index.html'), 'utf8').catch(() => NOT_BUILT);
+    // Classic (non-module) script: it runs before the app's module scripts, so window.fledge is there first.
+    const tag = `<script src="${BRIDGE_PATH}"></script>`;
+    const body = /<head[^>]*>/i.test(html)
+      ? html.replace(/<head[^>]*>/i, (h) => `${h}${tag}`)
+      : `${tag}${html}`;
+    return { status: 200, type: TYPES['.html']!, body };
+  }
+
+  private async file(path: string, ext: string): Promise<StaticFile> {
+    const st = await stat(path).catch(() => null);
+    if (!st?.isFile()) return notFound();
+    return { status: 200, type: TYPES[ext] ?? 'application/octet-stream', body: await readFile(path) };
+  }
+}
+
+function notFound(): StaticFile {
+  return { status: 404, type: TYPES['.txt']!, body: 'Not found.' };
+}

@@ -1,0 +1,90 @@
+/**
+ * The contract over a WebSocket (browser mode's host side): each text frame is checked (size by
+ * `ws`, then JSON, then the frame schema), calls go to the dispatcher (which checks them against the
+ * contract), replies carry the call's id. Events: after `resume`, the batches the client missed,
+ * then every new one. A client that reads too slowly is disconnected (it reconnects and resumes,
+ * so nothing is lost); a client cannot have more than a few dozen calls in flight.
+ */
+
+import type { WebSocket } from 'ws';
+import type { Dispatch } from '../../shared/ipc/index.js';
+import {
+  describeIssues,
+  type EventBatch,
+  IPC_ERROR_CODES,
+  type WsHostFrame,
+  wsClientFrame,
+} from '../../shared/ipc/index.js';
+import type { EventHub } from '../engine/app/index.js';
+
+/** Largest frame a client may send (a dropped archive of 32 MB is about 43 MB as base64). */
+export const MAX_FRAME_BYTES = 48 * 1024 * 1024;
+/** Calls in flight per connection. */
+export const MAX_IN_FLIGHT = 32;
+/** Bytes queued to a client before it is considered stuck. */
+export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+let clients = 0;
+
+export function serveConnection(socket: WebSocket, dispatch: Dispatch, hub: EventHub): void {
+  const client = `ws:${++clients}`;
+  let inFlight = 0;
+  let unsubscribe: (() => void) | null = null;
+  const send = (frame: WsHostFrame) => {
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(frame));
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES)
+      socket.close(1013, 'Too far behind; reconnect to catch up.');
+  };
+  const refuse = (message: string, id?: number) =>
+    id === undefined
+      ? send({ t: 'error', error: { code: IPC_ERROR_CODES.invalidRequest, message } })
+      : send({
+          t: 'reply',
+          id,
+          reply: { ok: false, error: { code: IPC_ERROR_CODES.invalidRequest, message } },
+        });
+
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) return refuse('Send text frames of JSON.');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString());
+    } catch {
+      return refuse('The message is not valid JSON.');
+    }
+    const frame = wsClientFrame.safeParse(raw);
+    if (!frame.success) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      return refuse(
+        describeIssues('The message', frame.error.issues, raw),
+        typeof id === 'number' && Number.isInteger(id) && id >= 0 ? id : undefined,
+      );
+    }
+    const f = frame.data;
+    if (f.t === 'resume') {
+      unsubscribe?.();
+      // Replay and subscribe in the same tick: no batch can fall between them.
+      for (const batch of hub.replay(f.epoch, f.seq)) send({ t: 'events', batch });
+      unsubscribe = hub.subscribe((batch: EventBatch) => send({ t: 'events', batch }));
+      return;
+    }
+    if (inFlight >= MAX_IN_FLIGHT)
+      return send({
+        t: 'reply',
+        id: f.id,
+        reply: {
+          ok: false,
+          error: { code: 'busy', message: 'Too many requests at once; wait for the answers and try again.' },
+        },
+      });
+    inFlight += 1;
+    void dispatch(f.method, f.params, { client })
+      .then((reply) => send({ t: 'reply', id: f.id, reply }))
+      .finally(() => {
+        inFlight -= 1;
+      });
+  });
+  socket.on('close', () => unsubscribe?.());
+  socket.on('error', () => socket.terminate());
+}
