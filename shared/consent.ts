@@ -111,3 +111,40 @@ export const TIER_TEXT: Record<TrustTier, string> = {
   team: 'a source your team trusts',
   unverified: 'an unverified source: nobody has checked this plugin',
 };
+
+/** What the consent screen says about a native plugin (runtime = "native"): a program that runs as you. */
+export interface NativeConsent {
+  /** Plain words: what it is and what it can do. */
+  summary: string;
+  /** How it will run here: "native, contained (read-only project, no network)" or "native, full access". */
+  accessLabel: string;
+  /** Why it cannot be contained here, and what to install (absent when it can be). */
+  containmentNote?: string;
+  /** Each command's program and its SHA-256, pinned at approval (null: not built yet; pinned after the build). */
+  binaries: { path: string; sha256: string | null }[];
+  /** The separate question an unverified native plugin needs answered yes (null for other tiers). */
+  extraConfirmation: string | null;
+}
+
+export function describeNative(input: {
+  tier: TrustTier;
+  contained: boolean;
+  accessLabel: string;
+  containmentNote?: string;
+  binaries: { path: string; sha256: string | null }[];
+}): NativeConsent {
+  const summary = input.contained
+    ? 'This plugin is a program that runs on your computer as you, not in the WASM sandbox. Fledge Desktop runs it contained: it can read the project but not change it, it cannot see your home folder or your other programs, and it has no network unless you allow it. If it does not work that way, you can give it full access: then it can do anything you can do.'
+    : 'This plugin is a program that runs on your computer as you, not in the WASM sandbox, and it cannot be contained here: it can read, change or delete any of your files, use the network and run other programs, just as you can.';
+  const out: NativeConsent = {
+    summary,
+    accessLabel: input.accessLabel,
+    binaries: input.binaries,
+    extraConfirmation:
+      input.tier === 'unverified'
+        ? 'Nobody has checked this program, and it comes from an unverified source. It will run as you. Install it only if you trust the person who wrote it. Install this program anyway?'
+        : null,
+  };
+  if (input.containmentNote) out.containmentNote = input.containmentNote;
+  return out;
+}

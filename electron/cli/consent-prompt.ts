@@ -29,6 +29,14 @@ export function describeConsent(req: ConsentRequest): string {
   lines.push(
     `  runtime: ${m.runtime === 'wasm' ? 'wasm (sandboxed)' : 'native (NOT sandboxed: runs with your permissions)'}`,
   );
+  if (req.native) {
+    lines.push(`  ${req.native.summary}`, `  It will run: ${req.native.accessLabel}`);
+    if (req.native.containmentNote) lines.push(`  ${req.native.containmentNote}`);
+    for (const b of req.native.binaries)
+      lines.push(
+        `  program ${visibleText(b.path)}: SHA-256 ${b.sha256 ?? '(not built yet: pinned after the build)'}`,
+      );
+  }
   if (req.requests.length === 0) lines.push('  It asks for no capabilities.');
   else lines.push('  It asks for:');
   for (const r of req.requests) {
@@ -73,11 +81,20 @@ export function cliConsentPrompt(io: CliIO, flags: ConsentFlags): ConsentPrompt 
       granted = intersectCapabilities(declared, req.update.previous);
     } else granted = { ...NO_CAPABILITIES };
 
+    // An unverified native program: its own question, on a terminal only (never implied by --yes).
+    let confirmUnverifiedNative = false;
+    if (req.native?.extraConfirmation) {
+      if (io.ask) confirmUnverifiedNative = await askYes(io, req.native.extraConfirmation);
+      else
+        io.stderr(
+          'An unverified native program can only be installed on a terminal, where you confirm it.\n',
+        );
+    }
     const notGranted = capabilitiesBeyond(declared, granted);
     if (notGranted.length)
       io.stderr(
         `Not granted: ${notGranted.join(', ')}${io.ask || flags.yes || flags.grant ? '' : ' (no terminal to ask on: pass --grant LIST or --yes)'}\n`,
       );
-    return { granted, allowBuild };
+    return { granted, allowBuild, confirmUnverifiedNative };
   };
 }

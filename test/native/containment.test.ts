@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containmentSupport } from '../../electron/engine/native/containment.js';
+import type { Capabilities } from '../../shared/capabilities.js';
 import { tempDir } from '../support/temp.js';
 import { makeProject, nativePlugin, type RunNativeOptions, runNative } from './helpers.js';
 
@@ -47,9 +48,7 @@ afterAll(() => {
   outsider?.kill('SIGKILL');
 });
 
-async function probe(
-  options: RunNativeOptions & { declared?: Parameters<typeof nativePlugin>[1]['declared'] },
-) {
+async function probe(options: RunNativeOptions & { declared?: Partial<Capabilities> }) {
   const plugin = nativePlugin('probe.sh', { declared: options.declared ?? {} });
   const before = world.connections.length;
   const r = await runNative(plugin, {

@@ -1,5 +1,7 @@
 // `plugins grant|revoke <name> LIST`, `plugins approve <name>`, `plugins remove <name>`.
+import { join } from 'node:path';
 import { type CapabilityName, parseCapabilityNames } from '../../../shared/capabilities.js';
+import { allowFullAccess, withdrawFullAccess } from '../../engine/native/access-store.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliCommand, PROGRAM, UsageError } from '../command.js';
@@ -22,11 +24,24 @@ export const pluginsGrantCommand: CliCommand = {
 LIST: all, or exec,store,metadata,filesystem,network,clock,random. Only what the plugin asks for can be
 granted, and never exec or network to a plugin from an unverified source. Granting also approves
 the plugin's wasm binaries as they are now.
+
+LIST "full-access": a native plugin that does not work contained runs with all your permissions from
+now on (as its program is now: a changed program is contained again). "plugins revoke NAME full-access"
+contains it again.
 `,
   async run(argv, io) {
     const { positionals } = parseCommandArgs(argv, {}, { min: 2, max: 2, names: ['<name>', 'LIST'] });
     const service = new PluginService(configDirFor(io), io.cwd);
     return reportHostError(io, async () => {
+      if (positionals[1] === 'full-access') {
+        await allowFullAccess(
+          service.paths.configDir,
+          positionals[0]!,
+          join(service.paths.pluginsDir, positionals[0]!),
+        );
+        io.stdout(`${positionals[0]}: runs with full access (not contained), as you\n`);
+        return 0;
+      }
       const granted = await service.grant(positionals[0]!, names(positionals[1]!));
       io.stdout(`${positionals[0]}: granted ${describeGrants(granted)}\n`);
       return 0;
@@ -39,12 +54,17 @@ export const pluginsRevokeCommand: CliCommand = {
   summary: 'withdraw capabilities from an installed plugin',
   usage: `Usage: ${PROGRAM} plugins revoke <name> LIST
 
-LIST: all, or exec,store,metadata,filesystem,network,clock,random.
+LIST: all, or exec,store,metadata,filesystem,network,clock,random; or full-access.
 `,
   async run(argv, io) {
     const { positionals } = parseCommandArgs(argv, {}, { min: 2, max: 2, names: ['<name>', 'LIST'] });
     const service = new PluginService(configDirFor(io), io.cwd);
     return reportHostError(io, async () => {
+      if (positionals[1] === 'full-access') {
+        await withdrawFullAccess(service.paths.configDir, positionals[0]!);
+        io.stdout(`${positionals[0]}: contained again where this computer allows it\n`);
+        return 0;
+      }
       const granted = await service.revoke(positionals[0]!, names(positionals[1]!));
       io.stdout(`${positionals[0]}: granted ${describeGrants(granted)}\n`);
       return 0;

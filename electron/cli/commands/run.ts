@@ -6,6 +6,7 @@ import type { PluginCommand, PluginManifest } from '../../../shared/manifest/typ
 import { HostError } from '../../engine/host/errors.js';
 import { projectContext } from '../../engine/host/project.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
+import { hasFullAccess } from '../../engine/native/access-store.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
 import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
@@ -18,6 +19,11 @@ const USAGE = `Usage: ${PROGRAM} run <plugin-dir | installed plugin or command n
 
 Runs a WASM plugin command in its own sandbox process, with fledge's limits (fuel, wall clock,
 memory) and only the capabilities granted. ARGS after -- reach the plugin in its init message.
+
+A native plugin (runtime = "native") is a program that runs as you. It runs as the fledge CLI runs
+it (fledge-v1 over stdin/stdout, or a plain command with ARGS on argv), with the wall clock, and
+contained where this computer allows it (Linux with bubblewrap: read-only project, no home folder,
+no network unless granted); elsewhere it runs with full access and says so.
 
 An installed plugin (found by its name or one of its command names in plugins.toml) runs with the
 grants recorded at install, in the current directory's project, and only while its approval holds
@@ -34,6 +40,8 @@ Options:
   --timeout-ms N      wall-clock limit in ms, also while waiting for answers (default ${DEFAULT_LIMITS.timeoutMs})
   --memory-mb N       wasm memory cap in MiB (default ${DEFAULT_LIMITS.memoryMb})
   --answers FILE      answers to the plugin's questions: a JSON object, request id -> value
+  --full-access       a native plugin: run it without containment, with all your permissions
+                      (an installed one also runs so once "plugins grant NAME full-access" allowed it)
   --json              one JSON event per line on stdout, ending with
                       {"type":"exit","code":N,"reason":"...","message":"...","fuel_used":N,"duration_ms":N}
 
@@ -99,6 +107,8 @@ interface RunTarget {
   grants: Capabilities;
   /** The project to use when --project is not given (null: none). */
   defaultProject: string | null;
+  /** A native plugin the person allowed full access (recorded per plugin). */
+  fullAccess: boolean;
 }
 
 function isPath(target: string): boolean {
@@ -119,6 +129,7 @@ async function resolveTarget(
   let declaredGrants: Capabilities;
   let commandName = values.command;
   let defaultProject: string | null = null;
+  let fullAccess = false;
   if (asDir) {
     const report = await loadManifest(dir);
     if (!report.manifest)
@@ -135,11 +146,9 @@ async function resolveTarget(
     declaredGrants = runnable.granted;
     commandName ??= runnable.command;
     defaultProject = io.cwd;
+    if (manifest.runtime === 'native')
+      fullAccess = await hasFullAccess(configDirFor(io), runnable.name, pluginDir);
   }
-  if (manifest.runtime !== 'wasm')
-    throw fail(
-      `plugin '${manifest.name}' is a native plugin (runtime = "${manifest.runtime}"); only WASM plugins run in the sandbox`,
-    );
   const command = commandName ? manifest.commands.find((c) => c.name === commandName) : manifest.commands[0];
   if (!command)
     throw fail(
@@ -155,12 +164,12 @@ async function resolveTarget(
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { pluginDir, manifest, command, grants, defaultProject };
+  return { pluginDir, manifest, command, grants, defaultProject, fullAccess };
 }
 
 export const runCommand: CliCommand = {
   name: 'run',
-  summary: 'run a WASM plugin command in the sandbox',
+  summary: 'run a plugin command (WASM in the sandbox; native contained where possible)',
   usage: USAGE,
   async run(argv, io) {
     const dash = argv.indexOf('--');
@@ -175,6 +184,7 @@ export const runCommand: CliCommand = {
         'timeout-ms': { type: 'string' },
         'memory-mb': { type: 'string' },
         answers: { type: 'string' },
+        'full-access': { type: 'boolean' },
         json: { type: 'boolean' },
       },
       { min: 1, max: 1, names: ['<plugin-dir or name>'] },
@@ -246,6 +256,14 @@ export const runCommand: CliCommand = {
         project,
         grants,
         limits,
+        ...(manifest.runtime === 'native'
+          ? {
+              native: {
+                protocol: manifest.protocol === 'fledge-v1',
+                access: values['full-access'] === true || target.fullAccess ? 'full' : 'auto',
+              } as const,
+            }
+          : {}),
       });
     } catch (err) {
       await manager.close();

@@ -65,13 +65,15 @@ export async function sha256File(path: string): Promise<string> {
     .digest('hex');
 }
 
-/** SHA-256 of every wasm command binary of a plugin (missing files are left out). */
+/**
+ * SHA-256 of every command binary of a plugin, wasm or native (missing files are left out): a native
+ * binary is pinned like a wasm, so a changed program is not run until approved again.
+ */
 export async function hashWasmBinaries(
   pluginDir: string,
   manifest: PluginManifest,
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  if (manifest.runtime !== 'wasm') return out;
   for (const command of manifest.commands) {
     if (command.binary in out) continue;
     try {
@@ -89,7 +91,6 @@ export async function consentProblems(
   manifest: PluginManifest,
   record: ConsentRecord | undefined,
 ): Promise<string[]> {
-  if (manifest.runtime !== 'wasm') return [];
   if (!record) return [`${manifest.name} has no recorded approval; approve it before running`];
   const now = await hashWasmBinaries(pluginDir, manifest);
   const problems: string[] = [];

@@ -1,7 +1,7 @@
 // What an install or update asks the person, and what they answer. The CLI asks on a terminal or
 // reads its flags; the app shows a consent screen; both implement `ConsentPrompt`.
 import type { Capabilities, CapabilityName } from '../../../shared/capabilities.js';
-import type { CapabilityRequest, TrustTier } from '../../../shared/consent.js';
+import type { CapabilityRequest, NativeConsent, TrustTier } from '../../../shared/consent.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
 import type { PrebuiltWasm } from '../install/github-prebuilt.js';
 
@@ -18,6 +18,8 @@ export interface ConsentRequest {
   update: { previous: Capabilities; beyond: CapabilityName[] } | null;
   /** Binaries downloaded from the release (not built here): asset, size, SHA-256, checksum agreement. */
   prebuilt?: PrebuiltWasm[];
+  /** A native plugin: it runs as the person, contained or not, and its binaries with their SHA-256. */
+  native?: NativeConsent | null;
 }
 
 export interface ConsentDecision {
@@ -25,6 +27,8 @@ export interface ConsentDecision {
   granted: Capabilities;
   /** True only when the person approved running exactly `buildHook`. */
   allowBuild: boolean;
+  /** An unverified native plugin: true only when the person answered `native.extraConfirmation` yes. */
+  confirmUnverifiedNative?: boolean;
 }
 
 /** Resolves to null when the person declines the install. */

@@ -28,6 +28,7 @@ import {
 } from '../install/staging.js';
 import { classifyTrust, loadTrustConfig } from '../install/trust.js';
 import { loadManifest, type ManifestReport } from '../manifest/load-manifest.js';
+import { nativeConsentFor, requireNativeConfirmation } from '../native/consent.js';
 import { type FledgePaths, fledgePaths } from '../registry/config-dir.js';
 import { type PluginRecord, readRegistry, updateRegistry } from '../registry/plugins-toml.js';
 import { prepareCacheKey } from '../runs/cache-key.js';
@@ -222,6 +223,7 @@ export class PluginService {
       const source = recordedSource(staged.source);
       const previousGrants = previous ? (previous.capabilities ?? { ...NO_CAPABILITIES }) : null;
       const beyond = previousGrants ? capabilitiesBeyond(parsed.capabilities, previousGrants) : [];
+      const native = await nativeConsentFor(staged.dir, parsed, tier);
       const decision = await prompt({
         manifest: parsed,
         source,
@@ -230,6 +232,7 @@ export class PluginService {
         buildHook: buildHook ?? null,
         update: previousGrants ? { previous: previousGrants, beyond } : null,
         prebuilt: fetched.prebuilt,
+        native,
       });
       throwIfCancelled(options.signal);
       if (!decision)
@@ -237,6 +240,7 @@ export class PluginService {
           'install_declined',
           `the install of "${name}" was declined; nothing was installed`,
         );
+      requireNativeConfirmation(native, name, decision.confirmUnverifiedNative);
 
       const warnings: string[] = first.warnings.map((w) => w.message);
       if (buildHook) {
