@@ -1,5 +1,7 @@
 // `plugins install <source>` and `plugins update [name]`.
 import { parseCapabilityNames } from '../../../shared/capabilities.js';
+import { readGitHubSettings } from '../../engine/catalog/github-settings.js';
+import { progressLines } from '../../engine/catalog/progress-lines.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { readRegistry } from '../../engine/registry/plugins-toml.js';
 import { parseCommandArgs } from '../args.js';
@@ -49,9 +51,12 @@ ${CONSENT_HELP}
       max: 1,
       names: ['<source>'],
     });
-    const service = new PluginService(configDirFor(io), io.cwd);
+    const configDir = configDirFor(io);
     return reportHostError(io, async () => {
-      const out = await service.install(positionals[0]!, cliConsentPrompt(io, flagsFrom(values)));
+      const service = new PluginService(configDir, io.cwd, await readGitHubSettings(configDir, io.env));
+      const out = await service.install(positionals[0]!, cliConsentPrompt(io, flagsFrom(values)), {
+        onProgress: progressLines(io.stderr),
+      });
       printOutcome(io, out);
       return 0;
     });
@@ -83,7 +88,7 @@ ${CONSENT_HELP}
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, consentOptions, { min: 0, max: 1 });
     const configDir = configDirFor(io);
-    const service = new PluginService(configDir, io.cwd);
+    const service = new PluginService(configDir, io.cwd, await readGitHubSettings(configDir, io.env));
     const names = positionals[0]
       ? [positionals[0]]
       : (await readRegistry(service.paths.registryFile)).plugins.map((p) => p.name);
@@ -92,7 +97,12 @@ ${CONSENT_HELP}
       code = Math.max(
         code,
         await reportHostError(io, async () => {
-          printOutcome(io, await service.update(name, cliConsentPrompt(io, flagsFrom(values))));
+          printOutcome(
+            io,
+            await service.update(name, cliConsentPrompt(io, flagsFrom(values)), {
+              onProgress: progressLines(io.stderr),
+            }),
+          );
           return 0;
         }),
       );

@@ -10,9 +10,11 @@ import {
 } from './plugins-grants.js';
 import { pluginsInstallCommand, pluginsUpdateCommand } from './plugins-install.js';
 import { pluginsListCommand } from './plugins-list.js';
+import { pluginsSearchCommand } from './plugins-search.js';
 
 export const PLUGIN_SUBCOMMANDS: CliCommand[] = [
   pluginsListCommand,
+  pluginsSearchCommand,
   pluginsInstallCommand,
   pluginsUpdateCommand,
   pluginsRemoveCommand,

@@ -1,21 +1,129 @@
-// CatalogService: searches GitHub as `fledge plugins search` does (skeleton: filled in next).
-import { HostError } from '../host/errors.js';
-import type { CatalogAnswer, CatalogQuery } from './types.js';
+// CatalogService: `fledge plugins search` for the app. One GitHub search request, exactly the CLI's;
+// each successful answer is saved with its time, and when GitHub cannot answer (offline, rate
+// limited, failing) the last saved answer to the same search comes back with its age and the reason
+// in plain words, never an empty list without an explanation. Results are marked installed (from
+// plugins.toml) and carry what is known of their runtime and whether they need a toolchain.
+
+import { isHostError } from '../host/errors.js';
+import { GitHubApi, githubApiSettings } from '../install/github-api.js';
+import { classifyTrust, loadTrustConfig } from '../install/trust.js';
+import { fledgePaths } from '../registry/config-dir.js';
+import { CatalogCache, type RepoFacts } from './catalog-cache.js';
+import { inspectRepository } from './inspect.js';
+import { installedRepos } from './installed.js';
+import { searchRequestPath } from './search-request.js';
+import { parseSearchAnswer, type SearchHit } from './search-response.js';
+import type { CatalogAnswer, CatalogQuery, CatalogResult } from './types.js';
 
 export interface CatalogServiceOptions {
   /** The fledge config dir: the cache lives in <configDir>/fledge-desktop/, plugins.toml marks what is installed. */
   configDir: string;
   /** GitHub's REST API (default: $FLEDGE_GITHUB_API_URL, else https://api.github.com). */
-  apiBaseUrl?: string;
+  apiBaseUrl?: string | null;
   /** A GitHub token (default: $FLEDGE_GITHUB_TOKEN, else $GITHUB_TOKEN); null for none. */
   token?: string | null;
   fetch?: typeof fetch;
+  /** Where the defaults above are read (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** "5 minutes", "2 hours", "3 days". */
+export function describeAge(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (seconds < 60) return unit(Math.max(0, Math.round(seconds)), 'second');
+  if (seconds < 3600) return unit(Math.round(seconds / 60), 'minute');
+  if (seconds < 86400) return unit(Math.round(seconds / 3600), 'hour');
+  return unit(Math.round(seconds / 86400), 'day');
 }
 
 export class CatalogService {
-  constructor(readonly options: CatalogServiceOptions) {}
+  readonly api: GitHubApi;
+  private readonly cache: CatalogCache;
 
-  async search(_query: CatalogQuery): Promise<CatalogAnswer> {
-    throw new HostError('catalog_unavailable', 'The plugin catalog is not ready yet.');
+  constructor(private readonly options: CatalogServiceOptions) {
+    const settings = githubApiSettings(options.env ?? process.env, { baseUrl: options.apiBaseUrl });
+    this.api = new GitHubApi({
+      baseUrl: settings.baseUrl,
+      token: options.token === undefined ? settings.token : options.token,
+      fetch: options.fetch,
+    });
+    this.cache = new CatalogCache(options.configDir);
+  }
+
+  /** The search request's path and query string, exactly as the fledge CLI sends it. */
+  requestPath(query: CatalogQuery): string {
+    return searchRequestPath(query);
+  }
+
+  async search(query: CatalogQuery, signal?: AbortSignal): Promise<CatalogAnswer> {
+    const path = searchRequestPath(query);
+    const key = `${this.api.baseUrl.origin}${this.api.baseUrl.pathname.replace(/\/+$/, '')}${path}`;
+    let hits: SearchHit[];
+    try {
+      hits = parseSearchAnswer(await this.api.getJson(path, { signal }));
+    } catch (err) {
+      if (!isHostError(err) || signal?.aborted) throw err;
+      return this.fromCache(key, err.message);
+    }
+    const fetchedAt = new Date().toISOString();
+    // A cache that cannot be written costs only the offline fallback, never the answer.
+    await this.cache.saveSearch(key, { fetchedAt, hits }).catch(() => undefined);
+    return { results: await this.decorate(hits), fetchedAt, fromCache: false, ageSeconds: 0, reason: null };
+  }
+
+  /** Learns a repository's runtime and whether it installs without a toolchain (saved for later searches). */
+  async inspect(fullName: string, signal?: AbortSignal): Promise<RepoFacts> {
+    const [owner, repo] = fullName.split('/');
+    const facts = await inspectRepository(this.api, owner ?? '', repo ?? '', signal);
+    await this.cache.saveFacts(fullName, facts).catch(() => undefined);
+    return facts;
+  }
+
+  private async fromCache(key: string, why: string): Promise<CatalogAnswer> {
+    const cached = await this.cache.search(key).catch(() => null);
+    const now = Date.now();
+    if (!cached)
+      return {
+        results: [],
+        fetchedAt: new Date(now).toISOString(),
+        fromCache: false,
+        ageSeconds: 0,
+        reason: `${why} No results were saved from an earlier search like this one, so there is nothing to show yet.`,
+      };
+    const age = Math.max(0, Math.floor((now - Date.parse(cached.fetchedAt)) / 1000));
+    return {
+      results: await this.decorate(cached.hits),
+      fetchedAt: cached.fetchedAt,
+      fromCache: true,
+      ageSeconds: Number.isFinite(age) ? age : 0,
+      reason: `${why} Showing the results saved ${describeAge(age)} ago.`,
+    };
+  }
+
+  private async decorate(hits: SearchHit[]): Promise<CatalogResult[]> {
+    const paths = fledgePaths(this.options.configDir);
+    const [trust, installed, cache] = await Promise.all([
+      loadTrustConfig(paths.configDir),
+      installedRepos(paths.registryFile),
+      this.cache.read(),
+    ]);
+    return hits.map((hit) => {
+      const full = `${hit.owner}/${hit.name}`;
+      const mine = installed.get(full.toLowerCase());
+      const facts = cache.repos[full.toLowerCase()];
+      return {
+        owner: hit.owner,
+        name: hit.name,
+        full_name: full,
+        description: hit.description,
+        stars: hit.stars,
+        url: hit.url,
+        topics: hit.topics,
+        trust_tier: classifyTrust(full, false, trust),
+        installed: mine !== undefined,
+        runtime: mine?.runtime ?? facts?.runtime ?? null,
+        installable_without_toolchain: facts?.installable_without_toolchain ?? null,
+      };
+    });
   }
 }
