@@ -79,8 +79,13 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return at;
 }
 
+/** Zod's own wording; anything else was written for the field in the contract and is kept. */
+const DEFAULT_WORDING = /^(Invalid|Too (big|small)|Unrecognized)/;
+
 function issueText(issue: z.core.$ZodIssue, input: unknown): { field: string; text: string } {
   const field = fieldName(issue.path);
+  if (issue.code !== 'invalid_type' && !DEFAULT_WORDING.test(issue.message))
+    return { field, text: issue.message };
   switch (issue.code) {
     case 'invalid_type': {
       const got = valueAt(input, issue.path);

@@ -101,3 +101,38 @@ export function runPolicyFor(configDir: string, name: string): RunPolicy {
     ceilings: readSettings(settings).ceilings,
   };
 }
+
+/**
+ * For the CLI's `run` of an installed plugin: refused when the app disabled it; each limit the
+ * person gave (--fuel, --timeout-ms, --memory-mb) within the settings' ceilings, else the
+ * plugin's own limit from the app, else the settings' default.
+ */
+export function cliRunLimits(
+  configDir: string,
+  name: string,
+  given: { fuel?: bigint; timeoutMs?: number; memoryMb?: number },
+): { fuel: bigint; timeoutMs: number; memoryMb: number } {
+  const policy = runPolicyFor(configDir, name);
+  if (!policy.enabled)
+    throw new HostError(
+      'plugin_disabled',
+      `"${name}" is disabled in Fledge Desktop; enable it there (its page, "Enable") to run it.`,
+    );
+  const { ceilings } = policy;
+  const over = (what: string, value: string, max: string) =>
+    new HostError(
+      'limit_above_ceiling',
+      `${what} ${value} is above the ceiling set in Fledge Desktop's settings (${max}).`,
+    );
+  if (given.fuel !== undefined && given.fuel > BigInt(ceilings.fuel))
+    throw over('--fuel', String(given.fuel), String(ceilings.fuel));
+  if (given.timeoutMs !== undefined && given.timeoutMs > ceilings.timeoutMs)
+    throw over('--timeout-ms', String(given.timeoutMs), `${ceilings.timeoutMs} ms`);
+  if (given.memoryMb !== undefined && given.memoryMb > ceilings.memoryMb)
+    throw over('--memory-mb', String(given.memoryMb), `${ceilings.memoryMb} MB`);
+  return {
+    fuel: given.fuel ?? BigInt(policy.limits.fuel),
+    timeoutMs: given.timeoutMs ?? policy.limits.timeoutMs,
+    memoryMb: given.memoryMb ?? policy.limits.memoryMb,
+  };
+}
