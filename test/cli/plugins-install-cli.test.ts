@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
@@ -78,17 +78,16 @@ describe('cli plugins install', () => {
     const cfg = join(root, 'cfg');
     const marker = join(root, 'built-marker');
     const src = writeTree(join(root, 'src'), {
-      'plugin.toml': toml(
-        'fledge-built',
-        '',
-        `\n[hooks]\nbuild = "cp prebuilt.bin hello.wasm && touch ${marker}"\n`,
-      ),
+      'plugin.toml': toml('fledge-built', '', '\n[hooks]\nbuild = "build.sh"\n'),
+      // The file form (hooks run without a shell, as the fledge CLI 1.8 runs them).
+      'build.sh': `#!/bin/sh\ncp prebuilt.bin hello.wasm && touch '${marker}'\n`,
       'prebuilt.bin': hello,
     });
+    chmodSync(join(src, 'build.sh'), 0o755);
     const refused = runCli(['plugins', 'install', src, '--yes'], { FLEDGE_CONFIG_DIR: cfg });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
-      `Build hook (a native shell command, run only if you approve it): cp prebuilt.bin`,
+      `Build hook (a native shell command, run only if you approve it): build.sh`,
     );
     expect(refused.stderr).toContain('must be built first with its build hook');
     expect(existsSync(marker)).toBe(false);

@@ -1,8 +1,10 @@
-// Runs a plugin's build hook: a native shell command, so only ever with the person's approval of
-// that exact command (the caller checks). Runs in the staged plugin folder, with a time limit.
+// Runs a plugin's build hook: a native command, so only ever with the person's approval of that
+// exact text (the caller checks). Run as the fledge CLI 1.8 runs hooks (native/hook-command.ts: the
+// file it names, else its words without a shell), in the staged plugin folder, with a time limit.
 import { spawn } from 'node:child_process';
 import { visibleText } from '../../../shared/manifest/visible.js';
 import { HostError } from '../host/errors.js';
+import { hookEnv, hookInvocation } from '../native/hook-command.js';
 
 export const BUILD_TIMEOUT_MS = 10 * 60 * 1000;
 const MAX_LOG = 64 * 1024;
@@ -26,8 +28,17 @@ export function runBuildHook(
   options: BuildHookOptions = {},
 ): Promise<BuildResult> {
   return new Promise((resolvePromise, reject) => {
-    const shell = process.env.SHELL?.startsWith('/') ? process.env.SHELL : '/bin/sh';
-    const child = spawn(shell, ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const hook = hookInvocation(command, cwd);
+    if (!hook) {
+      resolvePromise({ log: '' });
+      return;
+    }
+    const child = spawn(hook.file, hook.args, {
+      cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: hookEnv(process.env, cwd, process.cwd()),
+    });
     let log = '';
     let partial = '';
     const keep = (chunk: Buffer) => {
