@@ -24,6 +24,7 @@ import type {
   ToWorkerSync,
   WorkerEnd,
 } from './protocol.js';
+import { boundText, boundValue } from './bounded.js';
 import { checkFledgeSignatures } from './signatures.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
 
@@ -61,6 +62,9 @@ const POISONED_FUEL = -(1n << 62n);
 const MAX_STDERR_LINE = 64 * 1024;
 
 /** Requests a plugin may have waiting for an answer at once (see mayOpen). */
+/** Options of one question kept (the rest are dropped). */
+const MAX_OPTIONS = 10_000;
+
 const MAX_OPEN_REQUESTS = 1000;
 
 /** A program's stdout or stderr is kept up to this many bytes; the rest is dropped (with a warning). */
@@ -173,6 +177,22 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   const hostLog = (level: LogLevel, message: string) =>
     ch.emit({ type: 'log', t: Date.now(), level, message, source: 'host' });
 
+  // Every value the plugin sends leaves the sandbox bounded in depth and size (bounded.ts), so no
+  // thread that serialises it later (the engine, the CLI, the app) can be made to overflow its stack.
+  const cutLog = (what: string, cut: string | null) => {
+    if (cut) hostLog('warn', `Plugin '${start.pluginName}' sent a ${what} ${cut}.`);
+  };
+  const bounded = (value: unknown, what: string): unknown => {
+    const b = boundValue(value);
+    cutLog(what, b.cut);
+    return b.value;
+  };
+  const textOf = (value: unknown, what: string): string => {
+    const b = boundText(value);
+    cutLog(what, b.cut);
+    return b.text;
+  };
+  const hasId = (id: unknown): id is string | number => typeof id === 'string' || typeof id === 'number';
   const finish = (reason: EndReason, code: number, detail: string): RunOutcome => {
     const outcome: RunOutcome = { reason, code, detail, fuelUsed: fuelUsed(), peakMemoryBytes: peakMemory() };
     try {
@@ -447,7 +467,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   };
   const hostCallChecked = (callId: number, op: HostOp, payload: unknown): boolean => {
     try {
-      ch.hostCall(callId, op, payload);
+      ch.hostCall(callId, op, bounded(payload, `${op} request`));
     } catch (e) {
       if (tooDeep(e, op)) return false;
       throw e;
@@ -490,12 +510,18 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
       }
       case 'log': {
         const level = LOG_LEVELS.has(msg.level as LogLevel) ? (msg.level as LogLevel) : 'info';
-        ch.emit({ type: 'log', t, level, message: String(msg.message ?? ''), source: 'plugin' });
+        ch.emit({
+          type: 'log',
+          t,
+          level,
+          message: textOf(msg.message ?? '', 'log message'),
+          source: 'plugin',
+        });
         return;
       }
       case 'progress': {
         const ev: RunEvent & { type: 'progress' } = { type: 'progress', t };
-        if (typeof msg.message === 'string') ev.message = msg.message;
+        if (typeof msg.message === 'string') ev.message = textOf(msg.message, 'progress message');
         if (typeof msg.current === 'number') ev.current = msg.current;
         if (typeof msg.total === 'number') ev.total = msg.total;
         if (msg.done === true) ev.done = true;
@@ -506,7 +532,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
       case 'confirm':
       case 'select':
       case 'multi_select': {
-        if (msg.id === undefined || msg.id === null) {
+        if (!hasId(msg.id)) {
           hostLog('warn', `Plugin '${plugin}' sent a ${type} request without an id (skipped).`);
           return;
         }
@@ -517,12 +543,15 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           t,
           id,
           kind: type as RequestKind,
-          message: String(msg.message ?? ''),
+          message: textOf(msg.message ?? '', `${type} question`),
         };
-        if (Array.isArray(msg.options)) ev.options = msg.options.map(String);
-        if (msg.default !== undefined) ev.default = msg.default;
-        if (Array.isArray(msg.defaults)) ev.defaults = msg.defaults.filter((d) => typeof d === 'number');
-        if (typeof msg.validate === 'string') ev.validate = msg.validate;
+        if (Array.isArray(msg.options))
+          ev.options = msg.options.slice(0, MAX_OPTIONS).map((o) => textOf(o, `${type} option`));
+        if (msg.default !== undefined) ev.default = bounded(msg.default, `${type} default value`);
+        if (Array.isArray(msg.defaults))
+          ev.defaults = msg.defaults.slice(0, MAX_OPTIONS).filter((d) => typeof d === 'number');
+        if (typeof msg.validate === 'string')
+          ev.validate = textOf(msg.validate, `${type} validation pattern`);
         if (!emitChecked(ev)) return;
         waiting.add(id);
         rawIds.set(id, msg.id);
@@ -540,7 +569,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
       case 'load':
       case 'exec':
       case 'metadata': {
-        if (msg.id === undefined || msg.id === null) {
+        if (!hasId(msg.id)) {
           hostLog('warn', `Plugin '${plugin}' sent a ${type} request without an id (skipped).`);
           return;
         }
@@ -551,7 +580,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
             ch.emit({
               type: 'exec',
               t,
-              command: String(msg.command ?? ''),
+              command: textOf(msg.command ?? '', 'exec command'),
               cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
               code: denied.code,
               durationMs: 0,
@@ -653,7 +682,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         ch.emit({
           type: 'exec',
           t: Date.now(),
-          command: String(command ?? ''),
+          command: textOf(command ?? '', 'exec command'),
           cwd: null,
           code: r.code,
           durationMs: 0,
