@@ -61,10 +61,10 @@ const POISONED_FUEL = -(1n << 62n);
 /** A stderr line longer than this (in UTF-16 units) is passed on in pieces of this size. */
 const MAX_STDERR_LINE = 64 * 1024;
 
-/** Requests a plugin may have waiting for an answer at once (see mayOpen). */
 /** Options of one question kept (the rest are dropped). */
 const MAX_OPTIONS = 10_000;
 
+/** Requests a plugin may have waiting for an answer at once (see mayOpen). */
 const MAX_OPEN_REQUESTS = 1000;
 
 /** A program's stdout or stderr is kept up to this many bytes; the rest is dropped (with a warning). */
@@ -176,7 +176,6 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   const peakMemory = (): number => (memory ? memory.buffer.byteLength : 0);
   const hostLog = (level: LogLevel, message: string) =>
     ch.emit({ type: 'log', t: Date.now(), level, message, source: 'host' });
-
   // Every value the plugin sends leaves the sandbox bounded in depth and size (bounded.ts), so no
   // thread that serialises it later (the engine, the CLI, the app) can be made to overflow its stack.
   const cutLog = (what: string, cut: string | null) => {
@@ -193,6 +192,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     return b.text;
   };
   const hasId = (id: unknown): id is string | number => typeof id === 'string' || typeof id === 'number';
+
   const finish = (reason: EndReason, code: number, detail: string): RunOutcome => {
     const outcome: RunOutcome = { reason, code, detail, fuelUsed: fuelUsed(), peakMemoryBytes: peakMemory() };
     try {
