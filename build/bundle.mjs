@@ -19,6 +19,13 @@ const optional = {
   'sandbox-worker': 'electron/sandbox/worker.ts',
   'prepare-worker': 'electron/sandbox/prepare/prepare-worker.ts',
   serve: 'electron/serve/main.ts',
+  // The Electron main process (package.json "main"); electron itself is provided by Electron.
+  main: 'electron/main/index.ts',
+};
+
+// Sandboxed preloads must be one CommonJS file that requires only Electron's renderer modules.
+const preloadEntries = {
+  preload: 'electron/preload/index.ts',
 };
 
 // Browser scripts (no Node): browser mode's window.fledge bridge.
@@ -40,10 +47,29 @@ export async function bundle() {
     target: 'node20',
     sourcemap: 'linked',
     logLevel: 'warning',
+    external: ['electron'],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
   });
+  const preload = Object.fromEntries(
+    Object.entries(preloadEntries).filter(([, src]) => existsSync(join(root, src))),
+  );
+  if (Object.keys(preload).length)
+    await build({
+      absWorkingDir: root,
+      entryPoints: preload,
+      outdir: 'dist',
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      platform: 'browser',
+      format: 'cjs',
+      target: 'chrome140',
+      external: ['electron'],
+      minify: true,
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    });
   const browser = Object.fromEntries(
     Object.entries(browserEntries).filter(([, src]) => existsSync(join(root, src))),
   );

@@ -1,0 +1,174 @@
+// The Electron main process, wired: single-instance lock, the app:// protocol over dist/renderer,
+// the session locked down, every webContents hardened, the IPC router in front of the AppService,
+// events to every window, native menus and dialogs, window state remembered. Electron comes in as
+// a parameter (index.ts passes the real module; a test passes a fake one).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { type Dispatch, IPC_CHANNELS } from '../../shared/ipc/index.js';
+import { AppService, appDataDir, type KeyValueStore, STORE_NAMES } from '../engine/app/index.js';
+import { resolveConfigDir } from '../engine/registry/config-dir.js';
+import { RunManager } from '../engine/runs/index.js';
+import { choosePluginToInstall, chooseProject, type ShowOpenDialog } from './dialogs.js';
+import { createIpcRouter } from './ipc/router.js';
+import { menuTemplate } from './menu.js';
+import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol/app-protocol.js';
+import { electronUtilityApi, unpackedPath } from './sandbox/electron-utility.js';
+import { UtilitySandboxLauncher } from './sandbox/utility-launcher.js';
+import { withCspHeader } from './security/csp.js';
+import { hardenWebContents } from './security/harden-contents.js';
+import { APP_ENTRY_URL, APP_SCHEME, isAppUrl, isSafeExternalUrl } from './security/origin.js';
+import {
+  denyDevicePermission,
+  denyPermissionCheck,
+  denyPermissionRequest,
+} from './security/session-handlers.js';
+import { mainWindowOptions } from './security/web-preferences.js';
+import { boundsToRestore, parseSavedBounds, rememberBounds } from './window/window-bounds.js';
+
+type Electron = typeof import('electron');
+
+export interface MainOptions {
+  /** The folder of the bundled main (dist/): preload.cjs, renderer/, sandbox-host.js sit beside it. */
+  distDir: string;
+  env: NodeJS.ProcessEnv;
+  /** electron-store's constructor (injected so tests need no Electron). */
+  createStore: (options: { cwd: string; name: string }) => KeyValueStore;
+  log?: (line: string) => void;
+}
+
+export interface MainHandle {
+  service: AppService;
+  dispatch: Dispatch;
+  createWindow(): void;
+}
+
+export async function startMain(electron: Electron, options: MainOptions): Promise<MainHandle | null> {
+  const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, screen, session, shell, utilityProcess } =
+    electron;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+
+  // Before 'ready': our scheme is a secure, standard one (like https), not file://.
+  protocol.registerSchemesAsPrivileged([
+    { ...APP_SCHEME_PRIVILEGES, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } },
+  ]);
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  app.enableSandbox();
+  const openExternal = (url: string) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+  };
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
+
+  await app.whenReady();
+  const dev = !app.isPackaged;
+  const configDir = resolveConfigDir({ env: options.env, platform: process.platform, home: homedir() });
+  const cwd = appDataDir(configDir);
+  const stores = {
+    settings: options.createStore({ cwd, name: STORE_NAMES.settings }),
+    appState: options.createStore({ cwd, name: STORE_NAMES.appState }),
+    pluginPrefs: options.createStore({ cwd, name: STORE_NAMES.pluginPrefs }),
+  };
+  const launcher = new UtilitySandboxLauncher(electronUtilityApi(app, utilityProcess), {
+    hostScript: unpackedPath(join(options.distDir, 'sandbox-host.js')),
+  });
+  // poolSize 0: every run gets a fresh process named for its plugin (serviceName).
+  const runManager = new RunManager({ launcher, poolSize: 0 });
+  const service = await new AppService({
+    configDir,
+    mode: 'electron',
+    version: app.getVersion(),
+    stores,
+    runManager,
+  }).start();
+
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler(denyPermissionRequest);
+  ses.setPermissionCheckHandler(denyPermissionCheck);
+  ses.setDevicePermissionHandler(denyDevicePermission);
+  ses.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withCspHeader(details.responseHeaders) }),
+  );
+  protocol.handle(APP_SCHEME, appProtocolHandler(join(options.distDir, 'renderer')));
+
+  const windowIds = new Set<number>();
+  const router = createIpcRouter({
+    dispatch: service.dispatch,
+    isOurWindow: (id) => windowIds.has(id),
+    onRefused: (reason) => log(`fledge: refused an IPC message: ${reason}`),
+  });
+  ipcMain.handle(IPC_CHANNELS.call, (event, message) => router(event, message));
+  service.hub.subscribe((batch) => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      if (win.isDestroyed() || !windowIds.has(win.webContents.id)) continue;
+      if (isAppUrl(win.webContents.getURL())) win.webContents.send(IPC_CHANNELS.events, batch);
+    }
+  });
+
+  const focused = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null;
+  const show: ShowOpenDialog = (o) => {
+    const win = focused();
+    return win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o);
+  };
+  const report = (what: string) => (err: unknown) => log(`fledge: ${what} failed: ${(err as Error).message}`);
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        dev,
+        platform: process.platform,
+        actions: {
+          openProject: () => void chooseProject(show, service.dispatch).catch(report('opening a project')),
+          installFromFolder: () =>
+            void choosePluginToInstall('folder', show, service.dispatch).catch(report('installing')),
+          installFromArchive: () =>
+            void choosePluginToInstall('archive', show, service.dispatch).catch(report('installing')),
+          openHelp: () => openExternal('https://github.com/CorvidLabs/fledge'),
+        },
+      }),
+    ),
+  );
+
+  const createWindow = () => {
+    const saved = parseSavedBounds(stores.appState.get('windowBounds'));
+    const { bounds, maximized } = boundsToRestore(
+      saved,
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
+    const win = new BrowserWindow(mainWindowOptions(join(options.distDir, 'preload.cjs'), dev, bounds));
+    const id = win.webContents.id;
+    windowIds.add(id);
+    win.on('closed', () => windowIds.delete(id));
+    if (maximized) win.maximize();
+    win.once('ready-to-show', () => win.show());
+    rememberBounds(win, (b) => service.setWindowBounds(b));
+    void win.loadURL(APP_ENTRY_URL);
+  };
+
+  app.on('second-instance', () => {
+    const win = focused();
+    if (!win) return createWindow();
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    launcher.dispose();
+    void service
+      .close()
+      .then(() => runManager.close())
+      .finally(() => app.quit());
+  });
+
+  createWindow();
+  return { service, dispatch: service.dispatch, createWindow };
+}
