@@ -24,7 +24,13 @@ describe('cli validate --json', () => {
   it('a valid plugin: exit 0 and the JSON shape', () => {
     const r = runCli(['validate', valid, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ path: valid, plugin_name: 'fledge-ok', errors: [], warnings: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      schema_version: 1,
+      path: valid,
+      plugin_name: 'fledge-ok',
+      errors: [],
+      warnings: [],
+    });
   });
 
   it('a plugin with errors: exit 1, every error listed, the name still given', () => {
@@ -43,6 +49,7 @@ describe('cli validate --json', () => {
     const r = runCli(['validate', bare, '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
+      schema_version: 1,
       path: bare,
       plugin_name: null,
       errors: [`no plugin.toml in ${bare}; a fledge plugin directory must contain one`],

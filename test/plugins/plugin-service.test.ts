@@ -105,9 +105,10 @@ describe('install from a local folder', () => {
       runtime: 'wasm',
       capabilities: { exec: false, store: true, metadata: false, filesystem: 'project', network: false },
     });
-    expect(reg.plugins[0]?.installed).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // As the fledge CLI 1.8 writes it: the local date.
+    expect(reg.plugins[0]?.installed).toMatch(/^\d{4}-\d\d-\d\d$/);
     expect(text).toMatch(
-      /\[\[plugins\]\]\nname = "fledge-hello"\nsource = ".*"\nversion = "1.0.0"\ninstalled = ".*"\ncommands = \[ "fledge-hello-cmd" \]\n/,
+      /\[\[plugins\]\]\nname = "fledge-hello"\nsource = ".*"\nversion = "1.0.0"\ninstalled = ".*"\ncommands = \["fledge-hello-cmd"\]\n/,
     );
     expect(existsSync(join(config, 'plugins', 'fledge-hello', 'hello.wasm'))).toBe(true);
     const consent = JSON.parse(readFileSync(join(config, 'fledge-desktop', 'consent.json'), 'utf8'));
@@ -126,7 +127,9 @@ describe('install from a local folder', () => {
       /declined; nothing was installed/,
     );
     expect(existsSync(join(config, 'plugins', 'fledge-no'))).toBe(false);
-    expect(readdirSync(join(config, 'plugins', '.staging'))).toEqual([]);
+    // Staging is the app's own folder, never left in the CLI's plugins/.
+    expect(readdirSync(join(config, 'fledge-desktop', 'staging'))).toEqual([]);
+    expect(existsSync(join(config, 'plugins', '.staging'))).toBe(false);
     expect(existsSync(join(config, 'plugins.toml'))).toBe(false);
   });
 

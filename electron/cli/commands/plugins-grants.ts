@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { type CapabilityName, parseCapabilityNames } from '../../../shared/capabilities.js';
 import { allowFullAccess, withdrawFullAccess } from '../../engine/native/access-store.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
+import { readRegistry } from '../../engine/registry/plugins-toml.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliCommand, PROGRAM, UsageError } from '../command.js';
+import { printRemoveJson } from '../json-documents.js';
 import { describeGrants } from './plugins-list.js';
 import { configDirFor, reportHostError } from './service.js';
 
@@ -93,14 +95,25 @@ A plugin whose wasm changed after you approved it does not run until you approve
 export const pluginsRemoveCommand: CliCommand = {
   name: 'remove',
   summary: 'remove an installed plugin (its folder, store and data) and its registry entry',
-  usage: `Usage: ${PROGRAM} plugins remove <name>
+  usage: `Usage: ${PROGRAM} plugins remove <name> [--json]
+
+A plugin linked to a folder (a local install by the fledge CLI) loses only the link, never the folder.
+  --json   print the fledge CLI's JSON document ({"schema_version":1,"action":"remove","removed":{...}})
 `,
   async run(argv, io) {
-    const { positionals } = parseCommandArgs(argv, {}, { min: 1, max: 1, names: ['<name>'] });
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { json: { type: 'boolean' } },
+      { min: 1, max: 1, names: ['<name>'] },
+    );
     const service = new PluginService(configDirFor(io), io.cwd);
     return reportHostError(io, async () => {
+      const entry = (await readRegistry(service.paths.registryFile)).plugins.find(
+        (p) => p.name === positionals[0],
+      );
       await service.remove(positionals[0]!);
-      io.stdout(`Removed ${positionals[0]}\n`);
+      if (values.json && entry) printRemoveJson(io, entry);
+      else io.stdout(`Removed ${positionals[0]}\n`);
       return 0;
     });
   },

@@ -7,6 +7,7 @@ import { readRegistry } from '../../engine/registry/plugins-toml.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliCommand, type CliIO, PROGRAM, UsageError } from '../command.js';
 import { type ConsentFlags, cliConsentPrompt } from '../consent-prompt.js';
+import { printInstallJson, printUpdateJson, updateResult } from '../json-documents.js';
 import { describeGrants } from './plugins-list.js';
 import { configDirFor, reportHostError } from './service.js';
 
@@ -14,6 +15,7 @@ const consentOptions = {
   yes: { type: 'boolean', short: 'y' },
   grant: { type: 'string' },
   'allow-build': { type: 'boolean' },
+  json: { type: 'boolean' },
 } as const;
 
 function flagsFrom(values: { yes?: boolean; grant?: string; 'allow-build'?: boolean }): ConsentFlags {
@@ -32,7 +34,8 @@ const CONSENT_HELP = `  -y, --yes        grant every capability it asks for that
   --grant LIST     grant exactly these: all, none, or exec,store,metadata,filesystem,network,clock,random
   --allow-build    approve running its build hook (a native shell command, shown before it runs)
 Without --yes or --grant, a terminal asks for each capability; without a terminal nothing is granted.
-Unverified sources can never be granted exec or network.`;
+Unverified sources can never be granted exec or network.
+  --json           print the fledge CLI's JSON document ({"schema_version":1,"action":...})`;
 
 export const pluginsInstallCommand: CliCommand = {
   name: 'install',
@@ -57,7 +60,8 @@ ${CONSENT_HELP}
       const out = await service.install(positionals[0]!, cliConsentPrompt(io, flagsFrom(values)), {
         onProgress: progressLines(io.stderr),
       });
-      printOutcome(io, out);
+      if (values.json) await printInstallJson(io, service, out);
+      else printOutcome(io, out);
       return 0;
     });
   },
@@ -92,6 +96,19 @@ ${CONSENT_HELP}
     const names = positionals[0]
       ? [positionals[0]]
       : (await readRegistry(service.paths.registryFile)).plugins.map((p) => p.name);
+    if (values.json) {
+      const results = [];
+      for (const name of names)
+        results.push(
+          await updateResult(name, () =>
+            service.update(name, cliConsentPrompt(io, flagsFrom(values)), {
+              onProgress: progressLines(io.stderr),
+            }),
+          ),
+        );
+      await printUpdateJson(io, service, positionals[0] ? 'single' : 'all', results);
+      return 0; // as the CLI: a failed update is a "failed" result in the document, not an exit code
+    }
     let code = 0;
     for (const name of names) {
       code = Math.max(

@@ -1,5 +1,6 @@
 // `validate <plugin-dir> [--strict] [--json]`: the fledge CLI's `plugins validate`, with better messages.
 import { resolve } from 'node:path';
+import { cliJsonText, validateDocument } from '../../engine/interop/cli-json.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliCommand, PROGRAM } from '../command.js';
@@ -13,7 +14,8 @@ Checks <plugin-dir>/plugin.toml and the binaries it names. Prints every error an
 
 Options:
   --strict   warnings fail too
-  --json     print {"path","plugin_name","errors":[...],"warnings":[...]}
+  --json     print {"schema_version":1,"path","plugin_name","errors":[...],"warnings":[...]},
+             the document of \`fledge plugins validate --json\`
 Exit code: 0 valid, 1 invalid (or warnings with --strict), 2 wrong usage.
 `,
   async run(argv, io) {
@@ -26,12 +28,14 @@ Exit code: 0 valid, 1 invalid (or warnings with --strict), 2 wrong usage.
     const failed = report.errors.length > 0 || (values.strict === true && report.warnings.length > 0);
     if (values.json) {
       io.stdout(
-        `${JSON.stringify({
-          path: report.pluginDir,
-          plugin_name: report.name,
-          errors: report.errors.map((e) => e.message),
-          warnings: report.warnings.map((w) => w.message),
-        })}\n`,
+        cliJsonText(
+          validateDocument({
+            path: report.pluginDir,
+            plugin_name: report.name,
+            errors: report.errors.map((e) => e.message),
+            warnings: report.warnings.map((w) => w.message),
+          }),
+        ),
       );
       return failed ? 1 : 0;
     }

@@ -39,6 +39,7 @@ export interface FlockOptions {
   shared?: boolean;
 }
 
+const waited = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Per path, so callers in one process queue instead of spinning on the same lock. */
@@ -108,7 +109,7 @@ async function acquire(fd: number, path: string, options: FlockOptions): Promise
     if (Date.now() > deadline)
       throw new HostError(
         'lock_timeout',
-        `Another program (the fledge CLI or another run) is still writing ${basename(dirname(path))}/${basename(path, '.lock')}; gave up after ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s.`,
+        `Another program (the fledge CLI or another run) is still writing ${basename(dirname(path))}/${basename(path, '.lock')}; gave up after ${waited(options.timeoutMs ?? 10_000)}.`,
       );
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 25);

@@ -27,10 +27,25 @@ import {
   swapIntoPlace,
 } from '../install/staging.js';
 import { classifyTrust, loadTrustConfig } from '../install/trust.js';
+import {
+  type InteropAuditFields,
+  interopAuditFields,
+  refuseLinkedUpdate,
+  relinkCommands,
+  removeCommandLinks,
+  requireReviewed,
+} from '../interop/cli-compat.js';
+import { installDate } from '../interop/install-date.js';
 import { loadManifest, type ManifestReport } from '../manifest/load-manifest.js';
 import { nativeConsentFor, requireNativeConfirmation } from '../native/consent.js';
 import { type FledgePaths, fledgePaths } from '../registry/config-dir.js';
-import { type PluginRecord, readRegistry, updateRegistry } from '../registry/plugins-toml.js';
+import {
+  grantedByEntry,
+  markSeen,
+  type PluginRecord,
+  readRegistry,
+  updateRegistry,
+} from '../registry/plugins-toml.js';
 import { prepareCacheKey } from '../runs/cache-key.js';
 import { runBuildHook } from './build-hook.js';
 import type { ConsentPrompt } from './consent-request.js';
@@ -49,7 +64,7 @@ export interface InstallOutcome {
   warnings: string[];
 }
 
-export interface AuditRow {
+export interface AuditRow extends InteropAuditFields {
   name: string;
   version: string;
   runtime: string;
@@ -158,6 +173,7 @@ export class PluginService {
     options: InstallProgressOptions = {},
   ): Promise<InstallOutcome> {
     const record = await this.record(name);
+    await refuseLinkedUpdate(this.pluginDir(name), name);
     const spec =
       record.pinned_ref && !record.source.includes('@')
         ? `${record.source}@${record.pinned_ref}`
@@ -295,7 +311,7 @@ export class PluginService {
           name,
           source,
           version: manifest.version,
-          installed: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          installed: installDate(),
           commands: manifest.commands.map((c) => c.name),
           capabilities: granted,
           runtime: manifest.runtime,
@@ -309,6 +325,7 @@ export class PluginService {
       await updateConsent(this.paths.configDir, (consent) => {
         consent[name] = { wasm: hashes, approvedAt: new Date().toISOString() };
       });
+      warnings.push(...(await relinkCommands(this.paths, name, manifest, previous?.commands ?? [])));
       progress({ phase: 'done', message: `Installed ${name} ${manifest.version}` });
       return {
         name,
@@ -328,8 +345,9 @@ export class PluginService {
 
   /** Removes the plugin folder (state and data included), its registry entry and its approval. */
   async remove(name: string): Promise<void> {
-    await this.record(name);
+    const record = await this.record(name);
     await removeInstalled(this.paths.pluginsDir, name);
+    await removeCommandLinks(this.paths, record);
     await updateRegistry(this.paths.registryFile, (reg) => {
       reg.plugins = reg.plugins.filter((p) => p.name !== name);
     });
@@ -343,7 +361,7 @@ export class PluginService {
     const record = await this.record(name);
     const manifest = await this.installedManifest(name);
     const tier = tierOfRecorded(record.source, await loadTrustConfig(this.paths.configDir));
-    const granted: Capabilities = { ...(record.capabilities ?? NO_CAPABILITIES) };
+    const granted: Capabilities = { ...grantedByEntry(record, manifest.capabilities) };
     for (const cap of capabilities) {
       if (tierForbids(tier, cap))
         throw new HostError(
@@ -368,7 +386,8 @@ export class PluginService {
   /** Withdraws capabilities. */
   async revoke(name: string, capabilities: CapabilityName[]): Promise<Capabilities> {
     const record = await this.record(name);
-    const granted: Capabilities = { ...(record.capabilities ?? NO_CAPABILITIES) };
+    const declared = (await loadManifest(this.pluginDir(name))).manifest?.capabilities ?? null;
+    const granted: Capabilities = { ...grantedByEntry(record, declared) };
     for (const cap of capabilities) {
       if (cap === 'filesystem') granted.filesystem = 'none';
       else granted[cap] = false;
@@ -391,6 +410,7 @@ export class PluginService {
     await updateConsent(this.paths.configDir, (consent) => {
       consent[name] = { wasm, approvedAt: new Date().toISOString() };
     });
+    await markSeen(this.paths.registryFile, [name]);
   }
 
   /** Every installed plugin: runtime, sandboxed or not, trust tier, declared and granted capabilities, consent state. */
@@ -414,11 +434,12 @@ export class PluginService {
         tier: tierOfRecorded(record.source, trust),
         source: record.source,
         declared: manifest?.capabilities ?? null,
-        granted: record.capabilities ?? { ...NO_CAPABILITIES },
+        granted: grantedByEntry(record, manifest?.capabilities ?? null),
         commands: record.commands,
         consentProblems: problems,
         store: await new PluginStore(this.pluginDir(record.name)).sizes().catch(() => null),
         data: await folderUsage(join(this.pluginDir(record.name), 'data')),
+        ...(await interopAuditFields(this.paths, record)),
       });
     }
     return rows;
@@ -437,6 +458,7 @@ export class PluginService {
     // Also for plugins another tool installed (the fledge CLI does not check): a linked data/ would
     // mount the plugin's own folder read-write.
     await refuseLinkedStorage(dir, `The installed plugin "${record.name}"`);
+    requireReviewed(record);
     const problems = await consentProblems(
       dir,
       manifest,
@@ -454,7 +476,7 @@ export class PluginService {
       pluginDir: dir,
       manifest,
       command,
-      granted: intersectCapabilities(manifest.capabilities, record.capabilities ?? NO_CAPABILITIES),
+      granted: intersectCapabilities(manifest.capabilities, grantedByEntry(record, manifest.capabilities)),
     };
   }
 }
