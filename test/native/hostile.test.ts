@@ -1,0 +1,101 @@
+// Native plugins that misbehave: an endless line, a storm of store writes, messages only the host
+// sends, a child that escapes the process group holding stdout open. Each gets a contained failure
+// and the run (and the engine) goes on.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { containmentSupport } from '../../electron/engine/native/containment.js';
+import type { RunEvent } from '../../electron/sandbox/protocol.js';
+import { tempDir } from '../support/temp.js';
+import { nativePlugin, runNative } from './helpers.js';
+
+const contained = (await containmentSupport()).available;
+
+function script(body: string): string {
+  const path = join(tempDir('native-hostile'), 'plugin.sh');
+  writeFileSync(path, `#!/usr/bin/env bash\nIFS= read -r init\n${body}\n`);
+  return path;
+}
+
+const hostWarnings = (events: RunEvent[]) =>
+  events.flatMap((e) => (e.type === 'log' && e.source === 'host' && e.level === 'warn' ? [e.message] : []));
+
+describe('hostile native plugins', () => {
+  it('a 20 MiB line is skipped with a warning; the lines after it still arrive', async () => {
+    const r = await runNative(
+      nativePlugin(
+        script(
+          `head -c $((20*1024*1024)) /dev/zero | tr '\\0' x; echo; echo '{"type":"output","text":"after"}'`,
+        ),
+      ),
+    );
+    expect(hostWarnings(r.events)).toEqual([
+      expect.stringMatching(/a line of 20971520 bytes, longer than 16777216/),
+    ]);
+    expect(r.outputs).toEqual(['after']);
+    expect(r.end).toMatchObject({ reason: 'exit', code: 0 });
+  });
+
+  it('1,000 store writes without waiting all land, in order (held back, not piled up)', async () => {
+    const plugin = nativePlugin(
+      script(
+        `for i in $(seq 1 1000); do printf '{"type":"store","key":"n","value":"%s"}\\n' "$i"; done\nprintf '{"type":"load","id":"l","key":"n"}\\n'\nIFS= read -r reply\nprintf '{"type":"output","text":"%s"}\\n' "\${reply//\\"/\\'}"`,
+      ),
+      { declared: { store: true } },
+    );
+    const r = await runNative(plugin, { grants: { store: true } });
+    expect(r.outputs).toEqual([`{'type':'response','id':'l','value':'1000'}`]);
+    expect(JSON.parse(readFileSync(join(plugin.dir, 'state.json'), 'utf8'))).toEqual({ n: '1000' });
+  });
+
+  it('messages only the host sends, requests without an id, and non-string store values are skipped with warnings', async () => {
+    const r = await runNative(
+      nativePlugin(
+        script(
+          [
+            `echo '{"type":"response","id":"x","value":1}'`,
+            `echo '{"type":"init"}'`,
+            `echo '{"type":"prompt","message":"no id"}'`,
+            `echo '{"type":"store","key":"k","value":42}'`,
+            `echo '[1,2,3]'`,
+            `echo '{"type":"output","data":"data is accepted too"}'`,
+          ].join('\n'),
+        ),
+        { declared: { store: true } },
+      ),
+      { grants: { store: true } },
+    );
+    expect(hostWarnings(r.events)).toEqual([
+      expect.stringMatching(/"response" message, which only the host sends/),
+      expect.stringMatching(/"init" message, which only the host sends/),
+      expect.stringMatching(/prompt request without a string id/),
+      expect.stringMatching(/store message for "k" whose value is not a string/),
+      expect.stringMatching(/without a "type"/),
+    ]);
+    expect(r.outputs).toEqual(['data is accepted too']);
+    expect(r.events.some((e) => e.type === 'request')).toBe(false);
+  });
+
+  it.each(contained ? (['contained', 'full'] as const) : (['full'] as const))(
+    'a child that leaves the process group holding stdout open does not keep the run going (%s)',
+    async (access) => {
+      const tag = `fledge-escaped-${randomBytes(5).toString('hex')}`;
+      const r = await runNative(
+        nativePlugin(
+          script(`setsid bash -c "exec -a ${tag} sleep 60" &\necho '{"type":"output","text":"bye"}'`),
+        ),
+        { access },
+      );
+      expect(r.end).toMatchObject({ reason: 'exit', code: 0 });
+      expect(r.outputs).toEqual(['bye']);
+      expect(r.end.durationMs).toBeLessThan(20_000);
+      const left = spawnSync('pgrep', ['-f', tag], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      // Contained, its PID namespace ends with it; with full access a setsid child is beyond the group
+      // (a limit of process groups: the run still ends, 2 s after the plugin did).
+      if (access === 'contained') expect(left).toEqual([]);
+      for (const pid of left) process.kill(Number(pid), 'SIGKILL');
+    },
+  );
+});
