@@ -1,62 +1,56 @@
-// What counts as a secret when the environment or a URL is shown to a plugin.
+// What counts as a secret when the environment or a URL is shown to a plugin. The rules themselves
+// (the fledge CLI 1.8's, widened, and credential value shapes after gitleaks) are in secret-rules.ts.
+import {
+  DANGEROUS_PREFIXES,
+  SAFE_NAMES,
+  SECRET_NAME_PARTS,
+  SECRET_NAME_SUFFIXES,
+  SECRET_NAME_WORDS,
+  SECRET_VALUE_SHAPES,
+} from './secret-rules.js';
 
-/** Substrings (case-insensitive) of variable names that are never shown. A superset of the CLI's list. */
-export const SECRET_NAME_PARTS = [
-  'TOKEN',
-  'SECRET',
-  'KEY',
-  'PASSWORD',
-  'PASSWD',
-  'PASSPHRASE',
-  'PWD_', // e.g. DB_PWD_... (but not PWD/OLDPWD, handled below)
-  'CREDENTIAL',
-  'CRED',
-  'AUTH',
-  'PRIVATE',
-  'SESSION',
-  'COOKIE',
-  'API',
-  'SIGNATURE',
-  'CERT',
-  'JWT',
-  'BEARER',
-  'OAUTH',
-  'SALT',
-  'DSN',
-  'CONN', // connection strings
-];
+export { SECRET_NAME_PARTS } from './secret-rules.js';
 
-/** Variables that change how programs load code: not secrets, but not a plugin's business either. */
-const DANGEROUS_PREFIXES = ['LD_', 'DYLD_', 'KUBECONFIG', 'NODE_OPTIONS', 'NODE_CHANNEL', 'ELECTRON_'];
+const NAME_WORDS = new Set(SECRET_NAME_WORDS);
 
-const SECRET_NAME_SUFFIXES = ['_URL', '_URI', '_DSN', '_PW', '_PASS', '_PWD'];
+/** The words of a variable name, upper-cased: `azureDevopsExtPat` and `AZURE_DEVOPS_EXT_PAT` alike. */
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter((w) => w !== '');
+}
 
 export function isSecretEnvName(name: string): boolean {
   const upper = name.toUpperCase();
+  if (SAFE_NAMES.has(upper)) return false;
   if (SECRET_NAME_PARTS.some((p) => upper.includes(p))) return true;
   if (SECRET_NAME_SUFFIXES.some((s) => upper.endsWith(s))) return true;
   if (DANGEROUS_PREFIXES.some((p) => upper.startsWith(p))) return true;
-  return false;
+  return nameWords(name).some((w) => NAME_WORDS.has(w));
 }
 
-const TOKEN_SHAPES =
-  /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abeoprs]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35})/;
+/** The gitleaks rule id of the credential shape `value` holds, or null. */
+export function secretValueShape(value: string): string | null {
+  for (const [id, shape] of SECRET_VALUE_SHAPES) if (shape.test(value)) return id;
+  return null;
+}
 
-/** A value that looks like it carries a credential: user:pass@ in a URL, or a PEM key, or a JWT. */
+/** A value that looks like it carries a credential: user:pass@ in a URL, a token by its shape, a key, a JWT. */
 export function looksLikeSecretValue(value: string): boolean {
   if (/:\/\/[^/\s@]*:[^/\s@]*@/.test(value)) return true;
   // A URL with any login but the conventional `git` (`https://ghp_token@github.com`: a token alone is
   // a complete credential for GitHub, GitLab, Bitbucket).
   for (const m of value.matchAll(/[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/\s@?#]+)@/g))
     if (m[1] !== 'git') return true;
-  // Tokens whose shape names them, whatever variable holds them.
-  if (TOKEN_SHAPES.test(value)) return true;
-  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return true;
-  if (/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./.test(value)) return true;
-  // user:password@host without a scheme. (The CLI hides any value holding both '@' and ':', which
-  // also hides an ordinary PATH that passes through an npm scope like .../@npmcli/...; this is the
-  // same idea, narrowed to the credential shape.)
+  // user:password@host without a scheme. The CLI 1.8 hides every value holding both '@' and ':',
+  // which also hides an ordinary PATH that passes through an npm scope (.../@npmcli/...): this is the
+  // same rule narrowed to the credential shape.
   if (/[^\s:@/]+:[^\s:@/]+@[A-Za-z0-9.-]+/.test(value)) return true;
+  // Tokens whose shape names them, whatever variable holds them.
+  if (secretValueShape(value) !== null) return true;
+  if (/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./.test(value)) return true;
   return false;
 }
 
