@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogService } from '../../electron/engine/catalog/index.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir } from '../support/temp.js';
+import { rustManifest } from './helpers.js';
 
 const REPOS: StandInRepo[] = [
   {
@@ -34,6 +35,19 @@ const REPOS: StandInRepo[] = [
     topics: ['lint'],
     files: {},
   },
+  {
+    owner: 'prebuilt',
+    name: 'fledge-ready',
+    topics: ['fledge-plugin', 'inspect-me'],
+    files: { 'plugin.toml': rustManifest('fledge-ready') },
+    releases: [{ tag: 'v1.0.0', assets: [{ name: 'fledge-ready.wasm', content: 'x' }] }],
+  },
+  {
+    owner: 'source-only',
+    name: 'fledge-needs-rust',
+    topics: ['fledge-plugin', 'inspect-me'],
+    files: { 'plugin.toml': rustManifest('fledge-needs-rust') },
+  },
 ];
 
 let gh: GitHubStandIn;
@@ -59,6 +73,8 @@ describe('catalog search', () => {
       ['0xLeif/fledge-lint', 'team'],
       ['someone/fledge-wild', 'unverified'],
       ['friendly-org/fledge-deploy', 'team'],
+      ['prebuilt/fledge-ready', 'unverified'],
+      ['source-only/fledge-needs-rust', 'unverified'],
     ]);
     expect(answer.results[0]).toEqual({
       owner: 'CorvidLabs',
@@ -99,6 +115,25 @@ describe('catalog search', () => {
     const results = (await service.search({})).results;
     expect(results.find((r) => r.name === 'fledge-wild')).toMatchObject({ installed: true, runtime: 'wasm' });
     expect(results.filter((r) => r.installed)).toHaveLength(1);
+  });
+});
+
+describe('inspecting a repository', () => {
+  it('learns its runtime and whether a release carries the wasm, and later searches show it', async () => {
+    const { service } = catalog();
+    expect(await service.inspect('prebuilt/fledge-ready')).toMatchObject({
+      runtime: 'wasm',
+      installable_without_toolchain: true,
+    });
+    expect(await service.inspect('source-only/fledge-needs-rust')).toMatchObject({
+      runtime: 'wasm',
+      installable_without_toolchain: false,
+    });
+    const results = (await service.search({ topic: 'inspect-me' })).results;
+    expect(results.map((r) => [r.name, r.runtime, r.installable_without_toolchain])).toEqual([
+      ['fledge-ready', 'wasm', true],
+      ['fledge-needs-rust', 'wasm', false],
+    ]);
   });
 });
 
@@ -159,7 +194,7 @@ describe('when GitHub cannot answer', () => {
     const { configDir, service } = catalog();
     mkdirSync(join(configDir, 'fledge-desktop'), { recursive: true });
     writeFileSync(join(configDir, 'fledge-desktop', 'catalog-cache.json'), '{"version":1,"searches":');
-    expect((await service.search({})).results).toHaveLength(4);
+    expect((await service.search({})).results).toHaveLength(6);
     gh.setMode({ kind: 'status', status: 500 });
     expect((await service.search({})).fromCache).toBe(true);
   });

@@ -47,6 +47,8 @@ export interface StandInRepo {
   branches?: Record<string, FileTree>;
   /** Newest first; the first that is neither draft nor prerelease is "latest". */
   releases?: StandInRelease[];
+  /** Served instead of the built source archive for every ref (a hostile or broken archive). */
+  archive?: Uint8Array;
 }
 
 export interface StandInRequest {
@@ -314,7 +316,9 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       const r = find(m[1]!, m[2]!);
       const hit = r && resolveRef(r, m[3]!);
       if (!r || !hit) return notFound(res, path);
-      const body = await sourceTarball(`${r.owner}-${r.name}-${hit[0].slice(0, 7)}`, hit[0], hit[1]);
+      const body = r.archive
+        ? Buffer.from(r.archive)
+        : await sourceTarball(`${r.owner}-${r.name}-${hit[0].slice(0, 7)}`, hit[0], hit[1]);
       return send(res, path, 200, body, { 'content-type': 'application/x-gzip' });
     }
     m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);

@@ -41,9 +41,9 @@ export function enterpriseWebHost(api: GitHubApi): string | null {
   return /\/api\/v3\/?$/.test(api.baseUrl.pathname) ? api.baseUrl.host : null;
 }
 
-/** "owner/repo" or "owner/repo@ref", as a person reads it. */
+/** "owner/repo" or "owner/repo@ref", as a person types it. */
 export function repoLabel(repo: { owner: string; repo: string }, ref?: string | null): string {
-  return `${repo.owner}/${repo.repo}${ref ? ` ${ref}` : ''}`;
+  return `${repo.owner}/${repo.repo}${ref ? `@${ref}` : ''}`;
 }
 
 const assetSchema = z.object({
