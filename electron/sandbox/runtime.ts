@@ -26,6 +26,7 @@ import type {
 } from './protocol.js';
 import { boundText, boundValue } from './bounded.js';
 import { checkFledgeSignatures } from './signatures.js';
+import { applyTiering, chooseTiering } from './tiering.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
 
 /** What the runtime needs from the thread it runs on. */
@@ -218,6 +219,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   try {
     const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
+    applyTiering(chooseTiering(prepared.bytes.length)); // tiering.ts: V8's compile strategy for this module
     module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
     const wrongTypes = program ? [] : checkFledgeSignatures(prepared.bytes);
     if (wrongTypes.length > 0)

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FromSandbox, type ToSandbox, WASM_MAX_PAGES_ARG } from '../../sandbox/protocol.js';
+import { sandboxNode } from './sandbox-node.js';
 
 export interface SandboxExit {
   code: number | null;
@@ -147,6 +148,7 @@ export class NodeSandboxLauncher implements SandboxLauncher {
     // The page cap goes in as an argument, not as a V8 flag in execArgv: any V8 flag there costs a
     // Node process about 30 ms of start-up here (measured side by side), so the host sets it itself.
     const child = fork(this.script, [`${WASM_MAX_PAGES_ARG}${pages}`], {
+      execPath: sandboxNode(), // sandbox-node.ts: a pinned current Node when installed
       execArgv: this.extraExecArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -176,6 +176,16 @@ export class Meter {
     this.seg = live ? this.add(kind, pos, 0, 0) : -1;
   }
 
+  /** Whether a call was recorded after event `seg` (in the segment it starts). */
+  private callSince(seg: number): boolean {
+    const ev = this.ev;
+    for (let i = seg + 1; i < this.nEv; i++) {
+      const k = ev[i * 4]!;
+      if (k === EV_CALL || k === EV_RETURN_CALL || k === EV_WRITEBACK) return true;
+    }
+    return false;
+  }
+
   /** Marks the block a branch targets; returns true when the branch leaves the function (a return). */
   private mark(label: number, depth: number): boolean {
     if (label < depth) {
@@ -334,6 +344,11 @@ export class Meter {
           if (op === 0x03) {
             hasLoop = true;
             loops++;
+            // A checked segment (the entry, a loop header) that runs straight into this loop header,
+            // with no call on the way, needs no check of its own: this header checks right after.
+            const s = this.seg;
+            if (s >= 0 && this.ev[s * 4] === EV_CHECK && !this.callSince(s))
+              this.ev[s * 4] = s === evStart ? EV_ENTRY : EV_CHARGE;
             this.next(cost, EV_CHECK, pos, this.live);
             cost = 0;
           } else if (op === 0x04) {

