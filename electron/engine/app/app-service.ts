@@ -232,8 +232,8 @@ export class AppService {
         return { operationId };
       },
       'plugins.update': async (p) => {
-        await this.views.one(p.name);
-        return { operationId: this.operations.update(p.name) };
+        const installed = await this.views.one(p.name);
+        return { operationId: this.operations.update(p.name, installed.declared) };
       },
       'plugins.remove': async (p) => {
         await this.plugins.remove(p.name);

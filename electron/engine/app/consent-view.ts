@@ -29,22 +29,37 @@ export const IF_DENIED: Record<CapabilityName, string> = {
   random: 'The plugin will run with repeatable "random" numbers (the same on every run).',
 };
 
+/** Filesystem asked at a higher level than before ("project" -> "plugin") counts as added. */
+function beyondRank(c: CapabilityName, now: Capabilities, before: Capabilities | null): boolean {
+  return c === 'filesystem' && before !== null && capabilitiesBeyond(now, before).includes('filesystem');
+}
+
 function asked(caps: Capabilities): CapabilityName[] {
   return CAPABILITY_NAMES.filter((c) => (c === 'filesystem' ? caps.filesystem !== 'none' : caps[c]));
 }
 
-export function consentView(id: string, operationId: string, req: ConsentRequest): ConsentView {
+/**
+ * `previousDeclared`: what the installed version's plugin.toml asks for (an update compares asks with
+ * asks: a capability asked before and denied is not "added"); `update.previous` stays the old grants.
+ */
+export function consentView(
+  id: string,
+  operationId: string,
+  req: ConsentRequest,
+  previousDeclared: Capabilities | null = null,
+): ConsentView {
   const m = req.manifest;
   const declared = asked(m.capabilities);
   let update: ConsentView['update'] = null;
   if (req.update) {
-    const previous = asked(req.update.previous);
-    const added = capabilitiesBeyond(m.capabilities, req.update.previous);
+    const before = asked(previousDeclared ?? req.update.previous);
     update = {
       previous: req.update.previous,
-      added,
-      removed: previous.filter((c) => !declared.includes(c)),
-      unchanged: declared.filter((c) => !added.includes(c)),
+      added: declared.filter((c) => !before.includes(c) || beyondRank(c, m.capabilities, previousDeclared)),
+      removed: before.filter((c) => !declared.includes(c)),
+      unchanged: declared.filter(
+        (c) => before.includes(c) && !beyondRank(c, m.capabilities, previousDeclared),
+      ),
     };
   }
   return {

@@ -4,6 +4,7 @@
  * or an error in plain words. Cancelling stops it where it is; nothing is installed.
  */
 import { randomUUID } from 'node:crypto';
+import type { Capabilities } from '../../../shared/capabilities.js';
 import { toErrorData } from '../../../shared/ipc/errors.js';
 import type { ParsedParams, Result } from '../../../shared/ipc/index.js';
 import { IpcError } from '../../../shared/ipc/index.js';
@@ -44,9 +45,14 @@ export class Operations {
     );
   }
 
-  update(name: string): string {
-    return this.start('update', `Updating ${name}`, (prompt, options) =>
-      this.plugins.update(name, prompt, options),
+  /** `previousDeclared`: what the installed version asks for (the update's consent shows the difference). */
+  update(name: string, previousDeclared: Capabilities | null): string {
+    return this.start(
+      'update',
+      `Updating ${name}`,
+      (prompt, options) => this.plugins.update(name, prompt, options),
+      undefined,
+      previousDeclared,
     );
   }
 
@@ -102,6 +108,7 @@ export class Operations {
       options: { onProgress: (p: InstallProgress) => void; signal: AbortSignal },
     ) => Promise<InstallOutcome>,
     cleanup?: () => Promise<void>,
+    previousDeclared: Capabilities | null = null,
   ): string {
     const id = randomUUID();
     const live: Live = {
@@ -123,7 +130,7 @@ export class Operations {
     const prompt: ConsentPrompt = (request) =>
       new Promise((resolve) => {
         if (live.abort.signal.aborted) return resolve(null);
-        const view = consentView(randomUUID(), id, request);
+        const view = consentView(randomUUID(), id, request, previousDeclared);
         live.consent = { view, resolve };
         live.op.state = 'waiting_for_consent';
         live.op.consentId = view.id;
