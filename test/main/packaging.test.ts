@@ -1,0 +1,128 @@
+// Packaging (electron-builder): the configuration passes electron-builder's own validation, names
+// the targets, icons and files it must, and its afterPack hook really flips the fuses listed in the
+// issue (run here on a stand-in binary carrying Electron's fuse wire).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FuseState, FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+// electron-builder's own validation of a configuration (the one `electron-builder` runs first)
+import { validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM build hook without types
+import afterPack, { electronBinary, FUSES } from '../../build/after-pack.mjs';
+import { repoRoot } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
+
+const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const validate = (c: unknown) =>
+  validateConfiguration(
+    c as Parameters<typeof validateConfiguration>[0],
+    {
+      isEnabled: false,
+      add() {},
+    } as unknown as Parameters<typeof validateConfiguration>[1],
+  );
+
+/** Width and height from a PNG's IHDR, or null when the file is not a PNG. */
+function pngSize(path: string): { width: number; height: number } | null {
+  const b = readFileSync(path);
+  if (b.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a' || b.subarray(12, 16).toString() !== 'IHDR')
+    return null;
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+describe('electron-builder configuration', () => {
+  it("passes electron-builder's own schema validation (and a wrong key would not)", async () => {
+    await expect(validate(config)).resolves.toBeUndefined();
+    await expect(validate({ ...config, mac: { ...config.mac, hardenedRuntim: true } })).rejects.toThrow(
+      /does not match the API schema/,
+    );
+  });
+
+  it('builds AppImage + deb, a dmg with the hardened runtime, an nsis installer, under one app id', () => {
+    expect(config.appId).toBe('dev.fledge.desktop');
+    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.mac.target).toEqual(['dmg']);
+    expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.win.target).toEqual(['nsis']);
+    const entitlements = readFileSync(join(repoRoot, config.mac.entitlements), 'utf8');
+    expect(entitlements).toMatch(/<key>com\.apple\.security\.cs\.allow-jit<\/key>\s*<true\/>/);
+    expect(pkg.scripts.dist).toMatch(/electron-builder --config build\/electron-builder\.json/);
+    expect(pkg.main).toBe('dist/main.js');
+  });
+
+  it('has real PNG icons at every size, 1024 px for macOS and Windows', () => {
+    for (const size of [16, 32, 48, 64, 128, 256, 512, 1024])
+      expect(pngSize(join(repoRoot, config.linux.icon, `${size}x${size}.png`))).toEqual({
+        width: size,
+        height: size,
+      });
+    expect(pngSize(join(repoRoot, config.mac.icon))).toEqual({ width: 1024, height: 1024 });
+    expect(config.win.icon).toBe(config.mac.icon);
+  });
+
+  it('names files that exist after npm run build, and unpacks the sandbox host and workers from the asar', () => {
+    const named = (config.files as string[]).filter((f) => !f.includes('*') && !f.startsWith('!'));
+    expect(named).toEqual(
+      expect.arrayContaining(['dist/main.js', 'dist/preload.cjs', 'dist/sandbox-host.js']),
+    );
+    for (const f of named) expect(existsSync(join(repoRoot, f)), f).toBe(true);
+    expect(config.asarUnpack).toEqual(
+      expect.arrayContaining(['dist/sandbox-host.js', 'dist/sandbox-worker.js', 'dist/prepare-worker.js']),
+    );
+    for (const f of (config.asarUnpack as string[]).filter((x) => !x.includes('*')))
+      expect(existsSync(join(repoRoot, f)), f).toBe(true);
+    // the renderer (dist/renderer/**) is Vite's output folder
+    expect(readFileSync(join(repoRoot, 'renderer', 'vite.config.ts'), 'utf8')).toMatch(
+      /outDir: `\$\{here\}\.\.\/dist\/renderer`/,
+    );
+    expect(existsSync(join(repoRoot, config.afterPack))).toBe(true);
+  });
+
+  it('lists every fuse of the wire with the settings the issue asks for', () => {
+    expect(FUSES).toEqual({
+      version: '1',
+      strictlyRequireAllFuses: true,
+      [FuseV1Options.RunAsNode]: false,
+      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
+      [FuseV1Options.EnableNodeCliInspectArguments]: false,
+      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
+      [FuseV1Options.OnlyLoadAppFromAsar]: true,
+      [FuseV1Options.EnableCookieEncryption]: true,
+      [FuseV1Options.GrantFileProtocolExtraPrivileges]: false,
+      [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: false,
+      [FuseV1Options.WasmTrapHandlers]: true,
+    });
+  });
+
+  it('afterPack flips those fuses in the packaged binary', async () => {
+    const out = tempDir('after-pack');
+    const context = {
+      appOutDir: out,
+      electronPlatformName: 'linux',
+      packager: { appInfo: { productFilename: 'Fledge' }, executableName: 'fledge-desktop' },
+    };
+    const binary = electronBinary(context);
+    expect(binary).toBe(join(out, 'fledge-desktop'));
+    // A stand-in for Electron's binary: bytes around the fuse sentinel, version 1, 9 fuses all enabled.
+    const wire = Buffer.concat([
+      Buffer.alloc(4096, 7),
+      Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+      Buffer.from([1, 9]),
+      Buffer.alloc(9, FuseState.ENABLE),
+      Buffer.alloc(4096, 7),
+    ]);
+    writeFileSync(binary, wire);
+    await afterPack(context);
+    const fuses = await getCurrentFuseWire(binary);
+    expect(fuses[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
+    expect(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
+    expect(fuses[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
+    expect(fuses[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
+    expect(fuses[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
+    expect(fuses[FuseV1Options.EnableCookieEncryption]).toBe(FuseState.ENABLE);
+    expect(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+    expect(electronBinary({ ...context, electronPlatformName: 'darwin' })).toBe(join(out, 'Fledge.app'));
+    expect(electronBinary({ ...context, electronPlatformName: 'win32' })).toBe(join(out, 'Fledge.exe'));
+  });
+});
