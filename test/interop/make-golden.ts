@@ -120,6 +120,21 @@ async function main(): Promise<void> {
     const invalid = side.cli(['plugins', 'validate', broken, '--json']);
     save('validate-invalid.json', invalid.stdout);
     save('validate-invalid.exit', `${invalid.code}\n`);
+    // Arrays of several items and a path with a quote and a backslash, in a home of its own.
+    const other = new Side(fledge, join(root, 'home2'), root);
+    const two = await writeWasmPlugin(join(root, 'src', 'we"ird\\dir'), {
+      name: 'fledge-two',
+      command: 'two-a',
+    });
+    writeFileSync(
+      join(two, 'plugin.toml'),
+      `${readFileSync(join(two, 'plugin.toml'), 'utf8')}\n[[commands]]\nname = "two-b"\nbinary = "plugin.wasm"\n`,
+    );
+    const r = other.cli(['plugins', 'install', two, '--yes']);
+    if (r.code !== 0) throw new Error(`fledge plugins install (two commands) failed: ${r.stderr}`);
+    save('plugins-two-commands.toml', readFileSync(join(other.configDir, 'plugins.toml'), 'utf8'));
+    other.cli(['plugins', 'remove', 'fledge-two']);
+    save('plugins-empty.toml', readFileSync(join(other.configDir, 'plugins.toml'), 'utf8'));
     console.log(
       `golden files written to ${relative(repoRoot, OUT)} (from ${fledge}, ${must(['--version']).stdout.trim()})`,
     );

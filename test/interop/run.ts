@@ -12,6 +12,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import { installDate } from '../../electron/engine/interop/install-date.js';
 import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { readRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { findFledge, type Result, Side } from './fledge-cli.js';
+import { shapeOf } from './golden.js';
 import { writeWasmPlugin } from './wasm-plugin.js';
 
 let passed = 0;
@@ -234,6 +236,7 @@ async function main(): Promise<number> {
       command: 'both-wasm',
       storeKeys: 120,
       keyPrefix: 'cli',
+      spinPerKey: 2_000_000,
     });
     must(side.app(['plugins', 'install', shared, '--yes']), 'plugins install');
     await step(
@@ -250,30 +253,109 @@ async function main(): Promise<number> {
         return `${keys.length} keys`;
       },
     );
-    const other = await writeWasmPlugin(join(root, 'src', 'late-wasm'), {
-      name: 'fledge-late-wasm',
-      command: 'late-wasm',
-    });
-    await step('a plugins.toml write by fledge while this app is writing it is never undone', async () => {
-      const cli = side.cliAsync(['plugins', 'install', other, '--yes']);
-      let writes = 0;
-      let done = false;
-      void cli.then(() => {
-        done = true;
-      });
-      while (!done) {
-        await service.revoke('fledge-both-wasm', ['store']);
-        await service.grant('fledge-both-wasm', ['store']);
-        writes += 2;
-      }
-      must(await cli, 'fledge plugins install');
-      await service.revoke('fledge-both-wasm', ['store']);
-      const reg = await readRegistry(join(config, 'plugins.toml'));
-      expect(
-        reg.plugins.some((p) => p.name === 'fledge-late-wasm'),
-        `the CLI's install was undone after ${writes} writes`,
+    const late: string[] = [];
+    for (let i = 0; i < 40; i++)
+      late.push(
+        await writeWasmPlugin(join(root, 'src', `late-${i}`), {
+          name: `fledge-late-${i}`,
+          command: `late-${i}`,
+        }),
       );
-      return `${writes + 1} app writes during the CLI install`;
+    await step(
+      'plugins.toml: fledge installs while this app keeps rewriting the file; none is undone',
+      async () => {
+        let writes = 0;
+        let installed = 0;
+        let done = false;
+        const cli = (async () => {
+          for (const dir of late) {
+            must(await side.cliAsync(['plugins', 'install', dir, '--yes']), 'fledge plugins install');
+            installed++;
+            if (writes >= 40) break;
+          }
+        })().finally(() => {
+          done = true;
+        });
+        while (!done) {
+          await service.revoke('fledge-both-wasm', ['store']);
+          await service.grant('fledge-both-wasm', ['store']);
+          writes += 2;
+        }
+        await cli;
+        const reg = await readRegistry(join(config, 'plugins.toml'));
+        const missing = late
+          .slice(0, installed)
+          .map((_, i) => `fledge-late-${i}`)
+          .filter((n) => !reg.plugins.some((p) => p.name === n));
+        expect(missing.length === 0, `undone after ${writes} app writes: ${missing.join(', ')}`);
+        expect(
+          reg.plugins.some((p) => p.name === 'fledge-both-wasm'),
+          'the app entry is gone',
+        );
+        return `${installed} fledge installs, ${writes} app writes in between, all kept`;
+      },
+    );
+
+    // ── The same JSON ───────────────────────────────────────────────────────────────────────────
+    await step('validate --json: the same document as fledge plugins validate --json', () => {
+      const broken = join(root, 'src', 'broken');
+      mkdirSync(broken, { recursive: true });
+      writeFileSync(join(broken, 'plugin.toml'), '[plugin]\nname = "fledge-broken"\nversion = "1.0"\n');
+      for (const dir of [shared, broken]) {
+        const theirs = side.cli(['plugins', 'validate', dir, '--json']);
+        const ours = side.app(['validate', dir, '--json']);
+        expect(
+          theirs.code === ours.code,
+          `exit codes differ for ${dir}: fledge ${theirs.code}, app ${ours.code}`,
+        );
+        const [t, o] = [json(theirs), json(ours)];
+        expect(
+          JSON.stringify(shapeOf(t)) === JSON.stringify(shapeOf(o)),
+          `shapes differ:\n${JSON.stringify(t)}\n${JSON.stringify(o)}`,
+        );
+        expect(t.path === o.path && t.plugin_name === o.plugin_name, `${t.path} ${o.path}`);
+      }
+      return 'schema_version 1, path, plugin_name, errors, warnings; same exit codes';
+    });
+    await step('install --json and remove --json: the same documents as fledge prints', async () => {
+      const copy = await writeWasmPlugin(join(root, 'src', 'json-wasm'), {
+        name: 'fledge-json-wasm',
+        command: 'json-wasm',
+        storeKeys: 1,
+      });
+      const oursIn = json(
+        must(side.app(['plugins', 'install', copy, '--yes', '--json']), 'app install --json'),
+      );
+      const oursOut = must(
+        side.app(['plugins', 'remove', 'fledge-json-wasm', '--json']),
+        'app remove --json',
+      ).stdout;
+      const theirsIn = json(
+        must(side.cli(['plugins', 'install', copy, '--yes', '--json']), 'fledge install --json'),
+      );
+      const theirsOut = must(
+        side.cli(['plugins', 'remove', 'fledge-json-wasm', '--json']),
+        'fledge remove --json',
+      ).stdout;
+      expect(
+        JSON.stringify(oursIn) === JSON.stringify(theirsIn),
+        `install documents differ:\n${JSON.stringify(oursIn)}\n${JSON.stringify(theirsIn)}`,
+      );
+      expect(oursOut === theirsOut, `remove documents differ:\n${oursOut}\n${theirsOut}`);
+      return 'install field for field, remove byte for byte';
+    });
+    await step('update --json: the same envelope as fledge plugins update --json', () => {
+      const theirs = json(must(side.cli(['plugins', 'update', '--json']), 'fledge update --json'));
+      const ours = json(
+        must(side.app(['plugins', 'update', 'fledge-both-wasm', '--yes', '--json']), 'app update --json'),
+      );
+      const keys = (d: Record<string, unknown>) => Object.keys(d).sort().join(',');
+      expect(keys(theirs) === keys(ours), `${keys(theirs)} vs ${keys(ours)}`);
+      expect(
+        JSON.stringify(shapeOf(theirs.summary)) === JSON.stringify(shapeOf(ours.summary)),
+        'summary differs',
+      );
+      return keys(ours);
     });
   } finally {
     rmSync(root, { recursive: true, force: true });

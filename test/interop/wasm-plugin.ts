@@ -14,6 +14,8 @@ export interface WasmPluginSpec {
   /** Keys to store (0..999); 0 = no store_set import, no store capability. */
   storeKeys?: number;
   keyPrefix?: string;
+  /** Iterations of an empty loop after each store_set, so the writes spread over time (0 = none). */
+  spinPerKey?: number;
 }
 
 const escapeWat = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
@@ -25,6 +27,15 @@ export function pluginWat(spec: WasmPluginSpec): string {
   const template = `{"key":"${prefix}-000","value":"v"}`;
   const digits = template.indexOf('000'); // offset of the three digits inside the template
   const T = 1024; // where the template lives
+  const spins = spec.spinPerKey ?? 0;
+  const spin =
+    spins === 0
+      ? ''
+      : `
+        (local.set $j (i32.const 0))
+        (loop $spin
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $spin (i32.lt_u (local.get $j) (i32.const ${spins}))))`;
   const storeLoop =
     keys === 0
       ? ''
@@ -36,7 +47,7 @@ export function pluginWat(spec: WasmPluginSpec): string {
         (i32.store8 (i32.const ${T + digits}) (i32.add (i32.const 48) (i32.div_u (local.get $i) (i32.const 100))))
         (i32.store8 (i32.const ${T + digits + 1}) (i32.add (i32.const 48) (i32.rem_u (i32.div_u (local.get $i) (i32.const 10)) (i32.const 10))))
         (i32.store8 (i32.const ${T + digits + 2}) (i32.add (i32.const 48) (i32.rem_u (local.get $i) (i32.const 10))))
-        (call $store_set (i32.const ${T}) (i32.const ${Buffer.byteLength(template)}))
+        (call $store_set (i32.const ${T}) (i32.const ${Buffer.byteLength(template)}))${spin}
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))`;
   return `(module
@@ -45,7 +56,7 @@ export function pluginWat(spec: WasmPluginSpec): string {
   (memory (export "memory") 1)
   (data (i32.const 16) "${escapeWat(output)}")
   (data (i32.const ${T}) "${escapeWat(template)}")
-  (func (export "_start") (local $i i32)
+  (func (export "_start") (local $i i32) (local $j i32)
     (call $send (i32.const 16) (i32.const ${Buffer.byteLength(output)}))${storeLoop}))
 `;
 }

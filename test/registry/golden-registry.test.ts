@@ -81,32 +81,16 @@ describe('plugins.toml written by the fledge CLI 1.8 (golden)', () => {
   });
 
   it('arrays of several items and paths with quotes or backslashes are written as the CLI writes them', () => {
-    // What fledge 1.8 wrote for a two-command plugin in a folder named we"ird\dir (see make-golden.ts).
-    const cli = `[[plugins]]
-name = "fledge-two"
-source = '/tmp/src/we"ird\\dir'
-version = "0.1.0"
-installed = "2026-12-01"
-commands = [
-    "two-a",
-    "two-b",
-]
-runtime = "wasm"
-
-[plugins.capabilities]
-exec = false
-store = false
-metadata = false
-network = false
-`;
+    const cli = golden('plugins-two-commands.toml', { root: ROOT, date: DATE });
     const reg = parseRegistry(cli);
-    expect(reg.plugins[0]?.source).toBe('/tmp/src/we"ird\\dir');
+    expect(reg.plugins[0]?.source).toBe(`${ROOT}/src/we"ird\\dir`);
+    expect(reg.plugins[0]?.commands).toEqual(['two-a', 'two-b']);
     expect(serializeRegistry(reg)).toBe(cli);
   });
 
   it('an empty registry is written as the CLI writes it after removing the last plugin', () => {
-    expect(serializeRegistry({ plugins: [], extra: {} })).toBe('plugins = []\n');
-    expect(parseRegistry('plugins = []\n').plugins).toEqual([]);
+    expect(serializeRegistry({ plugins: [], extra: {} })).toBe(golden('plugins-empty.toml'));
+    expect(parseRegistry(golden('plugins-empty.toml')).plugins).toEqual([]);
   });
 
   it('the capabilities table is written for every install of ours, never left out', () => {
