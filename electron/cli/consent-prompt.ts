@@ -10,6 +10,7 @@ import {
 } from '../../shared/capabilities.js';
 import { TIER_TEXT } from '../../shared/consent.js';
 import { visibleText } from '../../shared/manifest/visible.js';
+import { fmtSize } from '../engine/install/limits.js';
 import type { ConsentDecision, ConsentPrompt, ConsentRequest } from '../engine/plugins/consent-request.js';
 import type { CliIO } from './command.js';
 
@@ -49,6 +50,10 @@ export function describeConsent(req: ConsentRequest): string {
   if (req.buildHook)
     lines.push(
       `  Build hook (a native shell command, run only if you approve it): ${visibleText(req.buildHook)}`,
+    );
+  for (const p of req.prebuilt ?? [])
+    lines.push(
+      `  Prebuilt wasm (downloaded from the release, not built here): ${visibleText(p.binary)} = ${visibleText(p.asset)} of ${visibleText(p.release)}, ${fmtSize(p.bytes)}, SHA-256 ${p.sha256} (${p.checksum === 'match' ? 'matches the published .sha256' : 'no .sha256 was published to compare'})`,
     );
   return `${lines.join('\n')}\n`;
 }

@@ -138,6 +138,11 @@ describe('a plugin whose release carries the wasm', () => {
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/Installed fledge-hello 1\.0\.0 \(unverified\)/);
     expect(install.stderr).toMatch(/Downloading fledge-hello\.wasm \(v1\.0\.0\)/);
+    // The consent text shows what was downloaded instead of built.
+    expect(install.stderr).toContain(
+      `Prebuilt wasm (downloaded from the release, not built here): target/wasm32-wasip1/release/fledge-hello.wasm = fledge-hello.wasm of v1.0.0, ${wasm.length} bytes, SHA-256 ${sha256(wasm)} (matches the published .sha256)`,
+    );
+    expect(install.stderr).not.toContain('Build hook');
     const run = await runCliAsync(['run', 'fledge-hello'], env);
     expect(run.stdout).toContain('hello from the release');
     expect(run.code).toBe(0);
