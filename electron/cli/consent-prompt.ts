@@ -47,6 +47,8 @@ export function describeConsent(req: ConsentRequest): string {
   }
   if (req.update?.beyond.length)
     lines.push(`  This version asks for more than you granted before: ${req.update.beyond.join(', ')}`);
+  for (const h of req.lifecycleHooks ?? [])
+    lines.push(`  ${h.hook} hook (a command run as you, only if you approve it): ${visibleText(h.text)}`);
   if (req.buildHook)
     lines.push(
       `  Build hook (a native shell command, run only if you approve it): ${visibleText(req.buildHook)}`,
@@ -86,6 +88,10 @@ export function cliConsentPrompt(io: CliIO, flags: ConsentFlags): ConsentPrompt 
       granted = intersectCapabilities(declared, req.update.previous);
     } else granted = { ...NO_CAPABILITIES };
 
+    const approvedHooks: string[] = [];
+    if (io.ask)
+      for (const h of req.lifecycleHooks ?? [])
+        if (await askYes(io, `Run the ${h.hook} hook "${visibleText(h.text)}"?`)) approvedHooks.push(h.hook);
     // An unverified native program: its own question, on a terminal only (never implied by --yes).
     let confirmUnverifiedNative = false;
     if (req.native?.extraConfirmation) {
@@ -100,6 +106,6 @@ export function cliConsentPrompt(io: CliIO, flags: ConsentFlags): ConsentPrompt 
       io.stderr(
         `Not granted: ${notGranted.join(', ')}${io.ask || flags.yes || flags.grant ? '' : ' (no terminal to ask on: pass --grant LIST or --yes)'}\n`,
       );
-    return { granted, allowBuild, confirmUnverifiedNative };
+    return { granted, allowBuild, confirmUnverifiedNative, approvedHooks };
   };
 }

@@ -19,6 +19,10 @@ export interface BuildHookOptions {
   onOutput?: (line: string) => void;
   /** Aborting kills the build (its whole process group). */
   signal?: AbortSignal;
+  /** FLEDGE_REPO_ROOT for the hook (default: this process's working directory). */
+  repoRoot?: string;
+  /** What the hook is, in messages (default "build hook"). */
+  what?: string;
 }
 
 export function runBuildHook(
@@ -37,7 +41,7 @@ export function runBuildHook(
       cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: hookEnv(process.env, cwd, process.cwd()),
+      env: hookEnv(process.env, cwd, options.repoRoot ?? process.cwd()),
     });
     let log = '';
     let partial = '';
@@ -66,7 +70,9 @@ export function runBuildHook(
     options.signal?.addEventListener('abort', kill, { once: true });
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(new HostError('build_failed', `the build hook could not start: ${err.message}`));
+      reject(
+        new HostError('build_failed', `the ${options.what ?? 'build hook'} could not start: ${err.message}`),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -79,8 +85,8 @@ export function runBuildHook(
           new HostError(
             'build_failed',
             timedOut
-              ? `the build hook "${visibleText(command)}" took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`
-              : `the build hook "${visibleText(command)}" failed (${signal ? `killed by ${signal}` : `exit code ${code}`}):\n${log.slice(-4000)}`,
+              ? `the ${options.what ?? 'build hook'} "${visibleText(command)}" took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`
+              : `the ${options.what ?? 'build hook'} "${visibleText(command)}" failed (${signal ? `killed by ${signal}` : `exit code ${code}`}):\n${log.slice(-4000)}`,
           ),
         );
     });

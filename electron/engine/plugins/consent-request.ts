@@ -20,6 +20,8 @@ export interface ConsentRequest {
   prebuilt?: PrebuiltWasm[];
   /** A native plugin: it runs as the person, contained or not, and its binaries with their SHA-256. */
   native?: NativeConsent | null;
+  /** post_install / post_remove hooks with their exact text: each runs only if approved. */
+  lifecycleHooks?: { hook: 'post_install' | 'post_remove'; text: string }[];
 }
 
 export interface ConsentDecision {
@@ -29,6 +31,8 @@ export interface ConsentDecision {
   allowBuild: boolean;
   /** An unverified native plugin: true only when the person answered `native.extraConfirmation` yes. */
   confirmUnverifiedNative?: boolean;
+  /** The lifecycle hooks (by name) the person approved, exactly as shown. */
+  approvedHooks?: string[];
 }
 
 /** Resolves to null when the person declines the install. */

@@ -38,6 +38,7 @@ import {
 import { installDate } from '../interop/install-date.js';
 import { loadManifest, type ManifestReport } from '../manifest/load-manifest.js';
 import { nativeConsentFor, requireNativeConfirmation } from '../native/consent.js';
+import { afterInstall, beforeRemove, lifecycleHooks } from '../native/lifecycle-hooks.js';
 import { type FledgePaths, fledgePaths } from '../registry/config-dir.js';
 import {
   grantedByEntry,
@@ -249,6 +250,7 @@ export class PluginService {
         update: previousGrants ? { previous: previousGrants, beyond } : null,
         prebuilt: fetched.prebuilt,
         native,
+        lifecycleHooks: lifecycleHooks(parsed),
       });
       throwIfCancelled(options.signal);
       if (!decision)
@@ -326,6 +328,16 @@ export class PluginService {
         consent[name] = { wasm: hashes, approvedAt: new Date().toISOString() };
       });
       warnings.push(...(await relinkCommands(this.paths, name, manifest, previous?.commands ?? [])));
+      warnings.push(
+        ...(await afterInstall(
+          this.paths.configDir,
+          name,
+          path,
+          manifest,
+          decision.approvedHooks ?? [],
+          this.cwd,
+        )),
+      );
       progress({ phase: 'done', message: `Installed ${name} ${manifest.version}` });
       return {
         name,
@@ -346,6 +358,7 @@ export class PluginService {
   /** Removes the plugin folder (state and data included), its registry entry and its approval. */
   async remove(name: string): Promise<void> {
     const record = await this.record(name);
+    await beforeRemove(this.paths.configDir, name, this.pluginDir(name), this.cwd);
     await removeInstalled(this.paths.pluginsDir, name);
     await removeCommandLinks(this.paths, record);
     await updateRegistry(this.paths.registryFile, (reg) => {
