@@ -34,11 +34,15 @@ export function pinnedNode(): string | undefined {
   }
 }
 
-/** The Node binary sandbox processes are forked on (see above); decided once per engine process. */
-export function sandboxNode(env: Record<string, string | undefined> = process.env): string {
-  if (chosen !== undefined) return chosen;
+/** The Node binary for sandbox processes under `env` (see above). */
+export function resolveSandboxNode(env: Record<string, string | undefined>): string {
   const explicit = env.FLEDGE_SANDBOX_NODE;
-  if (explicit && isAbsolute(explicit) && existsSync(explicit)) chosen = explicit;
-  else chosen = pinnedNode() ?? process.execPath;
+  if (explicit && isAbsolute(explicit) && existsSync(explicit)) return explicit;
+  return pinnedNode() ?? process.execPath;
+}
+
+/** The Node binary sandbox processes are forked on; decided once per engine process. */
+export function sandboxNode(): string {
+  chosen ??= resolveSandboxNode(process.env);
   return chosen;
 }

@@ -1,0 +1,116 @@
+// Where the fuel meter checks the counter (meter.ts): only where a run could otherwise go on without
+// bound. A function whose every call sits inside a loop (or that makes none) charges its entry without
+// a check, and so does a checked segment that runs straight into a loop header. Fuel used stays the
+// exact instruction count, every run; only a check that could never be the first to see the counter
+// below zero is gone.
+import { describe, expect, it } from 'vitest';
+import { instrumentFuel } from '../../electron/sandbox/prepare/index.js';
+import { instantiateMetered, thrown, toText, wat } from '../prepare/helpers.js';
+
+const BIG = 10n ** 15n;
+
+/** The number of fuel checks (`i64.lt_s` on the counter) in the metered text of `f`. */
+function checksIn(text: string, name: string): number {
+  const start = text.indexOf(`(func $${name}`);
+  const next = text.indexOf('(func ', start + 1);
+  const body = text.slice(start, next < 0 ? undefined : next);
+  return body.split('i64.lt_s').length - 1;
+}
+
+describe('fuel checks', () => {
+  const mod = wat(
+    `(module
+      (func $leaf (export "leaf") (param i32) (result i32)
+        (i32.add (i32.mul (local.get 0) (i32.const 3)) (i32.const 1)))
+      (func $sum (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (local.set $i (i32.const 0))
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (call $leaf (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s))
+      (func $calls_first (export "calls_first") (param $n i32) (result i32)
+        (drop (call $leaf (local.get $n)))
+        (loop $l (br_if $l (i32.eqz (local.get $n))))
+        (local.get $n))
+      (func $forever (export "forever") (loop $l (call $forever) (br $l))))`,
+    true,
+  );
+  const metered = instrumentFuel(mod);
+  const text = toText(metered);
+
+  it('checks no entry of a function without calls, or with every call inside a loop', () => {
+    expect(checksIn(text, 'leaf')).toBe(0);
+    expect(checksIn(text, 'sum')).toBe(1); // the loop header only
+    expect(checksIn(text, 'calls_first')).toBe(2); // a call before the loop: the entry is checked
+  });
+
+  it('counts the same exact fuel as before: one unit per instruction', () => {
+    // leaf: local.get, i32.const, i32.mul, i32.const, i32.add = 5
+    const m = instantiateMetered(metered, BIG);
+    expect(m.exports.leaf(4)).toBe(13);
+    expect(BIG - m.fuel.value).toBe(5n);
+    // sum(n): i32.const, local.set, then 18 per iteration (13 of its own, the call's 5), then local.get
+    for (const n of [1, 7, 1000]) {
+      const s = instantiateMetered(metered, BIG);
+      s.exports.sum(n);
+      expect(BIG - s.fuel.value).toBe(BigInt(2 + 18 * n + 1));
+    }
+  });
+
+  it('gives the same fuel on every run', () => {
+    const used = [1, 2, 3].map(() => {
+      const m = instantiateMetered(metered, BIG);
+      m.exports.sum(12345);
+      return BIG - m.fuel.value;
+    });
+    expect(new Set(used).size).toBe(1);
+  });
+
+  it('still stops unbounded recursion through a loop with the fuel trap, not a stack overflow', () => {
+    const m = instantiateMetered(metered, 1000n);
+    const e = thrown(() => m.exports.forever());
+    expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
+    expect(m.fuel.value).toBeLessThan(0n);
+  });
+
+  it('lets an unchecked leaf end with the counter below zero, for the next check or the host to see', () => {
+    const m = instantiateMetered(metered, 3n);
+    expect(m.exports.leaf(1)).toBe(4);
+    expect(m.fuel.value).toBe(-2n);
+    // and the next checked loop header traps
+    const s = instantiateMetered(metered, 30n);
+    thrown(() => s.exports.sum(100));
+    expect(s.fuel.value).toBeLessThan(0n);
+  });
+
+  it('checks a loop header that runs straight into an inner loop only at the inner one', () => {
+    const nested = instrumentFuel(
+      wat(
+        `(module (func $grid (export "grid") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+          (loop $outer
+            (local.set $j (i32.const 0))
+            (loop $inner
+              (local.set $s (i32.add (local.get $s) (i32.const 1)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_if $inner (i32.lt_u (local.get $j) (local.get $n))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+          (local.get $s)))`,
+        true,
+      ),
+    );
+    expect(checksIn(toText(nested), 'grid')).toBe(1);
+    const m = instantiateMetered(nested, BIG);
+    expect(m.exports.grid(30)).toBe(900);
+    // per outer iteration: 2 + 30 * 12 (inner) + 8, then local.get
+    expect(BIG - m.fuel.value).toBe(BigInt(30 * (2 + 30 * 12 + 8) + 1));
+    const exact = instantiateMetered(nested, 11101n);
+    expect(exact.exports.grid(30)).toBe(900);
+    expect(exact.fuel.value).toBe(0n);
+    const short = instantiateMetered(nested, 5000n);
+    thrown(() => short.exports.grid(1000));
+    expect(short.fuel.value).toBeLessThan(0n);
+    expect(short.fuel.value).toBeGreaterThan(-20n);
+  });
+});
