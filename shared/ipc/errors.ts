@@ -84,6 +84,8 @@ const DEFAULT_WORDING = /^(Invalid|Too (big|small)|Unrecognized)/;
 
 function issueText(issue: z.core.$ZodIssue, input: unknown): { field: string; text: string } {
   const field = fieldName(issue.path);
+  if (issue.code === 'invalid_union' && valueAt(input, issue.path) === undefined)
+    return { field, text: 'is missing' };
   if (issue.code !== 'invalid_type' && !DEFAULT_WORDING.test(issue.message))
     return { field, text: issue.message };
   switch (issue.code) {

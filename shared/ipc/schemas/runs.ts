@@ -149,11 +149,10 @@ export const startRunRequest = z.strictObject({
 });
 
 /** What a request accepts: text for prompt/select, yes/no for confirm, a list for multi_select. */
-export const answerValue = z.union([
-  z.string().max(MAX_TEXT),
-  z.boolean(),
-  z.array(z.string().max(MAX_TEXT)).max(10_000),
-]);
+export const answerValue = z.union(
+  [z.string().max(MAX_TEXT), z.boolean(), z.array(z.string().max(MAX_TEXT)).max(10_000)],
+  { message: 'must be text, true or false, or a list of texts' },
+);
 
 export const answerRequest = z.strictObject({ runId: id, requestId: text(1024), value: answerValue });
 export const runIdRequest = z.strictObject({ runId: id });
