@@ -86,6 +86,7 @@ export interface RunNativeOptions {
   grants?: Partial<Capabilities>;
   project?: string | null;
   access?: NativeRunOptions['access'];
+  support?: NativeRunOptions['support'];
   env?: NodeJS.ProcessEnv;
   limits?: Partial<RunLimits>;
   timings?: RunTimings;
@@ -111,6 +112,7 @@ export async function runNative(
       protocol: plugin.protocol,
       ...(options.access ? { access: options.access } : {}),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.support ? { support: options.support } : {}),
     },
   });
   const events: RunEvent[] = [];

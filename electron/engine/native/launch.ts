@@ -12,6 +12,7 @@ import {
   accessLabel,
   bwrapArgs,
   type ContainmentPlan,
+  type ContainmentSupport,
   containmentSupport,
   type NativeAccess,
 } from './containment.js';
@@ -29,6 +30,8 @@ export interface NativeRunOptions {
   access?: 'auto' | NativeAccess;
   /** The environment the plugin inherits (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /** What containment this computer offers (default: detected once, by running bwrap). */
+  support?: ContainmentSupport;
 }
 
 export interface NativeLaunch {
@@ -110,7 +113,7 @@ export async function launchNative(run: Run, l: NativeLaunch): Promise<void> {
   const dataWritable = l.granted.filesystem === 'plugin';
   try {
     if (native.access !== 'full') {
-      const support = await containmentSupport();
+      const support = native.support ?? (await containmentSupport());
       if (support.available) {
         const plan: ContainmentPlan = {
           pluginDir: plugin.dir,
