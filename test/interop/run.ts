@@ -79,9 +79,18 @@ async function main(): Promise<number> {
   }
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'fledge-interop-')));
   const side = new Side(fledge, join(root, 'home'), root);
-  console.log(
-    `interop: ${must(side.cli(['--version']), 'fledge --version').stdout.trim()} (${fledge}) beside this project's CLI, HOME=${side.home}`,
-  );
+  const version = side.cli(['--version']);
+  if (version.code !== 0 || !/^fledge \d/.test(version.stdout)) {
+    rmSync(root, { recursive: true, force: true });
+    console.log(
+      `interop: ${fledge} is not a working fledge CLI ("--version" answered: ${(version.stdout + version.stderr).trim() || `exit ${version.code}`}).`,
+    );
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
+  if (!/^fledge 1\.8\./.test(version.stdout))
+    console.log(`interop: warning: written against fledge 1.8; this is ${version.stdout.trim()}`);
+  console.log(`interop: ${version.stdout.trim()} (${fledge}) beside this project's CLI, HOME=${side.home}`);
   const config = side.configDir;
   const plugins = join(config, 'plugins');
   const service = new PluginService(config, root);
