@@ -64,7 +64,13 @@ export interface WorkerEnd {
 export interface WasiSetup {
   args: string[];
   env: Record<string, string>;
-  mounts: { guestPath: string; hostPath: string; readOnly: boolean }[];
+  mounts: {
+    guestPath: string;
+    hostPath: string;
+    readOnly: boolean;
+    /** Bytes the mount may hold and holds now (counted once by the engine; wasi/quota.ts). */
+    quota?: { limitBytes: number; usedBytes: number };
+  }[];
   realClock: boolean;
   realRandom: boolean;
   randomSeed: string;

@@ -26,7 +26,6 @@ import type {
 } from './protocol.js';
 import { boundText, boundValue } from './bounded.js';
 import { checkFledgeSignatures } from './signatures.js';
-import { applyTiering, chooseTiering } from './tiering.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
 
 /** What the runtime needs from the thread it runs on. */
@@ -61,6 +60,17 @@ const POISONED_FUEL = -(1n << 62n);
 
 /** A stderr line longer than this (in UTF-16 units) is passed on in pieces of this size. */
 const MAX_STDERR_LINE = 64 * 1024;
+
+/** 1 GiB, 512 MiB, 100 KiB... */
+function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const)
+    if (n >= size) return `${Math.round((n / size) * 10) / 10} ${unit}`;
+  return `${n} bytes`;
+}
 
 /** Options of one question kept (the rest are dropped). */
 const MAX_OPTIONS = 10_000;
@@ -219,7 +229,6 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   try {
     const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
-    applyTiering(chooseTiering(prepared.bytes.length)); // tiering.ts: V8's compile strategy for this module
     module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
     const wrongTypes = program ? [] : checkFledgeSignatures(prepared.bytes);
     if (wrongTypes.length > 0)
@@ -734,6 +743,11 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   // ---- WASI --------------------------------------------------------------------------------------
   const wasiOptions: WasiOptions = {
     ...start.wasi,
+    onQuotaFull: (guestPath, limitBytes) =>
+      hostLog(
+        'warn',
+        `Plugin '${start.pluginName}' filled its data folder (${guestPath}) to its quota of ${formatBytes(limitBytes)}: writes there fail with "no space left on device" until it frees some.`,
+      ),
     virtualNanos: () => {
       const left = fuel.value;
       return left < 0n ? budget : budget - left;

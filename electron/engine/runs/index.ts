@@ -7,6 +7,7 @@ import { type Capabilities, intersectCapabilities, NO_CAPABILITIES } from '../..
 import { DenyingHostServices, type HostServices } from '../../sandbox/host-services.js';
 import type { SandboxStart, WasiSetup } from '../../sandbox/protocol.js';
 import type { ProjectContext } from '../host/project.js';
+import { DEFAULT_DATA_QUOTA_BYTES, dataFolderBytes } from '../host/data-quota.js';
 import { EngineHostServices } from '../host/services.js';
 import { launchNative, NATIVE_CANCEL_GRACE_MS, type NativeRunOptions } from '../native/launch.js';
 import { prepareCacheKey } from './cache-key.js';
@@ -26,6 +27,7 @@ export { NodeSandboxLauncher } from './launcher.js';
 export { SandboxPool } from './pool.js';
 export type { RunEnd, RunInfo, RunLimits, RunListener, RunPluginInfo } from './run.js';
 export { DEFAULT_LIMITS, Run } from './run.js';
+export { DEFAULT_DATA_QUOTA_BYTES } from '../host/data-quota.js';
 
 /** The fledge version this app speaks for (sent in `init` as fledge.version). */
 export const FLEDGE_COMPAT_VERSION = '1.7.0';
@@ -228,7 +230,7 @@ export class RunManager {
     const plugin = options.plugin;
     let wasi: WasiSetup;
     try {
-      wasi = await wasiSetup(plugin, options.project ?? null, granted);
+      wasi = await wasiSetup(plugin, options.project ?? null, granted, limits);
     } catch (err) {
       run.failToStart(`its sandbox could not be set up: ${(err as Error).message}`);
       return;
@@ -271,6 +273,7 @@ async function wasiSetup(
   plugin: RunPluginInfo,
   project: ProjectContext | null,
   granted: Capabilities,
+  limits: RunLimits,
 ): Promise<WasiSetup> {
   const mounts: WasiSetup['mounts'] = [];
   if ((granted.filesystem === 'project' || granted.filesystem === 'plugin') && project) {
@@ -286,7 +289,11 @@ async function wasiSetup(
       throw new Error(
         `${data} is ${info.isSymbolicLink() ? 'a link' : 'not a folder'}; the plugin's data folder must be a real folder`,
       );
-    mounts.push({ guestPath: '/plugin', hostPath: await realpath(data), readOnly: false });
+    // Its quota: what it holds is counted once now; the sandbox counts every change from there.
+    const limitBytes = limits.dataQuotaBytes ?? DEFAULT_DATA_QUOTA_BYTES;
+    const hostPath = await realpath(data);
+    const usedBytes = await dataFolderBytes(hostPath, limitBytes);
+    mounts.push({ guestPath: '/plugin', hostPath, readOnly: false, quota: { limitBytes, usedBytes } });
   }
   return {
     args: [plugin.name],

@@ -11,6 +11,7 @@ import type {
   SandboxStart,
   WorkerEnd,
 } from '../../sandbox/protocol.js';
+import { DEFAULT_DATA_QUOTA_BYTES } from '../host/data-quota.js';
 import type { ProjectContext } from '../host/project.js';
 import type { SandboxExit, SandboxProcess } from './launcher.js';
 import { endMessage } from './messages.js';
@@ -22,12 +23,15 @@ export interface RunLimits {
   timeoutMs: number;
   /** Cap on the plugin's wasm memory. */
   memoryMb: number;
+  /** Quota of the plugin's data folder (/plugin); writes past it fail with ENOSPC. Default 1 GiB. */
+  dataQuotaBytes?: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<RunLimits> = Object.freeze({
   fuel: 10_000_000_000n,
   timeoutMs: 60_000,
   memoryMb: 256,
+  dataQuotaBytes: DEFAULT_DATA_QUOTA_BYTES,
 });
 
 export interface RunEnd {

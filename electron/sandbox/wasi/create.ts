@@ -32,6 +32,14 @@ export function createWasi(options: WasiOptions): Wasi {
     options.mounts.forEach((m, id) => {
       const hostPath = fs.realpathSync(m.hostPath);
       const mount: MountState = { id, guestPath: m.guestPath, hostPath, readOnly: m.readOnly };
+      if (m.quota && !m.readOnly) {
+        const limit = m.quota.limitBytes;
+        mount.quota = {
+          limitBytes: limit,
+          usedBytes: m.quota.usedBytes,
+          onFull: () => options.onQuotaFull?.(m.guestPath, limit),
+        };
+      }
       const C = fs.constants;
       const fd = fs.openSync(hostPath, C.O_RDONLY | C.O_DIRECTORY);
       opened.push(fd);

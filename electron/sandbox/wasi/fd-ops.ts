@@ -6,6 +6,7 @@ import { listDir, packDirents } from './dirent.js';
 import { Errno, READ_ONLY_ERRNO, WasiError } from './errno.js';
 import type { Entry, FileEntry } from './fd-table.js';
 import { fdForChild, realPathOfFd } from './host.js';
+import { chargeGrowth, fitWrite } from './quota.js';
 import { u32, u64, utf8 } from './memory.js';
 import { fromStats, writeFilestat } from './stat.js';
 import { setFdTimes, timeSpecs } from './times.js';
@@ -86,9 +87,21 @@ export function fdSyscalls(ctx: WasiContext): SyscallTable {
     while (off < data.length) {
       const pos = at === null ? null : at + BigInt(off);
       if (pos !== null && pos > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
-      const n = fs.writeSync(e.hostFd, data, off, data.length - off, pos === null ? null : Number(pos));
+      // A quota on the mount (quota.ts): only what fits is written (a short write); nothing: ENOSPC.
+      const rest = data.length - off;
+      let len = rest;
+      if (pos !== null && e.mount.quota) {
+        try {
+          len = fitWrite(e.mount.quota, e.hostFd, Number(pos), rest);
+        } catch (err) {
+          if (off > 0) break;
+          throw err;
+        }
+      }
+      const n = fs.writeSync(e.hostFd, data, off, len, pos === null ? null : Number(pos));
       if (n <= 0) break;
       off += n;
+      if (len < rest) break;
     }
     return off;
   };
@@ -108,7 +121,10 @@ export function fdSyscalls(ctx: WasiContext): SyscallTable {
       const end = u64(offset) + u64(len);
       if (end > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
       const st = fs.fstatSync(e.hostFd, { bigint: true });
-      if (st.size < end) fs.ftruncateSync(e.hostFd, Number(end));
+      if (st.size < end) {
+        chargeGrowth(e.mount.quota, e.hostFd, Number(end));
+        fs.ftruncateSync(e.hostFd, Number(end));
+      }
       return Errno.SUCCESS;
     },
 
@@ -192,6 +208,7 @@ export function fdSyscalls(ctx: WasiContext): SyscallTable {
       notReadOnly(e);
       const s = u64(size);
       if (s > BigInt(Number.MAX_SAFE_INTEGER)) throw new WasiError(Errno.FBIG);
+      chargeGrowth(e.mount.quota, e.hostFd, Number(s));
       fs.ftruncateSync(e.hostFd, Number(s));
       return Errno.SUCCESS;
     },

@@ -4,6 +4,7 @@
 // *at() calls cap-std uses. Elsewhere it falls back to canonical path strings checked by dev/ino.
 import fs from 'node:fs';
 import { ESCAPE_ERRNO, WasiError } from './errno.js';
+import type { MountQuota } from './quota.js';
 
 export interface MountState {
   id: number;
@@ -11,6 +12,8 @@ export interface MountState {
   /** Canonical host directory. */
   hostPath: string;
   readOnly: boolean;
+  /** The bytes the mount may hold (quota.ts); none: unbounded. */
+  quota?: MountQuota;
 }
 
 /** A host directory held open, with the canonical path it had when it was reached. */

@@ -15,6 +15,7 @@ import { Errno, ESCAPE_ERRNO, READ_ONLY_ERRNO, WasiError } from './errno.js';
 import type { DirEntry, FdTable } from './fd-table.js';
 import { at, atForChild, closeQuietly, openAt } from './host.js';
 import { u32, u64 } from './memory.js';
+import { charge, ENTRY_BYTES, release, releaseEntry } from './quota.js';
 import { type Resolved, symlinkEscapes, withResolved } from './resolve.js';
 import { fromStats, writeFilestat } from './stat.js';
 import { setPathTimes, timeSpecs } from './times.js';
@@ -67,7 +68,13 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
       const d = writableDir(fds, fd, Rights.PATH_CREATE_DIRECTORY);
       const path = str(pathPtr, pathLen);
       withResolved(d, path, { follow: false }, (r) => {
-        fs.mkdirSync(at(r.dir, r.name), 0o777);
+        charge(d.mount.quota, ENTRY_BYTES);
+        try {
+          fs.mkdirSync(at(r.dir, r.name), 0o777);
+        } catch (e) {
+          release(d.mount.quota, ENTRY_BYTES);
+          throw e;
+        }
       });
       return Errno.SUCCESS;
     },
@@ -122,7 +129,13 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
         withResolved(dst, newPath, { follow: false }, (to) => {
           slashNeedsDir(from);
           if (to.trailingSlash) newNameWithSlash(to);
-          fs.linkSync(at(from.dir, from.name), at(to.dir, to.name));
+          charge(dst.mount.quota, ENTRY_BYTES);
+          try {
+            fs.linkSync(at(from.dir, from.name), at(to.dir, to.name));
+          } catch (e) {
+            release(dst.mount.quota, ENTRY_BYTES);
+            throw e;
+          }
         });
       });
       return Errno.SUCCESS;
@@ -171,7 +184,28 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
           if (oflags & Oflags.CREAT && !fs.existsSync(at(r.dir, r.name))) throw new WasiError(Errno.ISDIR);
           flags |= C.O_DIRECTORY;
         }
-        const hostFd = openAt(r.dir, r.name, flags, d.mount);
+        // A quota on the mount (quota.ts): a new file counts as an entry; truncating frees its bytes.
+        const quota = d.mount.quota;
+        let charged = 0;
+        if (quota && flags & (C.O_CREAT | C.O_TRUNC)) {
+          let before: fs.Stats | null = null;
+          try {
+            before = fs.lstatSync(at(r.dir, r.name));
+          } catch {
+            // not there yet
+          }
+          if (!before && flags & C.O_CREAT) {
+            charge(quota, ENTRY_BYTES);
+            charged = ENTRY_BYTES;
+          } else if (before?.isFile() && flags & C.O_TRUNC && before.nlink <= 1) release(quota, before.size);
+        }
+        let hostFd: number;
+        try {
+          hostFd = openAt(r.dir, r.name, flags, d.mount);
+        } catch (e) {
+          release(quota, charged);
+          throw e;
+        }
         try {
           const st = fs.fstatSync(hostFd);
           if (st.isDirectory()) {
@@ -231,6 +265,7 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
       withResolved(d, path, { follow: false }, (r) => {
         if (r.name === '.') throw new WasiError(Errno.INVAL);
         fs.rmdirSync(at(r.dir, r.name));
+        release(d.mount.quota, ENTRY_BYTES);
       });
       return Errno.SUCCESS;
     },
@@ -256,6 +291,8 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
             const st = fs.lstatSync(at(from.dir, from.name));
             if (!st.isDirectory()) throw new WasiError(Errno.NOTDIR);
           }
+          // A replaced file frees what it held.
+          if (dst.mount.quota) releaseEntry(dst.mount.quota, at(to.dir, to.name));
           fs.renameSync(at(from.dir, from.name), at(to.dir, to.name));
         });
       });
@@ -269,7 +306,13 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
       withResolved(d, newPath, { follow: false }, (r) => {
         if (r.trailingSlash) newNameWithSlash(r);
         if (symlinkEscapes(r.dir, d.mount.hostPath, target)) throw new WasiError(ESCAPE_ERRNO);
-        fs.symlinkSync(target, at(r.dir, r.name));
+        charge(d.mount.quota, ENTRY_BYTES);
+        try {
+          fs.symlinkSync(target, at(r.dir, r.name));
+        } catch (e) {
+          release(d.mount.quota, ENTRY_BYTES);
+          throw e;
+        }
       });
       return Errno.SUCCESS;
     },
@@ -282,6 +325,7 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
           const st = fs.lstatSync(at(r.dir, r.name));
           throw new WasiError(st.isDirectory() ? Errno.ISDIR : Errno.NOTDIR);
         }
+        if (d.mount.quota) releaseEntry(d.mount.quota, at(r.dir, r.name));
         fs.unlinkSync(at(r.dir, r.name));
       });
       return Errno.SUCCESS;

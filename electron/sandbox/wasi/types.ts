@@ -6,6 +6,8 @@ export interface WasiMount {
   /** Canonical host directory. */
   hostPath: string;
   readOnly: boolean;
+  /** Bytes the mount may hold, and what it holds now (counted by the caller once, at start; quota.ts). */
+  quota?: { limitBytes: number; usedBytes: number };
 }
 
 export interface WasiOptions {
@@ -22,6 +24,8 @@ export interface WasiOptions {
   randomSeed?: string;
   /** Monotonic nanoseconds for the virtual clock (e.g. derived from fuel used). */
   virtualNanos?: () => bigint;
+  /** Called once, the first time a mount's quota refuses a write (the run's log says why). */
+  onQuotaFull?: (guestPath: string, limitBytes: number) => void;
   stdout(bytes: Uint8Array): void;
   stderr(bytes: Uint8Array): void;
 }
