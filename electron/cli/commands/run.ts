@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Capabilities, parseGrantList } from '../../../shared/capabilities.js';
 import type { PluginCommand, PluginManifest } from '../../../shared/manifest/types.js';
+import { cliRunLimits } from '../../engine/app/plugin-prefs.js';
 import { HostError } from '../../engine/host/errors.js';
 import { projectContext } from '../../engine/host/project.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
@@ -29,6 +30,9 @@ An installed plugin (found by its name or one of its command names in plugins.to
 grants recorded at install, in the current directory's project, and only while its approval holds
 (a wasm changed on disk since must be approved again). A plugin directory (a path) runs with what
 --grant gives, and no project unless --project says.
+An installed plugin also gets the limits set for it in Fledge Desktop (else the settings' defaults),
+and does not run while disabled there; --fuel, --timeout-ms and --memory-mb may not exceed the
+settings' ceilings.
 
 Options:
   --command NAME      the command to run (default: the one named, else the first in plugin.toml)
@@ -109,6 +113,8 @@ interface RunTarget {
   defaultProject: string | null;
   /** A native plugin the person allowed full access (recorded per plugin). */
   fullAccess: boolean;
+  /** The installed plugin's name (null for a plugin directory): Fledge Desktop's limits and enabled apply. */
+  installed: string | null;
 }
 
 function isPath(target: string): boolean {
@@ -130,6 +136,7 @@ async function resolveTarget(
   let commandName = values.command;
   let defaultProject: string | null = null;
   let fullAccess = false;
+  let installed: string | null = null;
   if (asDir) {
     const report = await loadManifest(dir);
     if (!report.manifest)
@@ -146,6 +153,7 @@ async function resolveTarget(
     declaredGrants = runnable.granted;
     commandName ??= runnable.command;
     defaultProject = io.cwd;
+    installed = runnable.name;
     if (manifest.runtime === 'native')
       fullAccess = await hasFullAccess(configDirFor(io), runnable.name, pluginDir);
   }
@@ -164,7 +172,7 @@ async function resolveTarget(
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { pluginDir, manifest, command, grants, defaultProject, fullAccess };
+  return { pluginDir, manifest, command, grants, defaultProject, fullAccess, installed };
 }
 
 export const runCommand: CliCommand = {
@@ -243,6 +251,7 @@ export const runCommand: CliCommand = {
       if (fuel !== undefined) limits.fuel = fuel;
       if (timeoutMs !== undefined) limits.timeoutMs = timeoutMs;
       if (memoryMb !== undefined) limits.memoryMb = memoryMb;
+      if (target.installed) Object.assign(limits, cliRunLimits(configDirFor(io), target.installed, limits));
       run = manager.start({
         plugin: {
           name: manifest.name,
