@@ -160,7 +160,12 @@ export class EventHub {
   private schedule(): void {
     if (this.timer) return;
     const wait = Math.max(0, this.lastFlush + this.intervalMs - performance.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer = setTimeout(() => {
+      // Timers may fire a little early: never two batches closer than the interval.
+      this.timer = null;
+      if (performance.now() - this.lastFlush < this.intervalMs) this.schedule();
+      else this.flush();
+    }, Math.ceil(wait));
   }
 }
 
