@@ -18,6 +18,7 @@ import { HostError } from '../host/errors.js';
 import { type FolderUsage, folderUsage, PluginStore, type StoreSizes } from '../host/store.js';
 import { GitHubApi, type GitHubApiOptions, githubApiSettings } from '../install/github-api.js';
 import { fetchForInstall } from '../install/github-install.js';
+import { githubUpdateSpec } from '../install/github-pins.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
   cleanStaleStaging,
@@ -175,10 +176,12 @@ export class PluginService {
   ): Promise<InstallOutcome> {
     const record = await this.record(name);
     await refuseLinkedUpdate(this.pluginDir(name), name);
+    // A GitHub install follows what was asked for (the latest release, or a tag/branch), not its old commit.
     const spec =
-      record.pinned_ref && !record.source.includes('@')
+      (await githubUpdateSpec(this.paths.configDir, record)) ??
+      (record.pinned_ref && !record.source.includes('@')
         ? `${record.source}@${record.pinned_ref}`
-        : record.source;
+        : record.source);
     return this.installFrom(spec, prompt, record, options);
   }
 
