@@ -79,6 +79,15 @@ describe('hostile native plugins', () => {
   });
 
   it.each(contained ? (['contained', 'full'] as const) : (['full'] as const))(
+    'a plugin that dies of a signal ends as a trap naming the signal (%s)',
+    async (access) => {
+      const r = await runNative(nativePlugin(script('kill -SEGV $$')), { access });
+      expect(r.end).toMatchObject({ reason: 'trap', code: 1 });
+      expect(r.end.message).toMatch(/trapped: it was stopped by signal SIGSEGV/);
+    },
+  );
+
+  it.each(contained ? (['contained', 'full'] as const) : (['full'] as const))(
     'a child that leaves the process group holding stdout open does not keep the run going (%s)',
     async (access) => {
       const tag = `fledge-escaped-${randomBytes(5).toString('hex')}`;

@@ -146,6 +146,7 @@ export async function launchNative(run: Run, l: NativeLaunch): Promise<void> {
     env: nativeEnv(native.env ?? process.env, plugin.dir, accessMode),
     protocol: native.protocol,
     granted: l.granted,
+    signalExitCodes: accessMode === 'contained',
     notes: [{ level: 'info', message: `Plugin '${plugin.name}' runs ${description.label}.` }, ...notes],
   });
   const start: Omit<SandboxStart, 'runId' | 'mode'> = {

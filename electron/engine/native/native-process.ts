@@ -5,6 +5,7 @@
 // events. Back-pressure: stdout and stderr are read only as fast as events are handed on; reading
 // pauses while many host calls wait or the plugin does not read its answers.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import type { Capabilities } from '../../../shared/capabilities.js';
 import type {
   FromSandbox,
@@ -39,8 +40,15 @@ export interface NativeSpawn {
   /** fledge-v1 (init on stdin, one JSON message per line) or a plain command. */
   protocol: boolean;
   granted: Capabilities;
+  /** bwrap reports a program killed by signal N as exit code 128 + N: read such codes as that signal. */
+  signalExitCodes?: boolean;
   /** Host log lines that open the run (how it is contained, or why it is not). */
   notes?: { level: LogLevel; message: string }[];
+}
+
+function signalOfExitCode(code: number | null): string | null {
+  if (code === null || code <= 128) return null;
+  return Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] ?? null;
 }
 
 export class NativeProcess implements SandboxProcess {
@@ -255,10 +263,18 @@ export class NativeProcess implements SandboxProcess {
       return;
     }
     if (!this.exitInfo || this.streamsOpen > 0) return;
-    const { code, signal } = this.exitInfo;
+    const { code } = this.exitInfo;
+    const signal = this.exitInfo.signal ?? (this.spec.signalExitCodes ? signalOfExitCode(code) : null);
     this.end(
       signal
-        ? { reason: 'crash', code: 1, detail: `it was stopped by ${signal}`, fuelUsed: 0, peakMemoryBytes: 0 }
+        ? // The plugin's own fault (like a wasm trap), not the host's: "Plugin 'X' trapped: ...".
+          {
+            reason: 'trap',
+            code: 1,
+            detail: `it was stopped by signal ${signal}`,
+            fuelUsed: 0,
+            peakMemoryBytes: 0,
+          }
         : { reason: 'exit', code: code ?? 1, detail: `exit code ${code}`, fuelUsed: 0, peakMemoryBytes: 0 },
       this.exitInfo,
     );
