@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 # Debian packages: clang + lld + wasi-libc (+ compiler-rt builtins) compile the C test programs to
 # wasm32-wasi; git installs plugins from git sources; util-linux's `script` gives the terminal tests a
 # pseudo-terminal; procps has pgrep for the process-leak tests; bubblewrap contains native plugins
-# (and its tests), libc6-dev lets clang build the native C test plugin. (Chromium for Playwright comes with the renderer.)
+# (and its tests), libc6-dev lets clang build the native C test plugin. chromium is the browser Playwright drives (browser mode's tests; never a downloaded one).
 # g++ + make + python3 build fs-ext (flock on state.json.lock, as the fledge CLI) at npm ci; util-linux's
 # flock(1) and python3's fcntl.flock play the CLI's side in the lock tests.
-APT_PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32 git bsdutils procps g++ make python3 util-linux bubblewrap libc6-dev)
+APT_PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32 git bsdutils procps g++ make python3 util-linux bubblewrap libc6-dev chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do

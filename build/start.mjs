@@ -3,6 +3,7 @@
 // fetched (or there is no display to open a window on), it says so in one line and starts browser
 // mode instead, opening the printed address in a browser when there is one.
 //   --browser           browser mode without trying Electron (also FLEDGE_BROWSER_MODE=1)
+//   --no-build          use dist/ as it is
 //   --port N            browser mode's port
 //   FLEDGE_START_TIMING=1  prints how long after the build the address was printed
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,6 +15,8 @@ import { bundle } from './bundle.mjs';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
 const wantBrowser = args.includes('--browser') || process.env.FLEDGE_BROWSER_MODE === '1';
+// Tests: use dist/ as it is (the test run's global setup built it).
+const noBuild = args.includes('--no-build');
 const portAt = args.indexOf('--port');
 const port = portAt >= 0 ? args[portAt + 1] : undefined;
 
@@ -101,8 +104,10 @@ function startBrowserMode(buildEnd) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-await bundle();
-buildRenderer();
+if (!noBuild) {
+  await bundle();
+  buildRenderer();
+}
 const buildEnd = performance.now();
 
 if (wantBrowser) startBrowserMode(buildEnd);
@@ -110,7 +115,7 @@ else {
   const main = electronMain();
   const electron = main && hasDisplay() ? electronBinary() : null;
   if (main && electron?.path) {
-    const child = spawn(electron.path, [main, ...args], { cwd: root, stdio: 'inherit' });
+    const child = spawn(electron.path, [main], { cwd: root, stdio: 'inherit' });
     child.on('exit', (code) => process.exit(code ?? 0));
   } else {
     const why = !main
