@@ -79,7 +79,7 @@ function electronBinary() {
   const cause = /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ECONNRESET|HTTPError[^\n]*|fetch failed)/.exec(
     text,
   )?.[1];
-  return { reason: `its download failed${cause ? ` (${cause})` : ''}` };
+  return { reason: `it could not be downloaded${cause ? `: ${cause}` : ''}` };
 }
 
 function hasDisplay() {
