@@ -7,7 +7,16 @@ const NEXT_STEP: Record<string, string> = {
   plugin_invalid: 'Ask the plugin’s author for a fixed version, or pick another file.',
   plugin_not_installed: 'Refresh the list of plugins.',
   project_not_found: 'Check the folder still exists, then open it again.',
+  plugin_exists:
+    'Open it under Plugins and choose “Check for update”, or remove it first to install this one instead.',
+  plugin_command_clash: 'Remove the other plugin first if you want this one instead.',
 };
+
+/** Engine wording meant for the command line, said the app's way. */
+function forPeople(code: string, message: string): string {
+  if (code === 'plugin_exists') return message.replace(/; use "plugins update [^"]+" to update it$/, '.');
+  return message;
+}
 
 export interface PersonError {
   title: string;
@@ -36,7 +45,12 @@ function cleanMessage(text: string): string {
 
 export function toPersonError(e: unknown, title = 'That did not work'): PersonError {
   if (isAppError(e)) {
-    return { title, message: cleanMessage(e.message), next: NEXT_STEP[e.code] ?? null, code: e.code };
+    return {
+      title,
+      message: forPeople(e.code, cleanMessage(e.message)),
+      next: NEXT_STEP[e.code] ?? null,
+      code: e.code,
+    };
   }
   return {
     title,

@@ -119,7 +119,7 @@ export function CatalogScreen() {
           >
             <option value="any">Any</option>
             <option value="official">Official</option>
-            <option value="team">Trusted by your team</option>
+            <option value="team">Team</option>
             <option value="unverified">Unverified</option>
           </select>
         </label>
@@ -133,7 +133,7 @@ export function CatalogScreen() {
             <option value="any">Any</option>
             <option value="wasm">WASM, sandboxed</option>
             <option value="native">Native</option>
-            <option value="prebuilt">Ready to install (no Rust needed)</option>
+            <option value="prebuilt">Ready to install</option>
           </select>
         </label>
         <label className="inline-label">

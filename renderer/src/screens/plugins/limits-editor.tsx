@@ -86,7 +86,9 @@ export function LimitsEditor({ plugin }: { plugin: PluginDetail }) {
               />
               <div id={`${id}-hint`} className={problems[f.key] ? 'field-error' : 'field-hint muted'}>
                 {problems[f.key] ??
-                  `In force: ${f.key === 'fuel' ? formatBig(plugin.limits.fuel) : showLimit(f.key, plugin.limits[f.key])} ${f.unit}.`}
+                  (f.key === 'fuel'
+                    ? `In force: ${formatBig(plugin.limits.fuel)} steps.`
+                    : `In force: ${showLimit(f.key, plugin.limits[f.key])} ${f.unit}.`)}
               </div>
             </div>
           );

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Button } from '../../components/button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorNotice } from '../../components/error-notice.js';
@@ -15,11 +16,13 @@ import {
 } from '../../stores/plugin-store.js';
 import { projectStore } from '../../stores/project-store.js';
 import { navigate } from '../../stores/ui-store.js';
+import { PathInstall } from './path-install.js';
 import { PluginRow } from './plugin-row.js';
 
 /** The installed plugins, searchable; each opens its detail page. */
 export function PluginsScreen() {
   const { loaded, plugins, error, query } = useStore(pluginStore);
+  const [fromPath, setFromPath] = useState(false);
   const project = useStore(projectStore, (s) => s.current);
   const shown = plugins.filter((p) => matchesQuery(p, query));
   const review = plugins.filter(needsReview).length;
@@ -33,11 +36,17 @@ export function PluginsScreen() {
             : 'Loading…'
         }
         actions={
-          <Button variant="primary" onClick={() => navigate({ page: 'catalog' })}>
-            Find plugins
-          </Button>
+          <>
+            <Button onClick={() => setFromPath((v) => !v)} aria-expanded={fromPath}>
+              Install from this computer
+            </Button>
+            <Button variant="primary" onClick={() => navigate({ page: 'catalog' })}>
+              Find plugins
+            </Button>
+          </>
         }
       />
+      {fromPath ? <PathInstall onDone={() => setFromPath(false)} /> : null}
       {!project && loaded && plugins.length > 0 ? (
         <Notice
           title="No project is open"

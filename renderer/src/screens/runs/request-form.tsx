@@ -2,15 +2,26 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { RequestEvent } from '../../api/types.js';
 import { Button } from '../../components/button.js';
 
-function validateWith(rule: string | undefined, value: string): string | null {
-  if (!rule) return null;
-  let re: RegExp;
-  try {
-    re = new RegExp(rule);
-  } catch {
-    return null;
+/** The fledge-v1 `validate` rules, checked before the answer is sent; the words say what to type. */
+export function validateWith(rule: string | undefined, value: string): string | null {
+  switch (rule) {
+    case 'non_empty':
+      return value.trim() ? null : 'Please type an answer; it cannot be empty.';
+    case 'integer':
+      return /^\s*-?\d+\s*$/.test(value) ? null : 'Type a whole number, such as 3.';
+    case 'url':
+      try {
+        const u = new URL(value.trim());
+        return u.protocol === 'http:' || u.protocol === 'https:'
+          ? null
+          : 'Type a web address starting with https://.';
+      } catch {
+        return 'Type a web address starting with https://.';
+      }
+    default:
+      // path_exists is checked by the plugin on its side; unknown rules are the plugin's to enforce
+      return null;
   }
-  return re.test(value) ? null : `This does not look right: it must match ${rule}.`;
 }
 
 /** A plugin's question (prompt, confirm, select, multi_select) as a small form inside the run. */
@@ -93,8 +104,7 @@ export function RequestForm({
         </div>
       ) : null}
       {r.kind === 'select' ? (
-        <fieldset className="choice-list">
-          <legend className="visually-hidden">{r.message}</legend>
+        <fieldset className="choice-list" aria-labelledby={`${id}-q`}>
           {options.map((o) => (
             <label key={`opt-${o}`} className="choice">
               <input
@@ -110,8 +120,7 @@ export function RequestForm({
         </fieldset>
       ) : null}
       {r.kind === 'multi_select' ? (
-        <fieldset className="choice-list">
-          <legend className="visually-hidden">{r.message}</legend>
+        <fieldset className="choice-list" aria-labelledby={`${id}-q`}>
           {options.map((o, i) => (
             <label key={`opt-${o}`} className="choice">
               <input

@@ -42,6 +42,12 @@ function themeFromCss(): ITheme {
           cyan: '#0b6b75',
           white: '#5c6670',
           brightBlack: '#505a66',
+          brightRed: '#a0111f',
+          brightGreen: '#0f5a25',
+          brightYellow: '#6b4500',
+          brightBlue: '#0a4a8c',
+          brightMagenta: '#7b1fa2',
+          brightCyan: '#095c64',
           brightWhite: '#1b1f24',
         }),
   };
