@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitHubApi } from '../../electron/engine/install/github-api.js';
-import { githubRepoOf } from '../../electron/engine/install/github-source.js';
+import { enterpriseWebHost, githubRepoOf } from '../../electron/engine/install/github-source.js';
 import { parseSource } from '../../electron/engine/install/source.js';
 import { checkToolchain } from '../../electron/engine/pack/toolchain.js';
 import { refusal } from '../install/helpers.js';
@@ -97,6 +97,16 @@ describe('which sources go through the API', () => {
     expect(await of('git@github.com:someone/fledge-x.git')).toBeNull();
     expect(await of('https://github.com/someone/../other/x')).toBeNull();
     expect(await of('https://user:tok@github.com/someone/fledge-x')).toBeNull();
+  });
+
+  it('GitHub Enterprise: https://HOST/owner/repo goes through the API configured at https://HOST/api/v3', async () => {
+    const api = new GitHubApi({ baseUrl: 'https://ghe.example.test/api/v3' });
+    const host = enterpriseWebHost(api);
+    expect(host).toBe('ghe.example.test');
+    const src = await parseSource('https://ghe.example.test/team/fledge-y@v2', tempDir('src'));
+    expect(githubRepoOf(src, host)).toEqual({ owner: 'team', repo: 'fledge-y', ref: 'v2' });
+    expect(githubRepoOf(src, null)).toBeNull();
+    expect(enterpriseWebHost(new GitHubApi({ baseUrl: 'https://api.github.com' }))).toBeNull();
   });
 });
 

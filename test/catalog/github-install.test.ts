@@ -166,6 +166,11 @@ describe('a plugin whose release carries the wasm', () => {
       },
     ]);
     expect(seen[0]?.buildHook).toBeNull();
+    // Downloaded from the API's asset address, asking for the bytes (works for private repositories).
+    const assetRequest = gh.requests.find(
+      (r) => r.url === '/repos/someone/fledge-hello/releases/assets/v1.0.0/fledge-hello.wasm',
+    );
+    expect(assetRequest?.headers.accept).toBe('application/octet-stream');
     expect(out.warnings.join('\n')).not.toMatch(/build hook/);
     // Pinned like any installed wasm: the approval records its hash.
     const consentFile = JSON.parse(readFileSync(join(config, 'fledge-desktop', 'consent.json'), 'utf8'));

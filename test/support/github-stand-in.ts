@@ -187,6 +187,8 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       size: a.listedSize ?? assetBytes(a)?.length ?? a.streamBytes ?? 0,
       content_type: 'application/octet-stream',
       browser_download_url: `${base}/_downloads/${r.owner}/${r.name}/${encodeURIComponent(rel.tag)}/${encodeURIComponent(a.name)}`,
+      // As GitHub: the API's asset address answers with a redirect to the download.
+      url: `${base}/repos/${r.owner}/${r.name}/releases/assets/${encodeURIComponent(rel.tag)}/${encodeURIComponent(a.name)}`,
     })),
   });
 
@@ -331,7 +333,15 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       const rel = latest(r);
       return rel ? json(res, path, 200, releaseJson(r, rel)) : notFound(res, path);
     }
-    let sub = /^\/releases\/tags\/(.+)$/.exec(rest);
+    let sub = /^\/releases\/assets\/([^/]+)\/([^/]+)$/.exec(rest);
+    if (sub) {
+      if (req.headers.accept !== 'application/octet-stream')
+        return json(res, path, 415, { message: 'Accept octet-stream' });
+      return send(res, path, 302, '', {
+        location: `${base}/_downloads/${r.owner}/${r.name}/${sub[1]}/${sub[2]}`,
+      });
+    }
+    sub = /^\/releases\/tags\/(.+)$/.exec(rest);
     if (sub) {
       const rel = r.releases?.find((x) => x.tag === decodeURIComponent(sub![1]!));
       return rel ? json(res, path, 200, releaseJson(r, rel)) : notFound(res, path);

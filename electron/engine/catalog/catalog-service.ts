@@ -4,7 +4,7 @@
 // in plain words, never an empty list without an explanation. Results are marked installed (from
 // plugins.toml) and carry what is known of their runtime and whether they need a toolchain.
 
-import { isHostError } from '../host/errors.js';
+import { HostError, isHostError } from '../host/errors.js';
 import { GitHubApi, githubApiSettings } from '../install/github-api.js';
 import { classifyTrust, loadTrustConfig } from '../install/trust.js';
 import { fledgePaths } from '../registry/config-dir.js';
@@ -73,8 +73,13 @@ export class CatalogService {
 
   /** Learns a repository's runtime and whether it installs without a toolchain (saved for later searches). */
   async inspect(fullName: string, signal?: AbortSignal): Promise<RepoFacts> {
-    const [owner, repo] = fullName.split('/');
-    const facts = await inspectRepository(this.api, owner ?? '', repo ?? '', signal);
+    const m = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/.exec(fullName);
+    if (!m || m[2] === '.' || m[2] === '..')
+      throw new HostError(
+        'catalog_bad_name',
+        `"${fullName.slice(0, 200)}" is not a GitHub repository name (owner/repo).`,
+      );
+    const facts = await inspectRepository(this.api, m[1]!, m[2]!, signal);
     await this.cache.saveFacts(fullName, facts).catch(() => undefined);
     return facts;
   }

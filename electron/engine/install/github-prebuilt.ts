@@ -70,6 +70,15 @@ export function checkWasmBytes(bytes: Uint8Array, what: string): void {
     );
 }
 
+/**
+ * Where to download an asset: the API's asset address (it answers the bytes, or a redirect to them,
+ * for `Accept: application/octet-stream`, and works for private repositories with a token), else the
+ * public browser_download_url.
+ */
+export function assetUrl(asset: ReleaseAsset): string {
+  return asset.url ?? asset.browser_download_url;
+}
+
 /** The first 64-hex-digit word of a `.sha256` file (`sha256sum` format or the bare digest). */
 export function parseChecksum(text: string): string | null {
   const m = /^\s*([0-9a-fA-F]{64})(?:\s|$)/.exec(text);
@@ -107,7 +116,7 @@ export async function fetchPrebuiltWasm(
     await refuseLinksOnTheWay(dir, dirname(target), manifest.name);
     await fsp.mkdir(dirname(target), { recursive: true });
     const temp = join(dirname(target), `.${basename(target)}.download`);
-    const got = await downloadToFile(api, asset.browser_download_url, temp, {
+    const got = await downloadToFile(api, assetUrl(asset), temp, {
       maxBytes,
       label: what,
       signal: options.signal,
@@ -159,7 +168,7 @@ async function publishedChecksum(
 ): Promise<string | null> {
   const sums = release.assets.find((a) => a.name === `${asset.name}.sha256`);
   if (!sums) return null;
-  const res = await api.get(sums.browser_download_url, { signal, accept: 'application/octet-stream' });
+  const res = await api.get(assetUrl(sums), { signal, accept: 'application/octet-stream' });
   const text = (await readCapped(res, MAX_CHECKSUM_BYTES, `${sums.name}`)).toString('utf8');
   const digest = parseChecksum(text);
   if (!digest)

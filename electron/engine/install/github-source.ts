@@ -50,6 +50,8 @@ const assetSchema = z.object({
   name: z.string().min(1).max(255),
   size: z.number().int().nonnegative(),
   browser_download_url: z.string().min(1),
+  /** The API's address of the asset: on the API's own host, so a token (private repositories) goes with it. */
+  url: z.string().min(1).optional(),
 });
 const releaseSchema = z.object({
   tag_name: z.string().min(1).max(255),
