@@ -104,6 +104,8 @@ export interface SandboxStart {
   cacheKey?: string;
   /** The plugin folder (plugin mode): the prepared-module cache is kept only inside it. */
   pluginDir?: string;
+  /** The binary's SHA-256 when it was approved: other bytes are refused (load exactly what was checked). */
+  binarySha256?: string;
 }
 
 export type HostOp = 'exec' | 'storeGet' | 'storeSet' | 'metadata';

@@ -110,6 +110,7 @@ export function loadModule(start: SandboxStart): LoadedModule {
     const prepared = loadPrepared(start.binaryPath, {
       ...(key && key.length >= 16 ? { key } : {}),
       ...(start.pluginDir !== undefined ? { root: start.pluginDir } : {}),
+      ...(start.binarySha256 !== undefined ? { expectSha256: start.binarySha256 } : {}),
     });
     bytes = prepared.bytes;
     warnings.push(...prepared.warnings);

@@ -61,6 +61,12 @@ export function escapesPluginDir(path: string): boolean {
   return path.split(/[\\/]+/).includes('..');
 }
 
+/** Whether a (relative) path is in the plugin's data folder: `data/x`, `./data/x`, `Data\\x` alike. */
+export function isInDataFolder(path: string): boolean {
+  const first = path.split(/[\\/]+/).find((p) => p !== '' && p !== '.');
+  return first !== undefined && first.toLowerCase() === 'data';
+}
+
 class Collector {
   readonly errors: ManifestIssue[] = [];
   readonly warnings: ManifestIssue[] = [];
@@ -223,6 +229,12 @@ function checkCommands(c: Collector, doc: Table, runtime: PluginRuntime): Plugin
         `${path}.binary`,
         'binary-inside',
         `must be a relative path inside the plugin directory, without ".." (got ${describeValue(binary)})`,
+      );
+    else if (binary !== undefined && isInDataFolder(binary))
+      c.error(
+        `${path}.binary`,
+        'binary-not-in-data',
+        `must not be in data/: that is the plugin's own storage (what filesystem = "plugin" lets it write), so a run of the plugin could replace the binary after you approved it (got ${describeValue(binary)})`,
       );
     else if (binary !== undefined && runtime === 'wasm' && !binary.endsWith('.wasm'))
       c.warn(

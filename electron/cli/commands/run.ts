@@ -115,6 +115,8 @@ interface RunTarget {
   fullAccess: boolean;
   /** The installed plugin's name (null for a plugin directory): Fledge Desktop's limits and enabled apply. */
   installed: string | null;
+  /** The approved SHA-256 of each binary (installed plugins): only those bytes are run. */
+  approvedSha256: Record<string, string>;
 }
 
 function isPath(target: string): boolean {
@@ -137,6 +139,7 @@ async function resolveTarget(
   let defaultProject: string | null = null;
   let fullAccess = false;
   let installed: string | null = null;
+  let approvedSha256: Record<string, string> = {};
   if (asDir) {
     const report = await loadManifest(dir);
     if (!report.manifest)
@@ -154,6 +157,7 @@ async function resolveTarget(
     commandName ??= runnable.command;
     defaultProject = io.cwd;
     installed = runnable.name;
+    approvedSha256 = runnable.approvedSha256;
     if (manifest.runtime === 'native')
       fullAccess = await hasFullAccess(configDirFor(io), runnable.name, pluginDir);
   }
@@ -172,7 +176,7 @@ async function resolveTarget(
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { pluginDir, manifest, command, grants, defaultProject, fullAccess, installed };
+  return { pluginDir, manifest, command, grants, defaultProject, fullAccess, installed, approvedSha256 };
 }
 
 export const runCommand: CliCommand = {
@@ -261,6 +265,10 @@ export const runCommand: CliCommand = {
         },
         command: command.name,
         binary: command.binary,
+        // What the consent check approved is exactly what runs (a swapped binary is refused).
+        ...(target.approvedSha256[command.binary] !== undefined
+          ? { binarySha256: target.approvedSha256[command.binary] }
+          : {}),
         args: pluginArgs,
         project,
         grants,

@@ -90,6 +90,8 @@ export interface Runnable {
   manifest: PluginManifest;
   command: string;
   granted: Capabilities;
+  /** SHA-256 of each command binary as approved: pass it to the run, so exactly those bytes run. */
+  approvedSha256: Record<string, string>;
 }
 
 function manifestErrors(report: ManifestReport, what: string): HostError {
@@ -475,11 +477,8 @@ export class PluginService {
     // mount the plugin's own folder read-write.
     await refuseLinkedStorage(dir, `The installed plugin "${record.name}"`);
     requireReviewed(record);
-    const problems = await consentProblems(
-      dir,
-      manifest,
-      (await readConsent(this.paths.configDir))[record.name],
-    );
+    const consent = (await readConsent(this.paths.configDir))[record.name];
+    const problems = await consentProblems(dir, manifest, consent);
     if (problems.length)
       throw new HostError(
         'consent_required',
@@ -493,6 +492,7 @@ export class PluginService {
       manifest,
       command,
       granted: intersectCapabilities(manifest.capabilities, grantedByEntry(record, manifest.capabilities)),
+      approvedSha256: { ...consent?.wasm },
     };
   }
 }

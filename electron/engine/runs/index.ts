@@ -38,6 +38,8 @@ export interface StartRunOptions {
   command: string;
   /** Its binary: absolute, or relative to the plugin dir. */
   binary: string;
+  /** The binary's SHA-256 when it was approved (consent): a binary with other bytes is not run. */
+  binarySha256?: string;
   args?: string[];
   project?: ProjectContext | null;
   /** What the user granted; intersected with what the plugin declares. */
@@ -258,6 +260,7 @@ export class RunManager {
       granted,
       cacheKey: this.prepareCacheKey(),
       pluginDir: plugin.dir,
+      ...(options.binarySha256 !== undefined ? { binarySha256: options.binarySha256 } : {}),
       fuel: limits.fuel,
       memoryCapBytes: memoryCapBytes(limits),
       wasi,

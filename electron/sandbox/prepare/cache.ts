@@ -30,6 +30,7 @@ import {
   PREPARED_SUFFIX,
   STAMP_SUFFIX,
 } from './constants.js';
+import { ModuleError } from './errors.js';
 import { instrumentFuel } from './fuel.js';
 import { EXT_GLOBAL, readImports, SEC_IMPORT, splitSections } from './sections.js';
 import { checkHeader } from './validate.js';
@@ -54,6 +55,11 @@ export interface LoadPreparedOptions {
    * a folder in the plugin that is a link to elsewhere must not get files written into it.
    */
   root?: string;
+  /**
+   * The SHA-256 (hex) the binary had when it was checked (consent): bytes that differ are refused,
+   * so what runs is exactly what was checked, even if the file was swapped in between.
+   */
+  expectSha256?: string;
 }
 
 /** Whether `wasmPath`'s folder, links resolved, is `root` or inside it (links in `root` itself resolved too). */
@@ -218,6 +224,11 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
   }
   const src = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   const sourceHash = sha256(src);
+  if (options.expectSha256 !== undefined && options.expectSha256.toLowerCase() !== sourceHash)
+    throw new ModuleError(
+      'changed',
+      `${basename(wasmPath)} changed on disk after it was checked (SHA-256 ${sourceHash.slice(0, 12)}..., approved ${options.expectSha256.slice(0, 12)}...); it was not run. Approve it again if the change is yours.`,
+    );
   const paths = preparedPaths(wasmPath);
   const warnings: string[] = [];
   if (options.root !== undefined && !insideRoot(wasmPath, options.root)) {

@@ -7,7 +7,9 @@ export type ModuleErrorCode =
   | 'unmeterable'
   | 'memory_over_cap'
   /** Preparing it took longer, or more memory, than allowed (off-thread.ts). */
-  | 'too_expensive';
+  | 'too_expensive'
+  /** Its bytes are not the ones checked (cache.ts: expectSha256). */
+  | 'changed';
 
 /** A module that cannot be prepared; `message` is written for a person. */
 export class ModuleError extends Error {
