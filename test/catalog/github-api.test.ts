@@ -54,6 +54,11 @@ describe('GitHubApi', () => {
     expect((await refusal(api.get('ftp://files.example.test/x.wasm'))).code).toBe('github_bad_url');
   });
 
+  it('refuses a plain-http API address off this computer (a token would travel in the clear)', () => {
+    expect(() => new GitHubApi({ baseUrl: 'http://api.example.test' })).toThrow(/uses plain http; use https/);
+    expect(() => new GitHubApi({ baseUrl: 'http://127.0.0.1:9' })).not.toThrow();
+  });
+
   it('gives up on a redirect loop', async () => {
     const { fake } = scripted({ 'https://api.example.test/loop': redirect('/loop') });
     const api = new GitHubApi({ baseUrl: 'https://api.example.test', fetch: fake });

@@ -59,6 +59,15 @@ export class GitHubApi {
 
   constructor(options: GitHubApiOptions = {}) {
     this.baseUrl = checkedHttpUrl(options.baseUrl ?? DEFAULT_GITHUB_API_URL, 'The GitHub API address');
+    // A token over plain http could be read by anyone on the way: http only for this computer itself.
+    if (
+      this.baseUrl.protocol === 'http:' &&
+      !['127.0.0.1', 'localhost', '[::1]'].includes(this.baseUrl.hostname)
+    )
+      throw new HostError(
+        'github_insecure',
+        `The GitHub API address ${this.baseUrl.origin} uses plain http; use https (plain http is accepted only for this computer, e.g. a test server on 127.0.0.1).`,
+      );
     this.token = options.token ?? null;
     this.fetchImpl = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
