@@ -1,7 +1,10 @@
 // AppService through the contract: installs with consent, the plugin list, runs with live events,
 // answers, cancel, history on disk across a restart, per-plugin limits and enabled, settings.
+import { cpSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appWorld, closeAll, installViaApp, nextEvent, pluginFolder, runEnded } from './helpers.js';
+import { fixtureWasm } from '../sandbox/helpers.js';
+import { appWorld, closeAll, installViaApp, pluginFolder, runEnded } from './helpers.js';
 
 afterAll(closeAll);
 
@@ -42,5 +45,92 @@ describe('AppService', () => {
     const record = await again.client.runs.get({ runId: run.id });
     expect(record.output.events.some((e) => e.type === 'output' && e.text === 'hello')).toBe(true);
     expect(record.end?.message).toMatch(/finished/);
+  });
+});
+
+describe('AppService: consent, limits and secrets', () => {
+  it('stops a plugin whose wasm changed on disk until it is approved again, saying where to do it', async () => {
+    const world = await appWorld();
+    await installViaApp(world, await pluginFolder(world.root, 'fledge-swap', 'hello'));
+    writeFileSync(
+      join(world.configDir, 'plugins', 'fledge-swap', 'plugin.wasm'),
+      await fixtureWasm('exit-code', { CODE: 3 }),
+    );
+    const [row] = await world.client.plugins.list();
+    expect(row?.consent).toEqual({
+      state: 'needs_approval',
+      problems: [expect.stringContaining('plugin.wasm changed on disk after you approved it')],
+    });
+    await expect(world.client.runs.start({ plugin: 'fledge-swap' })).rejects.toMatchObject({
+      code: 'consent_required',
+      message: expect.stringMatching(/Review it on its page and approve it to run it\.$/),
+    });
+    await world.client.plugins.approve({ name: 'fledge-swap' });
+    const run = await world.client.runs.start({ plugin: 'fledge-swap' });
+    expect((await runEnded(world.client, run.id)).run.end).toMatchObject({ reason: 'exit', code: 3 });
+  });
+
+  it('marks a plugin another tool installed as not approved here, and presents it for review', async () => {
+    const world = await appWorld();
+    const dir = await pluginFolder(world.root, 'fledge-other', 'hello');
+    cpSync(dir, join(world.configDir, 'plugins', 'fledge-other'), { recursive: true });
+    writeFileSync(
+      join(world.configDir, 'plugins.toml'),
+      `[[plugins]]\nname = "fledge-other"\nsource = "someone/fledge-other"\nversion = "0.1.0"\ninstalled = "2026-01-01T00:00:00Z"\ncommands = ["fledge-other"]\n`,
+    );
+    const [row] = await world.client.plugins.list();
+    expect(row).toMatchObject({
+      name: 'fledge-other',
+      approvedHere: false,
+      tier: 'unverified',
+      consent: { state: 'needs_approval' },
+    });
+  });
+
+  it('keeps per-plugin limits under the ceilings, and defaults under their ceilings', async () => {
+    const world = await appWorld();
+    await installViaApp(world, await pluginFolder(world.root, 'fledge-lim', 'hello'));
+    await expect(
+      world.client.plugins.setLimits({ name: 'fledge-lim', limits: { memoryMb: 2048 } }),
+    ).rejects.toMatchObject({
+      code: 'limit_above_ceiling',
+      message: expect.stringMatching(/at most 1024 MB of memory/),
+    });
+    await expect(
+      world.client.settings.update({ defaultLimits: { timeoutMs: 700_000 } }),
+    ).rejects.toMatchObject({
+      code: 'limit_above_ceiling',
+    });
+    await world.client.settings.update({ ceilings: { memoryMb: 4096 } });
+    expect(
+      (await world.client.plugins.setLimits({ name: 'fledge-lim', limits: { memoryMb: 2048 } })).limits
+        .memoryMb,
+    ).toBe(2048);
+    // Lowering the ceiling again caps what runs get, without forgetting the plugin's own choice.
+    await world.client.settings.update({ ceilings: { memoryMb: 512 } });
+    const detail = await world.client.plugins.get({ name: 'fledge-lim' });
+    expect(detail.limits.memoryMb).toBe(512);
+    expect(detail.ownLimits.memoryMb).toBe(2048);
+    expect(
+      (await world.client.plugins.setLimits({ name: 'fledge-lim', limits: { memoryMb: null } })).limits
+        .memoryMb,
+    ).toBe(256);
+  });
+
+  it('keeps the GitHub token in a file only its owner can read, and never sends it back', async () => {
+    const world = await appWorld();
+    await world.client.settings.setGithubToken({ token: 'ghp_0123456789abcdef' });
+    const file = join(world.configDir, 'fledge-desktop', 'github-token');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    for (const answer of [
+      await world.client.settings.get(),
+      await world.client.app.info(),
+      await world.client.app.getState(),
+    ])
+      expect(JSON.stringify(answer)).not.toContain('ghp_0123456789abcdef');
+    expect(JSON.stringify(world.seen)).not.toContain('ghp_0123456789abcdef');
+    await world.client.settings.setGithubToken({ token: null });
+    expect(existsSync(file)).toBe(false);
+    expect((await world.client.settings.get()).githubToken.saved).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
 /**
- * Runs started from the app: an installed, enabled, approved WASM plugin with its grants and its
+ * Runs started from the app: an installed, enabled, approved plugin (WASM, or native) with its grants and its
  * limits (its own, else the settings'), in a project. Every event goes to all windows (runs.events),
  * is kept (capped) for a window that joins late, and with the end goes into the project's history.
  */
 import type { ParsedParams, Result } from '../../../shared/ipc/index.js';
 import type { RunEvent } from '../../sandbox/protocol.js';
-import { HostError } from '../host/errors.js';
+import { HostError, isHostError } from '../host/errors.js';
 import type { ProjectContext } from '../host/project.js';
+import { hasFullAccess } from '../native/access-store.js';
 import type { PluginService } from '../plugins/plugin-service.js';
 import type { Run, RunManager } from '../runs/index.js';
 import type { EventHub } from './event-hub.js';
@@ -45,7 +46,18 @@ export class AppRuns {
 
   async start(params: ParsedParams<'runs.start'>): Promise<RunSummaryData> {
     const { plugins, projects, settings, prefs } = this.deps;
-    const runnable = await plugins.resolveRunnable(params.plugin);
+    const runnable = await plugins.resolveRunnable(params.plugin).catch((err: unknown) => {
+      // The engine words it for the CLI; in the app the next step is on the plugin's page.
+      if (isHostError(err, 'consent_required'))
+        throw new HostError(
+          'consent_required',
+          err.message.replace(
+            / Run "plugins approve [^"]*" after checking it\.$/,
+            ' Review it on its page and approve it to run it.',
+          ),
+        );
+      throw err;
+    });
     if (runnable.name !== params.plugin)
       throw new HostError('plugin_not_installed', `No plugin named "${params.plugin}" is installed.`);
     const own = readPluginPrefs(prefs, runnable.name);
@@ -54,11 +66,17 @@ export class AppRuns {
         'plugin_disabled',
         `"${runnable.name}" is disabled. Enable it on its page to run it again.`,
       );
-    if (runnable.manifest.runtime !== 'wasm')
-      throw new HostError(
-        'plugin_native',
-        `"${runnable.name}" is a native plugin: it would run outside the sandbox with all your permissions, so Fledge Desktop does not run it. Use the fledge CLI if you trust it.`,
-      );
+    // A native plugin runs as the person: contained where this computer allows it (its run says
+    // which), with full access only when the person allowed it (electron/engine/native).
+    const native =
+      runnable.manifest.runtime === 'native'
+        ? {
+            protocol: runnable.manifest.protocol === 'fledge-v1',
+            access: (await hasFullAccess(plugins.paths.configDir, runnable.name, runnable.pluginDir))
+              ? ('full' as const)
+              : ('auto' as const),
+          }
+        : null;
     const command = params.command ?? runnable.command;
     const spec = runnable.manifest.commands.find((c) => c.name === command);
     if (!spec)
@@ -81,6 +99,7 @@ export class AppRuns {
       project,
       grants: runnable.granted,
       limits: { fuel: BigInt(limits.fuel), timeoutMs: limits.timeoutMs, memoryMb: limits.memoryMb },
+      ...(native ? { native } : {}),
     });
     const info = run.describe();
     const summary: RunSummaryData = {

@@ -114,6 +114,8 @@ export class AppService {
   async start(): Promise<this> {
     await mkdir(this.installCwd, { recursive: true });
     await this.projects.restore();
+    // Reads every plugin once in the background, so the first window's list comes from warm caches.
+    void this.views.list().catch(() => undefined);
     return this;
   }
 
