@@ -63,14 +63,16 @@ describe('npm start without an Electron window', () => {
       await page.goto(url);
       expect(page.url()).not.toContain('token');
       await page.waitForFunction(
-        () => typeof (window as unknown as { fledge?: unknown }).fledge === 'object',
+        () => typeof (globalThis as unknown as { fledge?: unknown }).fledge === 'object',
       );
       const info = await page.evaluate(() =>
-        (window as unknown as { fledge: { app: { info(): Promise<unknown> } } }).fledge.app.info(),
+        (globalThis as unknown as { fledge: { app: { info(): Promise<unknown> } } }).fledge.app.info(),
       );
       expect(info).toMatchObject({ name: 'Fledge Desktop', mode: 'browser', configDir });
       const refusal = await page.evaluate(() =>
-        (window as unknown as { fledge: { plugins: { get(p: unknown): Promise<unknown> } } }).fledge.plugins
+        (
+          globalThis as unknown as { fledge: { plugins: { get(p: unknown): Promise<unknown> } } }
+        ).fledge.plugins
           .get({ name: 42 })
           .catch((e: { code: string; message: string }) => ({ code: e.code, message: e.message })),
       );
@@ -78,11 +80,15 @@ describe('npm start without an Electron window', () => {
         code: 'invalid_request',
         message: expect.stringMatching(/name must be text/),
       });
-      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(
+        await page.evaluate(
+          () => (globalThis as unknown as { document: { cookie: string } }).document.cookie,
+        ),
+      ).toBe('');
       // The bridge's window.fledge cannot be replaced by the page.
       expect(
         await page.evaluate(() => {
-          const w = window as unknown as { fledge: unknown };
+          const w = globalThis as unknown as { fledge: unknown };
           const before = w.fledge;
           try {
             w.fledge = {};
