@@ -27,6 +27,9 @@ import { boundsToRestore, parseSavedBounds, rememberBounds } from './window/wind
 
 type Electron = typeof import('electron');
 
+/** The IPC channel electron-store opens in the main process for renderers (unchecked). */
+export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
+
 export interface MainOptions {
   /** The folder of the bundled main (dist/): preload.cjs, renderer/, sandbox-host.js sit beside it. */
   distDir: string;
@@ -70,6 +73,9 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
     appState: options.createStore({ cwd, name: STORE_NAMES.appState }),
     pluginPrefs: options.createStore({ cwd, name: STORE_NAMES.pluginPrefs }),
   };
+  // electron-store answers any renderer's sync 'electron-store-get-data' with the user-data path; our
+  // windows never use electron-store, so that unchecked channel is closed.
+  ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
   const launcher = new UtilitySandboxLauncher(electronUtilityApi(app, utilityProcess), {
     hostScript: unpackedPath(join(options.distDir, 'sandbox-host.js')),
   });

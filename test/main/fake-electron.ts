@@ -30,6 +30,8 @@ export interface FakeElectron {
   schemes: unknown[];
   protocolHandlers: Map<string, (req: { url: string; method?: string }) => Promise<Response>>;
   ipcHandlers: Map<string, (event: unknown, ...args: unknown[]) => unknown>;
+  /** ipcMain.on listeners (electron-store registers one when it is made in the main process). */
+  ipcListeners: Map<string, (event: unknown, ...args: unknown[]) => unknown>;
   windows: FakeBrowserWindowType[];
   menuTemplate: unknown[] | null;
   session: {
@@ -96,6 +98,7 @@ export function fakeElectron(options: { lock?: boolean; packaged?: boolean } = {
     schemes: [],
     protocolHandlers: new Map(),
     ipcHandlers: new Map(),
+    ipcListeners: new Map(),
     windows: [],
     menuTemplate: null,
     session: { permissionRequest: null, permissionCheck: null, devicePermission: null, headers: null },
@@ -130,7 +133,9 @@ export function fakeElectron(options: { lock?: boolean; packaged?: boolean } = {
   const ipcMain = {
     handle: (channel: string, h: (event: unknown, ...args: unknown[]) => unknown) =>
       fake.ipcHandlers.set(channel, h),
-    on: () => {},
+    on: (channel: string, h: (event: unknown, ...args: unknown[]) => unknown) =>
+      fake.ipcListeners.set(channel, h),
+    removeAllListeners: (channel: string) => fake.ipcListeners.delete(channel),
   };
   fake.module = {
     app,

@@ -54,6 +54,11 @@ describe('the main process module', () => {
     expect(fake.calls.slice(0, 3)).toEqual(['requestSingleInstanceLock', 'enableSandbox', 'ready']);
   });
 
+  it("closes electron-store's unchecked IPC channel (nothing answers a renderer there)", () => {
+    expect([...fake.ipcHandlers.keys()]).toEqual(['fledge:call']);
+    expect([...fake.ipcListeners.keys()]).toEqual([]);
+  });
+
   it('locks the session down: permissions denied, CSP on every response, app:// served', async () => {
     let granted: boolean | null = null;
     fake.session.permissionRequest!({}, 'media', (ok) => {

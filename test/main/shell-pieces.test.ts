@@ -79,7 +79,9 @@ describe('menus', () => {
     JSON.stringify(t, (_k, v) => (typeof v === 'function' ? undefined : v));
 
   it('offers reload and developer tools in development only', () => {
-    expect(roles(menuTemplate({ dev: true, platform: 'linux', actions }))).toMatch(/toggleDevTools.*|reload/);
+    const dev = roles(menuTemplate({ dev: true, platform: 'linux', actions }));
+    expect(dev).toContain('"role":"toggleDevTools"');
+    expect(dev).toContain('"role":"reload"');
     const packaged = roles(menuTemplate({ dev: false, platform: 'linux', actions }));
     expect(packaged).not.toMatch(/toggleDevTools|"reload"|forceReload/);
   });
