@@ -70,6 +70,8 @@ export interface WasiSetup {
     readOnly: boolean;
     /** Bytes the mount may hold and holds now (counted once by the engine; wasi/quota.ts). */
     quota?: { limitBytes: number; usedBytes: number };
+    /** Host folders under the mount that the plugin must not see (wasi/resolve.ts). */
+    hidden?: string[];
   }[];
   realClock: boolean;
   realRandom: boolean;

@@ -2,15 +2,17 @@
 // cancel, end). Used by the CLI, the app (through AppService) and the benchmarks. startWasiProgram
 // runs a plain WASI command the same way (the WASI conformance suite goes through it).
 import { lstat, mkdir, realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { type Capabilities, intersectCapabilities, NO_CAPABILITIES } from '../../../shared/capabilities.js';
 import { DenyingHostServices, type HostServices } from '../../sandbox/host-services.js';
 import type { SandboxStart, WasiSetup } from '../../sandbox/protocol.js';
-import type { ProjectContext } from '../host/project.js';
 import { DEFAULT_DATA_QUOTA_BYTES, dataFolderBytes } from '../host/data-quota.js';
+import type { ProjectContext } from '../host/project.js';
 import { EngineHostServices } from '../host/services.js';
 import { launchNative, NATIVE_CANCEL_GRACE_MS, type NativeRunOptions } from '../native/launch.js';
+import { resolveConfigDir } from '../registry/config-dir.js';
 import { prepareCacheKey } from './cache-key.js';
+import { hiddenFromProject } from './hidden-folders.js';
 import { NodeSandboxLauncher, type SandboxLauncher } from './launcher.js';
 import { DEFAULT_MEMORY_CAP_BYTES, SandboxPool } from './pool.js';
 import {
@@ -22,12 +24,12 @@ import {
   type RunTimings,
 } from './run.js';
 
+export { DEFAULT_DATA_QUOTA_BYTES } from '../host/data-quota.js';
 export type { SandboxLauncher, SandboxProcess } from './launcher.js';
 export { NodeSandboxLauncher } from './launcher.js';
 export { SandboxPool } from './pool.js';
 export type { RunEnd, RunInfo, RunLimits, RunListener, RunPluginInfo } from './run.js';
 export { DEFAULT_LIMITS, Run } from './run.js';
-export { DEFAULT_DATA_QUOTA_BYTES } from '../host/data-quota.js';
 
 /** The fledge version this app speaks for (sent in `init` as fledge.version). */
 export const FLEDGE_COMPAT_VERSION = '1.7.0';
@@ -59,6 +61,8 @@ export interface RunManagerOptions {
   fledgeVersion?: string;
   /** Keys the prepared-module cache stamps (64 hex digits). Default: the one kept in the config dir. */
   prepareCacheKey?: string;
+  /** The config dir, hidden from every plugin's /project (default: resolveConfigDir()). */
+  configDir?: string;
 }
 
 export interface WasiProgramOptions {
@@ -91,6 +95,7 @@ export class RunManager {
   private readonly fledgeVersion: string;
   private readonly active = new Set<Run>();
   private cacheKey: string | undefined;
+  private readonly configDir: string;
 
   constructor(options: RunManagerOptions = {}) {
     const launcher = options.launcher ?? new NodeSandboxLauncher();
@@ -100,6 +105,7 @@ export class RunManager {
     });
     this.fledgeVersion = options.fledgeVersion ?? FLEDGE_COMPAT_VERSION;
     this.cacheKey = options.prepareCacheKey;
+    this.configDir = options.configDir ?? resolveConfigDir();
   }
 
   /** The prepared-module cache key, read (or made) on the first plugin run. */
@@ -232,7 +238,8 @@ export class RunManager {
     const plugin = options.plugin;
     let wasi: WasiSetup;
     try {
-      wasi = await wasiSetup(plugin, options.project ?? null, granted, limits);
+      const hidden = options.project ? await hiddenFromProject(this.configDir, plugin.dir) : [];
+      wasi = await wasiSetup(plugin, options.project ?? null, granted, limits, hidden);
     } catch (err) {
       run.failToStart(`its sandbox could not be set up: ${(err as Error).message}`);
       return;
@@ -277,10 +284,20 @@ async function wasiSetup(
   project: ProjectContext | null,
   granted: Capabilities,
   limits: RunLimits,
+  /** Folders the project mount must not show (hidden-folders.ts). */
+  hidden: string[],
 ): Promise<WasiSetup> {
   const mounts: WasiSetup['mounts'] = [];
   if ((granted.filesystem === 'project' || granted.filesystem === 'plugin') && project) {
-    mounts.push({ guestPath: '/project', hostPath: await realpath(project.root), readOnly: true });
+    const root = await realpath(project.root);
+    // A hidden folder that holds the whole project cannot be hidden from it (nothing else of it shows).
+    const under = hidden.filter((h) => h !== root && h.startsWith(root.endsWith(sep) ? root : root + sep));
+    mounts.push({
+      guestPath: '/project',
+      hostPath: root,
+      readOnly: true,
+      ...(under.length ? { hidden: under } : {}),
+    });
   }
   if (granted.filesystem === 'plugin') {
     // The plugin folder is its author's: `data` must be a real folder in it, never a link (a `data`

@@ -32,6 +32,18 @@ export function createWasi(options: WasiOptions): Wasi {
     options.mounts.forEach((m, id) => {
       const hostPath = fs.realpathSync(m.hostPath);
       const mount: MountState = { id, guestPath: m.guestPath, hostPath, readOnly: m.readOnly };
+      if (m.hidden && m.hidden.length > 0) {
+        // Known by identity (device and inode), so no other path, link or case spelling reaches them.
+        mount.hidden = new Set();
+        for (const h of m.hidden) {
+          try {
+            const st = fs.statSync(h, { bigint: true });
+            if (st.isDirectory()) mount.hidden.add(`${st.dev}:${st.ino}`);
+          } catch {
+            // not there: nothing to hide
+          }
+        }
+      }
       if (m.quota && !m.readOnly) {
         const limit = m.quota.limitBytes;
         mount.quota = {

@@ -12,7 +12,7 @@ export interface Dirent {
 }
 
 /** "." and ".." first (as Wasmtime lists them), then the entries sorted by name. */
-export function listDir(dir: HostDir, isRoot: boolean): Dirent[] {
+export function listDir(dir: HostDir, isRoot: boolean, hidden?: Set<string>): Dirent[] {
   const self = fs.fstatSync(dir.fd, { bigint: true });
   // A mount root's parent is outside the sandbox: it reports itself, as if it were "/".
   let parentIno = self.ino;
@@ -31,6 +31,7 @@ export function listDir(dir: HostDir, isRoot: boolean): Dirent[] {
   for (const name of fs.readdirSync(at(dir, '.')).sort()) {
     try {
       const st = fs.lstatSync(at(dir, name), { bigint: true });
+      if (hidden?.has(`${st.dev}:${st.ino}`)) continue; // not listed either
       out.push({ name: utf8(name), ino: st.ino, type: filetypeOf(st) });
     } catch {
       // removed meanwhile

@@ -295,7 +295,7 @@ export function fdSyscalls(ctx: WasiContext): SyscallTable {
       mem.check(u32(bufusedPtr), 4);
       const c = u64(cookie);
       if (c === 0n || !e.listing)
-        e.listing = listDir(e.dir, realPathOfFd(e.dir.fd, e.dir.path) === e.mount.hostPath);
+        e.listing = listDir(e.dir, realPathOfFd(e.dir.fd, e.dir.path) === e.mount.hostPath, e.mount.hidden);
       const packed = c >= BigInt(e.listing.length) ? new Uint8Array(0) : packDirents(e.listing, c, len);
       mem.write(p, packed);
       mem.setU32(u32(bufusedPtr), packed.length);

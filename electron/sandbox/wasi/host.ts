@@ -14,6 +14,8 @@ export interface MountState {
   readOnly: boolean;
   /** The bytes the mount may hold (quota.ts); none: unbounded. */
   quota?: MountQuota;
+  /** Folders under the mount the guest must not see (dev:ino): as if they did not exist. */
+  hidden?: Set<string>;
 }
 
 /** A host directory held open, with the canonical path it had when it was reached. */

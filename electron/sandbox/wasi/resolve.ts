@@ -81,6 +81,8 @@ export function resolve(base: DirEntry, path: string, opts: ResolveOptions): Res
         }
         throw e;
       }
+      // A hidden folder (the config dir under a project) does not exist for the guest.
+      if (base.mount.hidden?.has(`${st.dev}:${st.ino}`)) throw new WasiError(Errno.NOENT);
       if (st.isSymbolicLink()) {
         if (last && !opts.follow && !(trailingSlash && opts.slashFollows))
           return { dir, name: comp, trailingSlash, release };

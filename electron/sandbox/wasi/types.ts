@@ -8,6 +8,8 @@ export interface WasiMount {
   readOnly: boolean;
   /** Bytes the mount may hold, and what it holds now (counted by the caller once, at start; quota.ts). */
   quota?: { limitBytes: number; usedBytes: number };
+  /** Host folders under the mount the guest must not see (the app's config dir, other plugins). */
+  hidden?: string[];
 }
 
 export interface WasiOptions {
