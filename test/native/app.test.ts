@@ -2,13 +2,29 @@
 // the run view shows its output and a line saying how it runs (contained or with full access).
 import { afterAll, describe, expect, it } from 'vitest';
 import { containmentSupport } from '../../electron/engine/native/containment.js';
-import { appWorld, closeAll, installViaApp, runEnded } from '../app/helpers.js';
+import { appWorld, closeAll, installViaApp, nextEvent, runEnded } from '../app/helpers.js';
 import { makeProject, nativePlugin } from './helpers.js';
 
 afterAll(closeAll);
 const contained = (await containmentSupport()).available;
 
 describe('the app with a native plugin', () => {
+  it("its consent request says it is a program that runs as you, how it will run, and its program's SHA-256", async () => {
+    const world = await appWorld();
+    const plugin = nativePlugin('plain.sh', { protocol: false });
+    const consent = nextEvent(world.client, 'consent.requested');
+    await world.client.plugins.install({ source: { kind: 'path', path: plugin.dir } });
+    const { request } = await consent;
+    expect(request.plugin.runtime).toBe('native');
+    expect(request.native).toMatchObject({
+      summary: expect.stringMatching(/a program that runs on your computer as you/),
+      accessLabel: contained ? 'native, contained (read-only project, no network)' : 'native, full access',
+      binaries: [{ path: plugin.binary, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+      extraConfirmation: null,
+    });
+    await world.client.consent.answer({ consentId: request.id, decision: { answer: 'decline' } });
+  });
+
   it('installs it with consent and runs it, with the same run events as a WASM plugin', async () => {
     const world = await appWorld();
     const plugin = nativePlugin('protocol.sh', { declared: { store: true } });

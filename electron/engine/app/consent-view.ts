@@ -95,6 +95,17 @@ export function consentView(
       sha256: p.sha256,
       checksum: p.checksum,
     })),
+    ...(req.native
+      ? {
+          native: {
+            summary: req.native.summary,
+            accessLabel: req.native.accessLabel,
+            containmentNote: req.native.containmentNote ?? null,
+            binaries: req.native.binaries.map((b) => ({ path: visibleText(b.path), sha256: b.sha256 })),
+            extraConfirmation: req.native.extraConfirmation,
+          },
+        }
+      : {}),
     createdAt: Date.now(),
   };
 }
@@ -113,5 +124,9 @@ export function decisionFrom(answer: Answer): ConsentDecision | null {
     random: g.random === true,
     filesystem: g.filesystem ?? 'none',
   };
-  return { granted, allowBuild: answer.allowBuild };
+  return {
+    granted,
+    allowBuild: answer.allowBuild,
+    confirmUnverifiedNative: answer.confirmUnverifiedNative === true,
+  };
 }

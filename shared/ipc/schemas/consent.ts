@@ -68,6 +68,18 @@ export const consentRequest = z.object({
       }),
     )
     .max(256),
+  /** A native plugin: a program that runs as the person; how it will run here; each binary's SHA-256. */
+  native: z
+    .object({
+      summary: text(4096),
+      /** "native, contained (read-only project, no network)" or "native, full access". */
+      accessLabel: line(),
+      containmentNote: text(4096).nullable(),
+      binaries: z.array(z.object({ path: text(4096), sha256: z.string().max(64).nullable() })).max(256),
+      /** An unverified source: the separate question the person must answer yes (null otherwise). */
+      extraConfirmation: text(4096).nullable(),
+    })
+    .optional(),
   createdAt: z.number().int().min(0),
 });
 
@@ -90,6 +102,8 @@ export const consentAnswerRequest = z.strictObject({
       grants: consentGrants,
       /** True only when the person approved running exactly the build hook shown. */
       allowBuild: z.boolean(),
+      /** An unverified native plugin: true only when the person answered its extra question yes. */
+      confirmUnverifiedNative: z.boolean().optional(),
     }),
     z.strictObject({ answer: z.literal('decline') }),
   ]),
