@@ -58,6 +58,8 @@ export interface NodeLauncherOptions {
   hostScript?: string;
   /** More Node/V8 flags for the sandbox process (profiling, say). */
   extraExecArgv?: string[];
+  /** The Node binary to fork on (default: sandbox-node.ts's choice). */
+  nodePath?: string;
 }
 
 class NodeSandboxProcess implements SandboxProcess {
@@ -137,9 +139,11 @@ class NodeSandboxProcess implements SandboxProcess {
 export class NodeSandboxLauncher implements SandboxLauncher {
   private readonly script: string;
   private readonly extraExecArgv: string[];
+  private readonly nodePath: string | undefined;
 
   constructor(options: NodeLauncherOptions = {}) {
     this.extraExecArgv = options.extraExecArgv ?? [];
+    this.nodePath = options.nodePath;
     this.script = options.hostScript ?? defaultHostScript();
   }
 
@@ -148,7 +152,7 @@ export class NodeSandboxLauncher implements SandboxLauncher {
     // The page cap goes in as an argument, not as a V8 flag in execArgv: any V8 flag there costs a
     // Node process about 30 ms of start-up here (measured side by side), so the host sets it itself.
     const child = fork(this.script, [`${WASM_MAX_PAGES_ARG}${pages}`], {
-      execPath: sandboxNode(), // sandbox-node.ts: a pinned current Node when installed
+      execPath: this.nodePath ?? sandboxNode(), // sandbox-node.ts: a pinned current Node when installed
       execArgv: this.extraExecArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

