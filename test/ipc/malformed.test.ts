@@ -308,9 +308,8 @@ describe(`${CASES.length} malformed requests`, () => {
       if (f.t === 'reply') replies.set(f.id, f.reply);
       if (f.t === 'error') errors.push(f.error);
     });
-    CASES.forEach((c, i) =>
-      ws.send(JSON.stringify({ t: 'call', id: i, method: c.method, params: c.params })),
-    );
+    for (const [i, c] of CASES.entries())
+      ws.send(JSON.stringify({ t: 'call', id: i, method: c.method, params: c.params }));
     // Frames that break the framing itself.
     ws.send('not json');
     ws.send(JSON.stringify({ t: 'call', method: 'app.info' }));
