@@ -59,6 +59,39 @@ describe('GitHubApi', () => {
     expect(() => new GitHubApi({ baseUrl: 'http://127.0.0.1:9' })).not.toThrow();
   });
 
+  it('a slow but steady download outlasts the answer time limit; a stalled one is given up in plain words', async () => {
+    const trickle =
+      (chunks: number, everyMs: number, thenStall = false): typeof fetch =>
+      async () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            async start(c) {
+              for (let i = 0; i < chunks; i++) {
+                await new Promise((r) => setTimeout(r, everyMs));
+                c.enqueue(new Uint8Array([i]));
+              }
+              if (!thenStall) c.close();
+            },
+          }),
+        );
+    const steady = new GitHubApi({
+      baseUrl: 'https://api.example.test',
+      fetch: trickle(8, 50),
+      timeoutMs: 100,
+      stallMs: 300,
+    });
+    expect((await (await steady.get('https://api.example.test/x')).arrayBuffer()).byteLength).toBe(8);
+    const stuck = new GitHubApi({
+      baseUrl: 'https://api.example.test',
+      fetch: trickle(1, 10, true),
+      stallMs: 200,
+    });
+    const res = await stuck.get('https://api.example.test/x');
+    await expect(res.arrayBuffer()).rejects.toThrow(
+      'The download from api.example.test stopped (nothing arrived for 1 s). Check your network connection and try again.',
+    );
+  });
+
   it('gives up on a redirect loop', async () => {
     const { fake } = scripted({ 'https://api.example.test/loop': redirect('/loop') });
     const api = new GitHubApi({ baseUrl: 'https://api.example.test', fetch: fake });

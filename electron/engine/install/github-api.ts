@@ -14,8 +14,10 @@ export interface GitHubApiOptions {
   baseUrl?: string;
   token?: string | null;
   fetch?: typeof fetch;
-  /** Per request, until the headers arrive (default 30 s, as the CLI). */
+  /** Per request, until the answer starts (default 30 s, as the CLI). */
   timeoutMs?: number;
+  /** A body that sends nothing for this long is given up (default 60 s). */
+  stallMs?: number;
 }
 
 /** Where the API is and which token to send: the setting first, then the environment (as the CLI). */
@@ -56,6 +58,7 @@ export class GitHubApi {
   private readonly token: string | null;
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
+  private readonly stallMs: number;
 
   constructor(options: GitHubApiOptions = {}) {
     this.baseUrl = checkedHttpUrl(options.baseUrl ?? DEFAULT_GITHUB_API_URL, 'The GitHub API address');
@@ -71,6 +74,7 @@ export class GitHubApi {
     this.token = options.token ?? null;
     this.fetchImpl = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.stallMs = options.stallMs ?? 60_000;
   }
 
   /** The host people see in messages ("api.github.com"). */
@@ -126,13 +130,22 @@ export class GitHubApi {
     };
     // The token goes only to the API's own origin: never to a host a redirect or an asset URL names.
     if (this.token && url.origin === this.baseUrl.origin) headers.Authorization = `Bearer ${this.token}`;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // The time limit covers waiting for the answer to start; a long download is judged by stalls
+    // (no bytes for stallMs), so a slow but steady connection still gets a big archive.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    if (options.signal?.aborted) controller.abort();
+    options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    let res: Response;
     try {
-      return await this.fetchImpl(url, { headers, redirect: 'manual', signal });
+      res = await this.fetchImpl(url, { headers, redirect: 'manual', signal: controller.signal });
     } catch (err) {
       if (options.signal?.aborted) throw cancelled();
-      if (timeout.aborted)
+      if (timedOut)
         throw new HostError(
           'github_unreachable',
           `${url.host} did not answer within ${Math.round(this.timeoutMs / 1000)} s. Check your network connection and try again.`,
@@ -142,8 +155,58 @@ export class GitHubApi {
         `Could not reach ${url.host} (${describeCause(err)}). Check your network connection and try again.`,
         { cause: err },
       );
+    } finally {
+      clearTimeout(timer);
     }
+    if (!res.ok || res.status === 204 || !res.body) return res;
+    return new Response(
+      stallGuard(res.body, this.stallMs, url.host, () => controller.abort()),
+      {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      },
+    );
   }
+}
+
+/** Passes a body through, failing it (and aborting the request) when no bytes come for `ms`. */
+function stallGuard(
+  body: ReadableStream<Uint8Array>,
+  ms: number,
+  host: string,
+  abort: () => void,
+): ReadableStream<Uint8Array> {
+  let idle: NodeJS.Timeout | undefined;
+  let ctl: TransformStreamDefaultController<Uint8Array> | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      ctl?.error(
+        new HostError(
+          'github_stalled',
+          `The download from ${host} stopped (nothing arrived for ${Math.max(1, Math.round(ms / 1000))} s). Check your network connection and try again.`,
+        ),
+      );
+      abort();
+    }, ms);
+    idle.unref();
+  };
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      start(c) {
+        ctl = c;
+        arm();
+      },
+      transform(chunk, c) {
+        arm();
+        c.enqueue(chunk);
+      },
+      flush() {
+        clearTimeout(idle);
+      },
+    }),
+  );
 }
 
 export function cancelled(): HostError {
