@@ -144,6 +144,14 @@ describe('a plain native command (no protocol)', () => {
 });
 
 describe('a native run that cannot start', () => {
+  it('names a project folder that is gone', async () => {
+    const r = await runNative(nativePlugin('plain.sh', { protocol: false }), {
+      project: '/nonexistent/project',
+    });
+    expect(r.end.reason).toBe('error');
+    expect(r.end.message).toMatch(/\/nonexistent\/project \(the project\) is not a folder that exists/);
+  });
+
   it('names the missing program', async () => {
     const plugin = nativePlugin('plain.sh', { protocol: false });
     const r = await runNative({ ...plugin, binary: 'bin/not-there' });

@@ -2,12 +2,10 @@
 // per plugin, recorded like a grant, in the app's own file (<config>/fledge-desktop/native-access.json;
 // the fledge CLI never contains plugins, so plugins.toml has no place for it). The choice is bound to
 // the plugin's binaries as they were when it was made: a changed program is contained again.
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { hashWasmBinaries } from '../consent/consent-store.js';
-import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 import { HostError } from '../host/errors.js';
 import { loadManifest } from '../manifest/load-manifest.js';
+import { appFile, readJsonObject, updateJsonFile } from './app-json-file.js';
 
 export interface FullAccessRecord {
   /** binary path (as in plugin.toml) -> SHA-256 when full access was allowed. */
@@ -16,19 +14,12 @@ export interface FullAccessRecord {
 }
 
 export function nativeAccessFile(configDir: string): string {
-  return join(configDir, 'fledge-desktop', 'native-access.json');
+  return appFile(configDir, 'native-access.json');
 }
 
-export async function readFullAccess(configDir: string): Promise<Record<string, FullAccessRecord>> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(nativeAccessFile(configDir), 'utf8'));
-  } catch {
-    return {}; // missing or damaged: nobody has full access (never widen on a bad file)
-  }
+function parse(data: Record<string, unknown>): Record<string, FullAccessRecord> {
   const out: Record<string, FullAccessRecord> = {};
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return out;
-  for (const [name, rec] of Object.entries(data as Record<string, unknown>)) {
+  for (const [name, rec] of Object.entries(data)) {
     const r = rec as Partial<FullAccessRecord>;
     if (typeof r?.grantedAt !== 'string' || typeof r.binaries !== 'object' || r.binaries === null) continue;
     const binaries: Record<string, string> = {};
@@ -39,17 +30,12 @@ export async function readFullAccess(configDir: string): Promise<Record<string, 
   return out;
 }
 
-async function update(
-  configDir: string,
-  change: (data: Record<string, FullAccessRecord>) => void,
-): Promise<void> {
-  const file = nativeAccessFile(configDir);
-  await mkdir(dirname(file), { recursive: true });
-  await withFileLock(`${file}.lock`, async () => {
-    const data = await readFullAccess(configDir);
-    change(data);
-    await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
-  });
+export async function readFullAccess(configDir: string): Promise<Record<string, FullAccessRecord>> {
+  return parse(await readJsonObject(nativeAccessFile(configDir)));
+}
+
+function update(configDir: string, change: (data: Record<string, FullAccessRecord>) => void): Promise<void> {
+  return updateJsonFile(nativeAccessFile(configDir), parse, change);
 }
 
 /** Lets the installed native plugin in `pluginDir` run with full access, as its binaries are now. */

@@ -106,6 +106,8 @@ export async function launchNative(run: Run, l: NativeLaunch): Promise<void> {
   const problem = await checkProgram(program.binaryPath);
   if (problem) return run.failToStart(problem);
   const cwd = l.project?.root ?? plugin.dir;
+  if (!(await stat(cwd).catch(() => null))?.isDirectory())
+    return run.failToStart(`its working folder ${cwd} (the project) is not a folder that exists`);
   const notes: { level: 'info' | 'warn'; message: string }[] = [];
   let accessMode: NativeAccess = 'full';
   let file = program.file;

@@ -3,13 +3,11 @@
 // <config>/fledge-desktop/hook-approvals.json; a hook whose text changed since is not run). They run
 // as the fledge CLI 1.8 runs hooks (hook-command.ts). `pre_init`, `post_work_start` and `pre_push`
 // belong to CLI workflows (fledge init / work start / push) the app does not have.
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { HookName, PluginManifest } from '../../../shared/manifest/types.js';
 import { visibleText } from '../../../shared/manifest/visible.js';
-import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 import { loadManifest } from '../manifest/load-manifest.js';
 import { runBuildHook } from '../plugins/build-hook.js';
+import { appFile, readJsonObject, updateJsonFile } from './app-json-file.js';
 
 export const LIFECYCLE_HOOKS = ['post_install', 'post_remove'] as const satisfies readonly HookName[];
 export type LifecycleHook = (typeof LIFECYCLE_HOOKS)[number];
@@ -18,34 +16,29 @@ const HOOK_TIMEOUT_MS = 5 * 60 * 1000;
 type Approvals = Record<string, Partial<Record<LifecycleHook, string>>>;
 
 function approvalsFile(configDir: string): string {
-  return join(configDir, 'fledge-desktop', 'hook-approvals.json');
+  return appFile(configDir, 'hook-approvals.json');
+}
+
+function parse(data: Record<string, unknown>): Approvals {
+  const out: Approvals = {};
+  for (const [name, rec] of Object.entries(data)) {
+    if (typeof rec !== 'object' || rec === null) continue;
+    const hooks: Partial<Record<LifecycleHook, string>> = {};
+    for (const hook of LIFECYCLE_HOOKS) {
+      const text = (rec as Record<string, unknown>)[hook];
+      if (typeof text === 'string') hooks[hook] = text;
+    }
+    out[name] = hooks;
+  }
+  return out;
 }
 
 async function readApprovals(configDir: string): Promise<Approvals> {
-  try {
-    const data = JSON.parse(await readFile(approvalsFile(configDir), 'utf8'));
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return {};
-    const out: Approvals = {};
-    for (const [name, rec] of Object.entries(data as Record<string, Record<string, unknown>>)) {
-      if (typeof rec !== 'object' || rec === null) continue;
-      out[name] = {};
-      for (const hook of LIFECYCLE_HOOKS)
-        if (typeof rec[hook] === 'string') out[name][hook] = rec[hook] as string;
-    }
-    return out;
-  } catch {
-    return {}; // missing or damaged: nothing approved
-  }
+  return parse(await readJsonObject(approvalsFile(configDir)));
 }
 
-async function updateApprovals(configDir: string, change: (a: Approvals) => void): Promise<void> {
-  const file = approvalsFile(configDir);
-  await mkdir(dirname(file), { recursive: true });
-  await withFileLock(`${file}.lock`, async () => {
-    const data = await readApprovals(configDir);
-    change(data);
-    await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
-  });
+function updateApprovals(configDir: string, change: (a: Approvals) => void): Promise<void> {
+  return updateJsonFile(approvalsFile(configDir), parse, change);
 }
 
 /** The lifecycle hooks a manifest has, with their exact text (what the consent screen shows). */
