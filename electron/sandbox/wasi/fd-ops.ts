@@ -6,8 +6,8 @@ import { listDir, packDirents } from './dirent.js';
 import { Errno, READ_ONLY_ERRNO, WasiError } from './errno.js';
 import type { Entry, FileEntry } from './fd-table.js';
 import { fdForChild, realPathOfFd } from './host.js';
-import { chargeGrowth, fitWrite } from './quota.js';
 import { u32, u64, utf8 } from './memory.js';
+import { chargeGrowth, fitWrite } from './quota.js';
 import { fromStats, writeFilestat } from './stat.js';
 import { setFdTimes, timeSpecs } from './times.js';
 
