@@ -5,6 +5,7 @@
 // which blocks the thread with Atomics.wait while the controller does the async work.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
+import { boundText, boundValue } from './bounded.js';
 import { execDenied } from './host-services.js';
 import {
   capMemory,
@@ -24,7 +25,6 @@ import type {
   ToWorkerSync,
   WorkerEnd,
 } from './protocol.js';
-import { boundText, boundValue } from './bounded.js';
 import { checkFledgeSignatures } from './signatures.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
 
