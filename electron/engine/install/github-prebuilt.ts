@@ -2,6 +2,7 @@
 // release's asset named like the binary (or `<plugin-name>.wasm`) is downloaded under a size cap,
 // checked to be a valid WebAssembly module (and against a published `<asset>.sha256`), and put at
 // the path the manifest names. What was fetched is shown on the consent request.
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
@@ -115,7 +116,7 @@ export async function fetchPrebuiltWasm(
       );
     await refuseLinksOnTheWay(dir, dirname(target), manifest.name);
     await fsp.mkdir(dirname(target), { recursive: true });
-    const temp = join(dirname(target), `.${basename(target)}.download`);
+    const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.download`);
     const got = await downloadToFile(api, assetUrl(asset), temp, {
       maxBytes,
       label: what,
