@@ -180,6 +180,20 @@ describe('the utilityProcess launcher', () => {
     expect(end.message).toMatch(/crashed: the sandbox process was killed from outside the app$/);
   });
 
+  it('reports a sandbox process that crashed (SIGSEGV) as crashed, with its code', async () => {
+    const { electron, manager } = setup();
+    const run = start(manager, makePlugin(await fixtureWasm('loop')), {
+      fuel: 10n ** 15n,
+      timeoutMs: 30_000,
+    });
+    for (let i = 0; i < 100 && !electron.forked[0]?.pid; i++) await sleep(20);
+    await sleep(200);
+    process.kill(electron.forked[0]!.pid!, 'SIGSEGV');
+    const end = await run.ended;
+    expect(end.reason).toBe('crash');
+    expect(end.message).toMatch(/crashed: the sandbox process crashed \(code 11\)$/);
+  });
+
   it('maps every child-process-gone reason to a run end', () => {
     expect(causeOfGone('oom', 9)?.reason).toBe('memory');
     expect(causeOfGone('memory-eviction', 9)?.reason).toBe('memory');
