@@ -21,6 +21,8 @@ export interface ServeOptions {
   /** 0: a free port. */
   port?: number;
   token?: string;
+  /** Bytes queued to one client before it is disconnected as too slow (it resumes on reconnect). */
+  maxBufferedBytes?: number;
 }
 
 export interface RunningServer {
@@ -81,7 +83,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) =>
-      serveConnection(ws, options.service.dispatch, options.service.hub),
+      serveConnection(ws, options.service.dispatch, options.service.hub, options.maxBufferedBytes),
     );
   });
   server.on('clientError', (_err, socket) => socket.destroy());

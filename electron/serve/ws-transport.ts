@@ -26,14 +26,19 @@ export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 let clients = 0;
 
-export function serveConnection(socket: WebSocket, dispatch: Dispatch, hub: EventHub): void {
+export function serveConnection(
+  socket: WebSocket,
+  dispatch: Dispatch,
+  hub: EventHub,
+  maxBufferedBytes = MAX_BUFFERED_BYTES,
+): void {
   const client = `ws:${++clients}`;
   let inFlight = 0;
   let unsubscribe: (() => void) | null = null;
   const send = (frame: WsHostFrame) => {
     if (socket.readyState !== socket.OPEN) return;
     socket.send(JSON.stringify(frame));
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES)
+    if (socket.bufferedAmount > maxBufferedBytes)
       socket.close(1013, 'Too far behind; reconnect to catch up.');
   };
   const refuse = (message: string, id?: number) =>
