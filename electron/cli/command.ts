@@ -17,6 +17,8 @@ export interface CliCommand {
   summary: string;
   /** The full --help text. */
   usage: string;
+  /** A group of subcommands (`plugins`): `--help` after a subcommand is that subcommand's help. */
+  group?: boolean;
   /** Returns the process exit code. */
   run(argv: string[], io: CliIO): Promise<number>;
 }

@@ -22,7 +22,8 @@ export async function dispatch(
     io.stderr(`${context.prefix}: unknown command "${name}". Run "${context.prefix} --help" for the list.\n`);
     return 2;
   }
-  if (wantsHelp(rest) && !command.name.includes(' ')) {
+  const subcommandHelp = command.group === true && rest[0] !== undefined && !rest[0].startsWith('-');
+  if (wantsHelp(rest) && !command.name.includes(' ') && !subcommandHelp) {
     io.stdout(command.usage);
     return 0;
   }

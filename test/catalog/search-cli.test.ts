@@ -101,6 +101,8 @@ describe('plugins search (CLI)', () => {
     expect(r.stdout).toContain('  CorvidLabs/fledge-plugin-github  [official]  PR workflows  * 12  ci');
     expect(r.stdout).toContain('Install with: fledge-desktop plugins install <owner/repo>');
     expect((await runCliAsync(['plugins', 'search', '--limit', 'lots'], env())).code).toBe(2);
+    const help = await runCliAsync(['plugins', 'search', '--help'], env());
+    expect(help.stdout).toMatch(/^Usage: fledge-desktop plugins search \[KEYWORDS\]/);
   });
 
   it('rate limited: the saved results with a warning naming their age; nothing saved: exit 1 and why', async () => {

@@ -33,6 +33,7 @@ Run "${PROGRAM} plugins <subcommand> --help" for its options.
 export const pluginsCommand: CliCommand = {
   name: 'plugins',
   summary: 'list and manage installed plugins (plugins.toml)',
+  group: true,
   get usage() {
     return usage();
   },
