@@ -34,6 +34,8 @@ describe('dependency direction', () => {
       "import fs from 'fs';\nimport { x } from '../shared/ok.js';\nexport { fs, x };\n",
     );
     put('renderer/bad-engine.tsx', "export * from '../electron/engine/ok.js';\n");
+    put('electron/preload/ok.ts', "import 'electron';\nimport '../../shared/ok.js';\n");
+    put('electron/preload/bad.ts', "import 'zod';\nimport 'node:fs';\nimport '../engine/ok.js';\n");
     put(
       'renderer/ok-ui.tsx',
       "import { useState } from 'react';\nimport '../shared/ok.js';\nexport const u = useState;\n",
@@ -54,6 +56,9 @@ describe('dependency direction', () => {
         [
           'electron/engine/bad-serve.ts:../serve/ok.js',
           'electron/engine/thing.ts:electron',
+          'electron/preload/bad.ts:zod',
+          'electron/preload/bad.ts:node:fs',
+          'electron/preload/bad.ts:../engine/ok.js',
           'electron/serve/bad.ts:electron',
           'electron/sandbox/x.ts:../engine/thing.js',
           'renderer/app.tsx:fs',

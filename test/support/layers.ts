@@ -82,7 +82,8 @@ const RULES: Partial<Record<Layer, Rule>> = {
     layers: ['shared'],
     node: false,
     electron: true,
-    packages: null,
+    // shared/ (with what it imports) and electron only: a sandboxed preload has nothing else
+    packages: [],
     why: 'the preload only bridges IPC to window.fledge',
   },
 };
