@@ -64,7 +64,8 @@ describe('plugins installed by the fledge CLI', () => {
     const rows = Object.fromEntries((await service.audit()).map((r) => [r.name, r]));
     expect(rows['fledge-wasm-linked']).toMatchObject({
       linkedTo: linkedSrc,
-      grantedAllByCli: false,
+      // Installed with the CLI's all-or-nothing consent: the whole declared set (store) is granted.
+      grantedAllByCli: true,
       changedByCli: 'installed',
       installedBy: 'fledge-cli',
       granted: { ...NO_CAPABILITIES, store: true },
@@ -83,16 +84,17 @@ describe('plugins installed by the fledge CLI', () => {
   it('runs here only after review; then with the grants the CLI recorded', async () => {
     const { service } = await cliInstalled();
     const err = await refusal(service.resolveRunnable('wasm-linked'));
-    expect(err?.code).toBe('review_required');
+    expect(err?.code).toBe('consent_required');
     expect(err?.message).toMatch(
       /"fledge-wasm-linked" was installed by the fledge CLI since this app last looked/,
     );
-    expect(err?.message).toMatch(/plugins approve fledge-wasm-linked/);
+    // The engine's usual last sentence, which each front end rewords (the app: "on its page").
+    expect(err?.message).toMatch(/ Run "plugins approve fledge-wasm-linked" after checking it\.$/);
     await service.approve('fledge-wasm-linked');
     const runnable = await service.resolveRunnable('wasm-linked');
     expect(runnable.granted).toEqual({ ...NO_CAPABILITIES, store: true });
     const row = (await service.audit()).find((r) => r.name === 'fledge-wasm-linked');
-    expect(row).toMatchObject({ changedByCli: null, installedBy: 'fledge-desktop' });
+    expect(row).toMatchObject({ changedByCli: null, installedBy: 'fledge-desktop', grantedAllByCli: false });
   });
 
   it('a plugin the CLI changed after approval (e.g. re-granted with --force) is reviewed again', async () => {

@@ -1,7 +1,7 @@
 // plugins.toml shared with a fledge CLI that takes no lock: a CLI write landing between our read and
 // our rename is merged, never undone; the app's own data lives in its own file and survives the CLI
 // rewriting plugins.toml without the keys it does not know.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appRegistryFile, readAppRegistry } from '../../electron/engine/registry/app-registry.js';
@@ -69,6 +69,32 @@ describe('plugins.toml with the CLI writing too', () => {
     expect(names).toContain('fledge-theirs');
     expect(names).toContain('fledge-ours');
     expect(names.filter((n) => n === 'fledge-ours')).toHaveLength(1);
+  });
+
+  it('a CLI write half done (its plugins.toml.tmp.<pid> there) is waited for, then merged', async () => {
+    const { file } = setup();
+    const cliTemp = `${file}.tmp.424242`;
+    const reg = parseRegistry(readFileSync(file, 'utf8'));
+    reg.plugins.push(entry('fledge-theirs'));
+    writeFileSync(cliTemp, serializeRegistry(reg));
+    setTimeout(() => renameSync(cliTemp, file), 60); // the CLI's rename, a moment later
+    const t0 = Date.now();
+    await updateRegistry(file, (r) => void r.plugins.push(entry('fledge-ours')));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(50);
+    const names = (await readRegistry(file)).plugins.map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['fledge-theirs', 'fledge-ours']));
+  });
+
+  it('a CLI temp file left by a crash (old) does not hold writes up', async () => {
+    const { file } = setup();
+    const stale = `${file}.tmp.424243`;
+    writeFileSync(stale, 'half');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(stale, old, old);
+    const t0 = Date.now();
+    await updateRegistry(file, (r) => void r.plugins.push(entry('fledge-ours')));
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect((await readRegistry(file)).plugins.map((p) => p.name)).toContain('fledge-ours');
   });
 
   it('without a CLI write in between, the change is applied once', async () => {

@@ -4,6 +4,7 @@
 // the app last looked), for audit rows and for the run check.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import type { Capabilities } from '../../../shared/capabilities.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
 import { describeError, HostError } from '../host/errors.js';
 import type { FledgePaths } from '../registry/config-dir.js';
@@ -19,9 +20,10 @@ export interface InteropAuditFields {
    */
   linkedTo: string | null;
   /**
-   * True when plugins.toml holds no capabilities table for it: the fledge CLI then grants everything
-   * the manifest declares, and so does this app (`granted` is that set). Show "granted everything it
-   * declares, by the fledge CLI".
+   * "granted everything it declares, by the fledge CLI": plugins.toml holds no capabilities table for
+   * it (the CLI then grants the manifest's whole declared set, and so does this app), or the CLI
+   * installed it with its all-or-nothing consent (`--yes` or one "yes"), which records exactly the
+   * declared set. `granted` is that set.
    */
   grantedAllByCli: boolean;
   /**
@@ -42,9 +44,21 @@ export async function linkedFolder(pluginDir: string): Promise<string | null> {
   return fsp.realpath(pluginDir).catch(async () => fsp.readlink(pluginDir));
 }
 
+/** The CLI's five capabilities of `a` and `b` are the same (filesystem none = absent). */
+function sameCliGrants(a: Capabilities, b: Capabilities): boolean {
+  return (
+    a.exec === b.exec &&
+    a.store === b.store &&
+    a.metadata === b.metadata &&
+    a.network === b.network &&
+    a.filesystem === b.filesystem
+  );
+}
+
 export async function interopAuditFields(
   paths: FledgePaths,
   record: PluginRecord,
+  declared: Capabilities | null,
 ): Promise<InteropAuditFields> {
   const changedByCli =
     record.seen === 'installed-elsewhere'
@@ -54,13 +68,19 @@ export async function interopAuditFields(
         : null;
   return {
     linkedTo: await linkedFolder(join(paths.pluginsDir, record.name)),
-    grantedAllByCli: record.capabilities === undefined,
+    grantedAllByCli:
+      record.capabilities === undefined ||
+      (changedByCli !== null && declared !== null && sameCliGrants(record.capabilities, declared)),
     changedByCli,
     installedBy: changedByCli ? 'fledge-cli' : 'fledge-desktop',
   };
 }
 
-/** A plugin the CLI installed or changed runs here only after the person has reviewed it. */
+/**
+ * A plugin the CLI installed or changed runs here only after the person has reviewed it. The error is
+ * a `consent_required` with the engine's usual last sentence, so every front end words the next step
+ * its own way (the app: "review it on its page").
+ */
 export function requireReviewed(record: PluginRecord): void {
   if (record.seen === undefined || record.seen === 'as-seen') return;
   const what =
@@ -68,8 +88,8 @@ export function requireReviewed(record: PluginRecord): void {
       ? 'was installed by the fledge CLI'
       : 'was changed by the fledge CLI';
   throw new HostError(
-    'review_required',
-    `"${record.name}" ${what} since this app last looked. Review what it may do ("plugins audit"), then approve it ("plugins approve ${record.name}") to run it here.`,
+    'consent_required',
+    `"${record.name}" ${what} since this app last looked: check what it may do and where it comes from. Run "plugins approve ${record.name}" after checking it.`,
   );
 }
 

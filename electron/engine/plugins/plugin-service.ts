@@ -457,7 +457,7 @@ export class PluginService {
         consentProblems: problems,
         store: await new PluginStore(this.pluginDir(record.name)).sizes().catch(() => null),
         data: await folderUsage(join(this.pluginDir(record.name), 'data')),
-        ...(await interopAuditFields(this.paths, record)),
+        ...(await interopAuditFields(this.paths, record, manifest?.capabilities ?? null)),
       });
     }
     return rows;

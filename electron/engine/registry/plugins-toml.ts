@@ -19,7 +19,7 @@ import {
 } from '../../../shared/capabilities.js';
 import { describeValue } from '../../../shared/manifest/validate-manifest.js';
 import { parseToml } from '../../../shared/toml.js';
-import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
+import { withFileLock } from '../fs/atomic.js';
 import {
   type AppRegistry,
   fingerprint,
@@ -29,6 +29,7 @@ import {
   updateAppRegistry,
 } from './app-registry.js';
 import { renderRegistryToml } from './cli-toml.js';
+import { replaceIfUnchanged } from './replace-if-unchanged.js';
 
 type Table = Record<string, unknown>;
 
@@ -235,14 +236,14 @@ export interface WriteRegistryOptions {
   beforeRecheck?: () => Promise<void> | void;
 }
 
-class ChangedUnderUs extends Error {}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The temp name the CLI uses (`plugins.toml.tmp.<pid>`), so a leftover is recognisable as the registry's. */
 function tempFor(file: string): string {
   return `${dirname(file)}/${basename(file, '.toml')}.toml.tmp.${process.pid}`;
 }
 
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 50;
 
 /**
  * Read-modify-write: `change` is applied to the registry as read, and applied AGAIN to a fresh read
@@ -267,29 +268,23 @@ export async function updateRegistry(
       const before = new Map(registry.plugins.map((p) => [p.name, fingerprint(p)]));
       const seenBefore = new Map(registry.plugins.map((p) => [p.name, p.seen]));
       await change(registry);
-      try {
-        await writeRegistryText(file, serializeRegistry(registry), async () => {
-          await options.beforeRecheck?.();
-          if ((await readText(file)) !== base) throw new ChangedUnderUs();
-        });
-      } catch (err) {
-        if (err instanceof ChangedUnderUs && attempt < MAX_ATTEMPTS) continue;
-        if (err instanceof ChangedUnderUs)
+      const written = await replaceIfUnchanged(file, base, serializeRegistry(registry), {
+        tempPath: tempFor(file),
+        beforeCheck: options.beforeRecheck,
+      });
+      if (!written) {
+        if (attempt >= MAX_ATTEMPTS)
           throw new RegistryError(
             file,
             `${file} kept changing while it was being saved (another program is writing it); try again.`,
           );
-        throw err;
+        await sleep(attempt * 2);
+        continue;
       }
       await recordWhatWeWrote(file, registry, before, seenBefore);
       return registry;
     }
   });
-}
-
-async function writeRegistryText(file: string, text: string, recheck: () => Promise<void>): Promise<void> {
-  const temp = tempFor(file);
-  await writeFileAtomic(file, text, { tempPath: temp, beforeRename: recheck });
 }
 
 /** Entries we changed are now "as seen" (with their desktop grants); untouched ones keep their state; removed ones are forgotten. */
