@@ -37,7 +37,10 @@ export async function bundle() {
   const entryPoints = { ...entries };
   for (const [name, src] of Object.entries(optional))
     if (existsSync(join(root, src))) entryPoints[name] = src;
-  await build({
+  // The builds run side by side (the Node one is the long one); all are awaited at the end.
+  const builds = [];
+  const start = (options) => builds.push(build(options));
+  start({
     absWorkingDir: root,
     entryPoints,
     outdir: 'dist',
@@ -56,7 +59,7 @@ export async function bundle() {
     Object.entries(preloadEntries).filter(([, src]) => existsSync(join(root, src))),
   );
   if (Object.keys(preload).length)
-    await build({
+    start({
       absWorkingDir: root,
       entryPoints: preload,
       outdir: 'dist',
@@ -74,7 +77,7 @@ export async function bundle() {
     Object.entries(browserEntries).filter(([, src]) => existsSync(join(root, src))),
   );
   if (Object.keys(browser).length)
-    await build({
+    start({
       absWorkingDir: root,
       entryPoints: browser,
       outdir: 'dist',
@@ -86,6 +89,7 @@ export async function bundle() {
       sourcemap: 'linked',
       logLevel: 'warning',
     });
+  await Promise.all(builds);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
