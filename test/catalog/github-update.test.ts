@@ -42,6 +42,8 @@ describe('updating a GitHub install', () => {
     await b.install('someone/fledge-moving@v1.0.0', prompt);
     expect(entry(latest).pinned_ref).toBe(gh.commitOf('someone', 'fledge-moving', 'v1.0.0'));
 
+    // A refused attempt (already installed) asking for the tag must not change what the update follows.
+    await expect(a.install('someone/fledge-moving@v1.0.0', prompt)).rejects.toThrow(/already installed/);
     repo.releases!.unshift(release('1.1.0'));
     expect((await a.update('fledge-moving', prompt)).version).toBe('1.1.0');
     expect(entry(latest)).toMatchObject({

@@ -14,7 +14,6 @@ import { stripUrlCredentials } from '../host/secrets.js';
 import { checkToolchain, findProgram } from '../pack/toolchain.js';
 import type { GitHubApi } from './github-api.js';
 import { downloadToFile } from './github-download.js';
-import { rememberRequestedRef } from './github-pins.js';
 import { fetchPrebuiltWasm, type PrebuiltWasm } from './github-prebuilt.js';
 import {
   enterpriseWebHost,
@@ -93,8 +92,6 @@ export async function fetchForInstall(spec: string, options: FetchOptions): Prom
       });
     }
     if (manifest) await requireToolchain(staged.dir, manifest, env, resolved !== null);
-    if (manifest && resolved)
-      await rememberRequestedRef(dirname(options.pluginsDir), manifest.name, resolved.commit, resolved.ref);
     return {
       staged,
       prebuilt,

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
-const fileSchema = z.record(z.string(), z.object({ commit: z.string(), requested: z.string().nullable() }));
+/** plugin name -> commit -> what was asked for (kept per commit: a declined install does not overwrite the installed one's). */
+const fileSchema = z.record(z.string(), z.record(z.string(), z.string().nullable()));
+const KEEP_PER_PLUGIN = 10;
 type Pins = z.infer<typeof fileSchema>;
 
 export function githubRefsFile(configDir: string): string {
@@ -34,7 +36,12 @@ export async function rememberRequestedRef(
   await fsp.mkdir(dirname(file), { recursive: true });
   await withFileLock(`${file}.lock`, async () => {
     const pins = await readPins(file);
-    pins[name] = { commit, requested };
+    const mine = pins[name] ?? {};
+    delete mine[commit];
+    mine[commit] = requested;
+    const commits = Object.keys(mine);
+    for (const old of commits.slice(0, Math.max(0, commits.length - KEEP_PER_PLUGIN))) delete mine[old];
+    pins[name] = mine;
     await writeFileAtomic(file, `${JSON.stringify(pins, null, 2)}\n`);
   });
 }
@@ -48,8 +55,9 @@ export async function githubUpdateSpec(
   configDir: string,
   record: { name: string; source: string; pinned_ref?: string },
 ): Promise<string | null> {
-  const pin = (await readPins(githubRefsFile(configDir)))[record.name];
-  if (!pin || !record.pinned_ref || pin.commit !== record.pinned_ref || record.source.includes('@'))
-    return null;
-  return pin.requested ? `${record.source}@${pin.requested}` : record.source;
+  if (!record.pinned_ref || record.source.includes('@')) return null;
+  const mine = (await readPins(githubRefsFile(configDir)))[record.name];
+  if (!mine || !Object.hasOwn(mine, record.pinned_ref)) return null;
+  const requested = mine[record.pinned_ref];
+  return requested ? `${record.source}@${requested}` : record.source;
 }

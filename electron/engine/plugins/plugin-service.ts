@@ -18,7 +18,7 @@ import { HostError } from '../host/errors.js';
 import { type FolderUsage, folderUsage, PluginStore, type StoreSizes } from '../host/store.js';
 import { GitHubApi, type GitHubApiOptions, githubApiSettings } from '../install/github-api.js';
 import { fetchForInstall } from '../install/github-install.js';
-import { githubUpdateSpec } from '../install/github-pins.js';
+import { githubUpdateSpec, rememberRequestedRef } from '../install/github-pins.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
   cleanStaleStaging,
@@ -343,6 +343,9 @@ export class PluginService {
           this.cwd,
         )),
       );
+      // What was asked for (latest release, or a tag/branch), so an update follows it.
+      if (fetched.github)
+        await rememberRequestedRef(this.paths.configDir, name, fetched.github.commit, fetched.github.ref);
       progress({ phase: 'done', message: `Installed ${name} ${manifest.version}` });
       return {
         name,
