@@ -9,6 +9,7 @@ import type { ConsentPrompt } from '../../electron/engine/plugins/consent-reques
 import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { readRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
+import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 import { golden } from './golden.js';
 import { writeWasmPlugin } from './wasm-plugin.js';
@@ -79,6 +80,21 @@ describe('plugins installed by the fledge CLI', () => {
       changedByCli: 'installed',
       granted: { ...NO_CAPABILITIES, exec: true },
     });
+  });
+
+  it('plugins audit and plugins list say it in words', async () => {
+    const { config, linkedSrc } = await cliInstalled();
+    const audit = runCli(['plugins', 'audit'], { FLEDGE_CONFIG_DIR: config });
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain(
+      `linked to ${linkedSrc} (its files are that folder's; remove deletes only the link)`,
+    );
+    expect(audit.stdout).toContain('granted everything it declares, by the fledge CLI');
+    expect(audit.stdout).toContain(
+      'installed by the fledge CLI since this app last looked: check it, then "fledge-desktop plugins approve fledge-wasm-linked"',
+    );
+    const list = runCli(['plugins', 'list'], { FLEDGE_CONFIG_DIR: config });
+    expect(list.stdout).toMatch(/fledge-native-plain .* all it declares \(by the fledge CLI\)/);
   });
 
   it('runs here only after review; then with the grants the CLI recorded', async () => {

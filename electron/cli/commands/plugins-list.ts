@@ -60,7 +60,7 @@ Options:
       p.version,
       p.runtime ?? 'native',
       p.source,
-      describeGrants(p.capabilities),
+      p.capabilities ? describeGrants(p.capabilities) : 'all it declares (by the fledge CLI)',
     ]);
     const header = ['NAME', 'VERSION', 'RUNTIME', 'SOURCE', 'GRANTED'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
