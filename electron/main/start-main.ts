@@ -14,7 +14,7 @@ import { menuTemplate } from './menu.js';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol/app-protocol.js';
 import { electronUtilityApi, unpackedPath } from './sandbox/electron-utility.js';
 import { UtilitySandboxLauncher } from './sandbox/utility-launcher.js';
-import { withCspHeader } from './security/csp.js';
+import { cspHeadersListener } from './security/csp.js';
 import { hardenWebContents } from './security/harden-contents.js';
 import { APP_ENTRY_URL, APP_SCHEME, isAppUrl, isSafeExternalUrl } from './security/origin.js';
 import {
@@ -93,9 +93,7 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
   ses.setPermissionRequestHandler(denyPermissionRequest);
   ses.setPermissionCheckHandler(denyPermissionCheck);
   ses.setDevicePermissionHandler(denyDevicePermission);
-  ses.webRequest.onHeadersReceived((details, callback) =>
-    callback({ responseHeaders: withCspHeader(details.responseHeaders) }),
-  );
+  ses.webRequest.onHeadersReceived(cspHeadersListener);
   protocol.handle(APP_SCHEME, appProtocolHandler(join(options.distDir, 'renderer')));
 
   const windowIds = new Set<number>();
@@ -129,7 +127,7 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
             void choosePluginToInstall('folder', show, service.dispatch).catch(report('installing')),
           installFromArchive: () =>
             void choosePluginToInstall('archive', show, service.dispatch).catch(report('installing')),
-          openHelp: () => openExternal('https://github.com/CorvidLabs/fledge'),
+          openHelp: () => openExternal('https://crates.io/crates/fledge'),
         },
       }),
     ),

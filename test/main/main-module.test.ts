@@ -75,6 +75,14 @@ describe('the main process module', () => {
       },
     );
     expect(headers).toEqual({ responseHeaders: { 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    fake.session.headers!({ url: 'https://example.com/', responseHeaders: {} }, (r) => {
+      headers = r;
+    });
+    expect(headers).toEqual({ responseHeaders: { 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    fake.session.headers!({ url: 'devtools://devtools/bundled/inspector.html' }, (r) => {
+      headers = r;
+    });
+    expect(headers).toEqual({});
     expect([...fake.protocolHandlers.keys()]).toEqual(['app']);
     const missing = await fake.protocolHandlers.get('app')!({ url: 'app://fledge/../../etc/passwd' });
     expect(missing.status).toBe(404);

@@ -40,3 +40,15 @@ export function withCspHeader(responseHeaders: Headers | undefined): Headers {
   out['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
   return out;
 }
+
+/**
+ * The session's onHeadersReceived listener: our CSP on every response, except the developer tools'
+ * own pages (devtools://, development only), which bring their own policy.
+ */
+export function cspHeadersListener(
+  details: { url: string; responseHeaders?: Headers },
+  callback: (response: { responseHeaders?: Headers }) => void,
+): void {
+  if (details.url.startsWith('devtools:')) callback({});
+  else callback({ responseHeaders: withCspHeader(details.responseHeaders) });
+}
