@@ -4,11 +4,12 @@
 // each probe is shown to work by the same plugin with full access.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containmentSupport } from '../../electron/engine/native/containment.js';
+import { RunManager } from '../../electron/engine/runs/index.js';
 import type { Capabilities } from '../../shared/capabilities.js';
 import { tempDir } from '../support/temp.js';
 import { makeProject, nativePlugin, type RunNativeOptions, runNative } from './helpers.js';
@@ -112,6 +113,28 @@ describe.skipIf(!support.available)('a contained native plugin (bubblewrap)', ()
     const { seen, connected } = await probe({ declared: { network: true }, grants: { network: true } });
     expect(seen.socket).toBe('connected');
     expect(connected).toBe(true);
+  });
+});
+
+describe.skipIf(!support.available)('a contained plugin run on a project holding the config dir', () => {
+  it('does not see the config dir (plugins.toml, consent records, other plugins) inside the project', async () => {
+    const project = makeProject();
+    const configDir = join(project, '.config', 'fledge');
+    mkdirSync(join(configDir, 'plugins'), { recursive: true });
+    writeFileSync(join(configDir, 'plugins.toml'), '# the registry\n');
+    const manager = new RunManager({ poolSize: 0, configDir });
+    try {
+      const r = await runNative(nativePlugin('probe.sh'), {
+        manager,
+        project,
+        args: [project, join(configDir, 'plugins.toml'), String(world.port), world.tag],
+      });
+      const seen = Object.fromEntries(r.outputs.map((o) => o.split('=', 2) as [string, string]));
+      expect(seen['project-read']).toBe('ok'); // the rest of the project is there
+      expect(seen['home-read']).toBe('denied');
+    } finally {
+      await manager.close();
+    }
   });
 });
 

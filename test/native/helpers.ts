@@ -87,6 +87,9 @@ export interface RunNativeOptions {
   project?: string | null;
   access?: NativeRunOptions['access'];
   support?: NativeRunOptions['support'];
+  binarySha256?: string;
+  /** Another RunManager than the file's shared one (say, with its own config dir). */
+  manager?: RunManager;
   env?: NodeJS.ProcessEnv;
   limits?: Partial<RunLimits>;
   timings?: RunTimings;
@@ -99,7 +102,7 @@ export async function runNative(
   options: RunNativeOptions = {},
 ): Promise<NativeRunResult> {
   const root = options.project === undefined ? null : options.project;
-  const run = manager().start({
+  const run = (options.manager ?? manager()).start({
     plugin: { name: plugin.name, version: '0.1.0', dir: plugin.dir, declared: plugin.declared },
     command: plugin.name,
     binary: plugin.binary,
@@ -108,6 +111,7 @@ export async function runNative(
     grants: { ...NO_CAPABILITIES, ...options.grants },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.timings ? { timings: options.timings } : {}),
+    ...(options.binarySha256 ? { binarySha256: options.binarySha256 } : {}),
     native: {
       protocol: plugin.protocol,
       ...(options.access ? { access: options.access } : {}),

@@ -152,6 +152,14 @@ describe('a native run that cannot start', () => {
     expect(r.end.message).toMatch(/\/nonexistent\/project \(the project\) is not a folder that exists/);
   });
 
+  it('refuses a program that is not the one approved (its SHA-256 changed)', async () => {
+    const r = await runNative(nativePlugin('plain.sh', { protocol: false }), {
+      binarySha256: '0'.repeat(64),
+    });
+    expect(r.end.reason).toBe('error');
+    expect(r.end.message).toMatch(/is not the one you approved \(it changed on disk\)/);
+  });
+
   it('names the missing program', async () => {
     const plugin = nativePlugin('plain.sh', { protocol: false });
     const r = await runNative({ ...plugin, binary: 'bin/not-there' });

@@ -5,7 +5,7 @@
 // Elsewhere (or without a working bwrap) a native plugin runs with full access, and we say so.
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join, relative } from 'node:path';
 
 export type NativeAccess = 'contained' | 'full';
 
@@ -26,6 +26,8 @@ export interface ContainmentPlan {
   data: { path: string; real: string } | null;
   network: boolean;
   cwd: string;
+  /** Real paths never to show inside the project (the config dir, other plugins' folders). */
+  hidden?: string[];
 }
 
 const SYSTEM_LINKS_OR_DIRS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -113,12 +115,22 @@ export function bwrapArgs(plan: ContainmentPlan): string[] {
   }
   args.push('--ro-bind-try', '/etc', '/etc', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   // Outer folders first, so a folder inside another is bound over it.
-  const binds: { path: string; real: string; rw: boolean }[] = [];
-  if (plan.project) binds.push({ ...plan.project, rw: false });
-  binds.push({ path: plan.pluginDir, real: plan.pluginDirReal, rw: false });
-  if (plan.data) binds.push({ ...plan.data, rw: true });
-  binds.sort((a, b) => a.path.split('/').length - b.path.split('/').length);
-  for (const b of binds) args.push(b.rw ? '--bind' : '--ro-bind', b.real, b.path);
+  const binds: { path: string; real: string; kind: 'ro' | 'rw' | 'hide' }[] = [];
+  if (plan.project) {
+    binds.push({ ...plan.project, kind: 'ro' });
+    // What the project must not show is covered by an empty folder, where the plugin sees it.
+    for (const real of plan.hidden ?? []) {
+      const inside = relative(plan.project.real, real);
+      if (inside && !inside.startsWith('..') && !isAbsolute(inside))
+        binds.push({ path: join(plan.project.path, inside), real, kind: 'hide' });
+    }
+  }
+  binds.push({ path: plan.pluginDir, real: plan.pluginDirReal, kind: 'ro' });
+  if (plan.data) binds.push({ ...plan.data, kind: 'rw' });
+  binds.sort((a, b) => a.path.split('/').length - b.path.split('/').length); // stable: project first
+  for (const b of binds)
+    if (b.kind === 'hide') args.push('--tmpfs', b.path);
+    else args.push(b.kind === 'rw' ? '--bind' : '--ro-bind', b.real, b.path);
   args.push('--chdir', plan.cwd);
   return args;
 }

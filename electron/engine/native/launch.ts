@@ -6,7 +6,9 @@ import { access, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Capabilities } from '../../../shared/capabilities.js';
 import type { SandboxStart } from '../../sandbox/protocol.js';
+import { sha256File } from '../consent/consent-store.js';
 import type { ProjectContext } from '../host/project.js';
+import { hiddenFromProject } from '../runs/hidden-folders.js';
 import type { Run, RunPluginInfo } from '../runs/run.js';
 import {
   accessLabel,
@@ -42,6 +44,10 @@ export interface NativeLaunch {
   granted: Capabilities;
   fledgeVersion: string;
   native: NativeRunOptions;
+  /** The config dir: hidden from a contained plugin's view of the project (with other plugins' folders). */
+  configDir: string;
+  /** The SHA-256 approved at consent: the program must still be exactly that (a swapped one is refused). */
+  binarySha256?: string;
 }
 
 /** What a Run of a native plugin tells about itself (RunInfo.native). */
@@ -105,6 +111,10 @@ export async function launchNative(run: Run, l: NativeLaunch): Promise<void> {
   const program = nativeProgram(plugin.dir, l.binary, native.protocol ? [] : l.args);
   const problem = await checkProgram(program.binaryPath);
   if (problem) return run.failToStart(problem);
+  if (l.binarySha256 !== undefined && (await sha256File(program.binaryPath)) !== l.binarySha256)
+    return run.failToStart(
+      `its program ${program.binaryPath} is not the one you approved (it changed on disk); approve it again after checking it`,
+    );
   const cwd = l.project?.root ?? plugin.dir;
   if (!(await stat(cwd).catch(() => null))?.isDirectory())
     return run.failToStart(`its working folder ${cwd} (the project) is not a folder that exists`);
@@ -121,6 +131,7 @@ export async function launchNative(run: Run, l: NativeLaunch): Promise<void> {
           pluginDir: plugin.dir,
           pluginDirReal: await realpath(plugin.dir),
           project: l.project ? { path: l.project.root, real: await realpath(l.project.root) } : null,
+          hidden: l.project ? await hiddenFromProject(l.configDir, plugin.dir) : [],
           data: dataWritable ? await dataFolder(plugin.dir) : null,
           network: l.granted.network,
           cwd,

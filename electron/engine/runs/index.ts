@@ -154,6 +154,8 @@ export class RunManager {
         granted,
         fledgeVersion: this.fledgeVersion,
         native: options.native,
+        configDir: this.configDir,
+        ...(options.binarySha256 !== undefined ? { binarySha256: options.binarySha256 } : {}),
       });
     else void this.launch(run, options, limits, granted);
     return run;
