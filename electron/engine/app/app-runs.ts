@@ -95,6 +95,10 @@ export class AppRuns {
       },
       command: spec.name,
       binary: spec.binary,
+      // Exactly the approved bytes run (a binary swapped after the consent check is refused).
+      ...(runnable.approvedSha256[spec.binary] !== undefined
+        ? { binarySha256: runnable.approvedSha256[spec.binary] }
+        : {}),
       args: params.args ?? [],
       project,
       grants: runnable.granted,
