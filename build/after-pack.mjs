@@ -6,6 +6,8 @@
 //   folder next to it) is refused (macOS and Windows check the hash; Linux has no integrity check);
 // - cookie encryption on; file:// gets no extra privileges (the renderer is served from app://).
 // Sandbox processes are utility processes, so nothing needs RunAsNode.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FuseV1Options, FuseVersion, flipFuses } from '@electron/fuses';
 
@@ -35,7 +37,32 @@ export function electronBinary(context) {
   return join(appOutDir, packager.executableName);
 }
 
+/** Where electron-builder puts the files unpacked from the asar (asarUnpack). */
+export function unpackedDir(context) {
+  const { appOutDir, electronPlatformName, packager } = context;
+  if (electronPlatformName === 'darwin' || electronPlatformName === 'mas')
+    return join(
+      appOutDir,
+      `${packager.appInfo.productFilename}.app`,
+      'Contents',
+      'Resources',
+      'app.asar.unpacked',
+    );
+  return join(appOutDir, 'resources', 'app.asar.unpacked');
+}
+
+/**
+ * The sandbox host and its workers are ES modules run from app.asar.unpacked/dist, where the app's
+ * package.json ("type": "module") is not (it stays in the asar): one beside them says what they are,
+ * so Node never has to guess.
+ */
+export async function markUnpackedModules(context) {
+  const dist = join(unpackedDir(context), 'dist');
+  if (existsSync(dist)) await writeFile(join(dist, 'package.json'), '{ "type": "module" }\n');
+}
+
 export default async function afterPack(context) {
   const mac = context.electronPlatformName === 'darwin' || context.electronPlatformName === 'mas';
+  await markUnpackedModules(context);
   await flipFuses(electronBinary(context), { ...FUSES, resetAdHocDarwinSignature: mac });
 }

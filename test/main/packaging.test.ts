@@ -1,16 +1,26 @@
 // Packaging (electron-builder): the configuration passes electron-builder's own validation, names
 // the targets, icons and files it must, and its afterPack hook really flips the fuses listed in the
 // issue (run here on a stand-in binary carrying Electron's fuse wire).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FuseState, FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 // electron-builder's own validation of a configuration (the one `electron-builder` runs first)
 import { validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM build hook without types
-import afterPack, { electronBinary, FUSES } from '../../build/after-pack.mjs';
+import afterPack, {
+  electronBinary,
+  FUSES,
+  markUnpackedModules,
+  unpackedDir,
+} from '../../build/after-pack.mjs';
+import { RunManager } from '../../electron/engine/runs/index.js';
+import { unpackedPath } from '../../electron/main/sandbox/electron-utility.js';
+import { UtilitySandboxLauncher } from '../../electron/main/sandbox/utility-launcher.js';
+import { NO_CAPABILITIES } from '../../shared/capabilities.js';
+import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
+import { StandInElectron } from '../support/utility-stand-in/index.js';
 
 const config = JSON.parse(readFileSync(join(repoRoot, 'build', 'electron-builder.json'), 'utf8'));
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
@@ -30,6 +40,42 @@ function pngSize(path: string): { width: number; height: number } | null {
     return null;
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
+
+describe('the packaged layout', () => {
+  it('runs a plugin from app.asar.unpacked/dist, marked by afterPack as ES modules', async () => {
+    const out = tempDir('packaged');
+    const context = {
+      appOutDir: out,
+      electronPlatformName: 'linux',
+      packager: { appInfo: { productFilename: 'Fledge' }, executableName: 'fledge-desktop' },
+    };
+    const dist = join(unpackedDir(context), 'dist');
+    mkdirSync(dist, { recursive: true });
+    for (const f of config.asarUnpack as string[])
+      if (f.startsWith('dist/')) copyFileSync(join(repoRoot, f), join(dist, f.slice('dist/'.length)));
+    const hostScript = unpackedPath(join(out, 'resources', 'app.asar', 'dist', 'sandbox-host.js'));
+    expect(hostScript).toBe(join(dist, 'sandbox-host.js'));
+    const run = async () => {
+      const manager = new RunManager({
+        launcher: new UtilitySandboxLauncher(new StandInElectron(), { hostScript }),
+        poolSize: 0,
+      });
+      const plugin = makePlugin(await fixtureWasm('hello'));
+      const r = manager.start({
+        plugin: { name: plugin.name, version: '0.1.0', dir: plugin.dir, declared: plugin.declared },
+        command: plugin.name,
+        binary: plugin.binary,
+        grants: NO_CAPABILITIES,
+      });
+      const end = await r.ended;
+      await manager.close();
+      return end;
+    };
+    // Without it, Node would have to detect the module syntax (Node 20.19+ and 22 do, older ones fail).
+    await markUnpackedModules(context);
+    expect(await run()).toMatchObject({ reason: 'exit', code: 0 });
+  });
+});
 
 describe('electron-builder configuration', () => {
   it("passes electron-builder's own schema validation (and a wrong key would not)", async () => {
@@ -113,7 +159,14 @@ describe('electron-builder configuration', () => {
       Buffer.alloc(4096, 7),
     ]);
     writeFileSync(binary, wire);
+    mkdirSync(join(out, 'resources', 'app.asar.unpacked', 'dist'), { recursive: true });
     await afterPack(context);
+    // the unpacked sandbox host and workers are marked as ES modules (the app's package.json is in the asar)
+    expect(
+      JSON.parse(readFileSync(join(out, 'resources', 'app.asar.unpacked', 'dist', 'package.json'), 'utf8')),
+    ).toEqual({
+      type: 'module',
+    });
     const fuses = await getCurrentFuseWire(binary);
     expect(fuses[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
     expect(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FuseV1Options } from '@electron/fuses';
 import { describe, expect, it, vi } from 'vitest';
-// @ts-expect-error plain ESM build hook without types
 import { FUSES } from '../../build/after-pack.mjs';
 import { createIpcRouter } from '../../electron/main/ipc/router.js';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from '../../electron/main/protocol/app-protocol.js';
