@@ -47,7 +47,11 @@ function start(setConnection: (c: Connection) => void): void {
   wireRunEvents();
   onEvent('app.resync', () => void loadEverything());
   fledge().onStatus((s) => setConnection(s));
-  void loadEverything().then(() => document.documentElement.setAttribute('data-ready', 'true'));
+  void loadEverything().then(() => {
+    document.documentElement.setAttribute('data-ready', 'true');
+    // The terminal (xterm.js) is fetched once the first screen is up, so a run never waits for it.
+    setTimeout(() => void import('./screens/runs/terminal-view.js'), 300);
+  });
 }
 
 function Screen() {

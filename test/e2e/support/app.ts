@@ -33,6 +33,7 @@ export async function buildRenderer(dir: string): Promise<BuiltRenderer> {
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    minify: true,
     logLevel: 'warning',
   });
   return { rendererDir, bridgeFile };

@@ -4,15 +4,10 @@ import { ConsentBadge, GrantChips, RuntimeBadge, TierBadge } from './plugin-badg
 export function PluginRow({ plugin: p }: { plugin: PluginSummary }) {
   return (
     <li className="plugin-row">
-      <a
-        className="plugin-row-link"
-        href={`#/plugin/${encodeURIComponent(p.name)}`}
-        aria-label={`${p.name} ${p.version}: details`}
-      >
+      <a className="plugin-row-link" href={`#/plugin/${encodeURIComponent(p.name)}`}>
         <div className="plugin-row-main">
           <div className="plugin-row-title">
-            <span className="plugin-name">{p.name}</span>
-            <span className="muted">{p.version}</span>
+            <span className="plugin-name">{p.name}</span> <span className="muted">{p.version}</span>
             <ConsentBadge plugin={p} />
           </div>
           <p className="plugin-description">{p.description ?? 'No description.'}</p>

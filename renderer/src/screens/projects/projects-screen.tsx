@@ -126,7 +126,6 @@ export function ProjectsScreen() {
                   className="recent-open"
                   onClick={() => void open(p.path)}
                   disabled={!p.exists}
-                  aria-label={`Open ${p.name} (${p.path})`}
                 >
                   <strong>{p.name}</strong>
                   <span className="mono small muted break">{p.path}</span>
@@ -137,7 +136,7 @@ export function ProjectsScreen() {
                   size="small"
                   variant="ghost"
                   onClick={() => void forgetProject(p.path)}
-                  aria-label={`Remove ${p.name} from the list`}
+                  aria-label={`Remove from list: ${p.name}`}
                 >
                   Remove from list
                 </Button>

@@ -4,6 +4,9 @@ import { formatBytes, formatCount, formatDuration } from '../../lib/format.js';
 
 /** How a run ended, in a few plain words, and how serious it is. */
 export function endWords(end: RunEnd, timeoutMs: number): { words: string; tone: Tone } {
+  // A plugin that ignores `cancel` is killed after the grace period: the engine ends it as an error
+  // with code 130 (interrupted), which is still the person's Stop.
+  if (end.reason === 'error' && end.code === 130) return { words: 'Stopped by you', tone: 'neutral' };
   switch (end.reason) {
     case 'exit':
       return end.code === 0
@@ -45,7 +48,9 @@ export function EndStatus({ run }: { run: RunSummary }) {
       <span className="end-status-message">{end.message}</span>
       <span className="end-status-facts muted">
         <span>took {formatDuration(end.durationMs)}</span>
-        <span>{formatCount(end.fuelUsed)} compute steps</span>
+        {end.fuelUsed > 0 || end.reason === 'exit' ? (
+          <span>{formatCount(end.fuelUsed)} compute steps</span>
+        ) : null}
         {end.peakMemoryBytes ? <span>peak memory {formatBytes(end.peakMemoryBytes)}</span> : null}
       </span>
     </div>

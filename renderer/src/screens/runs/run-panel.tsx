@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { lazy, Suspense, useRef } from 'react';
 import { Badge } from '../../components/badge.js';
 import { Button } from '../../components/button.js';
 import { ProgressBar, Spinner } from '../../components/progress.js';
@@ -16,7 +16,11 @@ import { EndStatus } from './end-status.js';
 import { LogPane } from './log-pane.js';
 import { OutputToolbar } from './output-toolbar.js';
 import { RequestForm } from './request-form.js';
-import { type TerminalHandle, TerminalView } from './terminal-view.js';
+import type { TerminalHandle } from './terminal-view.js';
+
+// xterm.js is most of the app's code: it loads with the first run shown, not with the app.
+const TerminalView = lazy(() => import('./terminal-view.js').then((m) => ({ default: m.TerminalView })));
+
 import { TouchedReport } from './touched-report.js';
 
 function saveOutput(run: RunView): void {
@@ -92,12 +96,14 @@ export function RunPanel({ run, visible }: { run: RunView; visible: boolean }) {
       <div className="run-body">
         <div className="run-output">
           <OutputToolbar term={term} runId={s.id} />
-          <TerminalView
-            ref={term}
-            buffer={outputOf(s.id)}
-            label={`Output of ${s.plugin} ${s.command}`}
-            visible={visible}
-          />
+          <Suspense fallback={<div className="terminal" data-testid="terminal-loading" />}>
+            <TerminalView
+              ref={term}
+              buffer={outputOf(s.id)}
+              label={`Output of ${s.plugin} ${s.command}`}
+              visible={visible}
+            />
+          </Suspense>
         </div>
         <aside className="run-side">
           <LogPane logs={run.logs} dropped={run.logsDropped} />

@@ -71,12 +71,7 @@ export function RunsScreen({ runId }: { runId?: string | undefined }) {
             })}
             trailing={
               current && runs[current]?.summary.end ? (
-                <Button
-                  size="small"
-                  variant="ghost"
-                  onClick={() => closeTab(current)}
-                  aria-label="Close this tab"
-                >
+                <Button size="small" variant="ghost" onClick={() => closeTab(current)}>
                   Close tab
                 </Button>
               ) : null
@@ -160,7 +155,7 @@ export function RunsScreen({ runId }: { runId?: string | undefined }) {
                         const id = await rerun(r.id);
                         if (id) navigate({ page: 'runs', runId: id });
                       }}
-                      aria-label={`Run ${r.plugin} ${r.command} again`}
+                      aria-label={`Run again: ${r.plugin} ${r.command}`}
                     >
                       Run again
                     </Button>

@@ -39,10 +39,15 @@ export function TouchedReport({ run }: { run: RunView }) {
       ) : null}
       {execs.length ? (
         <details open>
-          <summary>{plural(execs.length, 'command')} run</summary>
+          <summary>
+            {run.summary.grants.exec
+              ? `${plural(execs.length, 'command')} run`
+              : `${plural(execs.length, 'command')} it wanted to run (not allowed)`}
+          </summary>
           <ul className="touched-list">
             {execs.map((x) => (
               <li key={x.seq}>
+                {!run.summary.grants.exec ? <span className="access access-denied">denied</span> : null}
                 <code className="break">{x.command}</code>
                 <span className="muted small">
                   {x.cwd ? ` in ${x.cwd}` : ''} · exit code {x.code} · {formatDuration(x.durationMs)}

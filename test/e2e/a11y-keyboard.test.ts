@@ -1,0 +1,178 @@
+// Accessibility and the keyboard: axe finds no serious or critical violation on any screen, light
+// and dark; and the main flow (open a project, install with consent, run, answer) works with the
+// keyboard alone, with no mouse event at all.
+
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
+import { buildRenderer, type RunningApp, startApp } from './support/app.js';
+import { launchChromium } from './support/browser.js';
+import { focusedName, tabTo } from './support/keyboard.js';
+import { dropFile, openApp } from './support/page.js';
+import { demoFiles, writeFiles } from './support/plugins.js';
+import { terminalText, visibleRunPanel } from './support/terminal.js';
+import { makeWorld, type World } from './support/world.js';
+
+let world: World;
+let app: RunningApp;
+let browser: Browser;
+let root: string;
+
+beforeAll(async () => {
+  root = tempDir('e2e-a11y');
+  world = await makeWorld(root);
+  const built = await buildRenderer(join(root, 'build'));
+  app = await startApp(built, world.configDir);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await world?.close();
+});
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(50);
+    const result = await new AxeBuilder({ page }).analyze();
+    for (const v of result.violations)
+      if (v.impact === 'serious' || v.impact === 'critical')
+        out.push(`${scheme}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return out;
+}
+
+describe('keyboard only', () => {
+  it('opens a project, installs a plugin with consent, runs it and answers its questions without a mouse', async () => {
+    const { page, context } = await openApp(browser, app.url);
+    await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        addEventListener(t: string, f: () => void, o: boolean): void;
+        __mouse: number;
+      };
+      g.__mouse = 0;
+      for (const t of ['mousedown', 'pointerdown', 'mouseup'])
+        g.addEventListener(
+          t,
+          () => {
+            g.__mouse++;
+          },
+          true,
+        );
+    });
+    const folder = writeFiles(join(root, 'demo-folder'), demoFiles(world.bins));
+
+    await tabTo(page, /Open a project/);
+    await page.keyboard.press('Enter');
+    await tabTo(page, /^Folder path/);
+    await page.keyboard.type(world.project);
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: /^Project garden-planner/ }).waitFor();
+
+    await tabTo(page, /^Install from this computer$/);
+    await page.keyboard.press('Enter');
+    await tabTo(page, /^Location of a plugin folder/);
+    await page.keyboard.type(folder);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Install demo 1.0.0?' });
+    await dialog.waitFor();
+    await tabTo(page, /^Remember data between runs/, 20);
+    await page.keyboard.press('Space');
+    await tabTo(page, /^Install with 1 allowed$/, 20);
+    await page.keyboard.press('Enter');
+    await page.getByText('demo 1.0.0 is installed').waitFor();
+
+    await tabTo(page, /^demo 1\.0\.0/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'What it may do' }).waitFor();
+    await tabTo(page, /^Run$/);
+    await page.keyboard.press('Enter');
+    const panel = visibleRunPanel(page);
+    await panel.getByText('What should I call you?').waitFor();
+    await expect.poll(() => focusedName(page)).toBe('Your answer');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Grace');
+    await page.keyboard.press('Enter');
+    await panel.getByRole('radio', { name: 'blue' }).waitFor();
+    await expect.poll(() => focusedName(page)).toBe('green');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, /^Answer$/, 5);
+    await page.keyboard.press('Enter');
+    await panel.getByTestId('end-status').waitFor({ timeout: 30_000 });
+    await expect.poll(() => terminalText(page)).toContain('Nice to meet you, Grace. You picked blue.');
+    expect(await page.evaluate(() => (globalThis as unknown as { __mouse: number }).__mouse)).toBe(0);
+    await context.close();
+  });
+});
+
+describe('axe: no serious or critical violation, light and dark', () => {
+  let page: Page;
+  beforeAll(async () => {
+    ({ page } = await openApp(browser, app.url));
+  });
+
+  it('plugins, detail, runs', async () => {
+    await page.getByRole('link', { name: 'Plugins' }).click();
+    await page.getByRole('link', { name: /demo 1\.0\.0/ }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: /demo 1\.0\.0/ }).click();
+    await page.getByRole('heading', { name: 'What it may do' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Runs' }).click();
+    await page.getByTestId('history').waitFor();
+    await page
+      .getByRole('button', { name: /Show output of demo hello/ })
+      .first()
+      .click();
+    await page.getByTestId('end-status').first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('a run asking a question', async () => {
+    await page.goto(`${app.origin}/#/plugin/demo`);
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await visibleRunPanel(page).getByText('What should I call you?').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await visibleRunPanel(page).getByRole('button', { name: 'Stop' }).click();
+  });
+
+  it('consent and errors', async () => {
+    await page.getByRole('link', { name: 'Plugins' }).click();
+    await dropFile(page, 'sneaky.zip', world.slipZip);
+    await page.getByText(/climbs out/).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await page.getByTestId('catalog-results').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Install CorvidLabs/fledge-sprout' }).click();
+    await page.getByTestId('consent').waitFor({ timeout: 30_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Don’t install' }).click();
+  });
+
+  it('projects, settings, first run', async () => {
+    await page.getByRole('link', { name: /^Project garden-planner/ }).click();
+    await page.getByLabel('Folder path').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Limits for every run' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    const fresh = await startApp(await buildRenderer(join(root, 'build2')), tempDir('e2e-a11y-fresh'));
+    try {
+      const { page: first, context } = await openApp(browser, fresh.url);
+      await first.getByRole('heading', { name: 'Welcome to Fledge' }).waitFor();
+      expect(await seriousViolations(first)).toEqual([]);
+      await context.close();
+    } finally {
+      await fresh.close();
+    }
+  });
+});
