@@ -21,7 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -249,7 +249,10 @@ await manager24?.close();
 // ---- whole programs -----------------------------------------------------------------------------
 const med = (name: string, v: string, key: 'ms' | 'cpuMs' = 'ms') =>
   median((results.get(name)!.get(v) ?? []).map((s) => s[key] ?? Number.NaN));
-console.log(`\nWhole programs, medians of ${RUNS} alternated runs (wall; CPU for whole processes)\n`);
+console.log(`\nWhole programs, medians of ${RUNS} alternated runs (wall; CPU for whole processes)`);
+console.log(
+  `(load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores: on a busy machine wall times wait for CPU, compare the CPU columns)\n`,
+);
 console.log(
   [
     'program'.padEnd(9),
@@ -261,6 +264,7 @@ console.log(
     'cpu'.padStart(8),
     'b/c'.padStart(7),
     'a/d'.padStart(7),
+    'a/d cpu'.padStart(8),
     '  fuel (b), identical',
   ].join(' '),
 );
@@ -287,6 +291,7 @@ for (const p of all) {
       fmt(med(p.name, 'd', 'cpuMs')).padStart(8),
       fmtRatio(ratio(b, c)).padStart(7),
       fmtRatio(ratio(a, d)).padStart(7),
+      fmtRatio(ratio(med(p.name, 'a', 'cpuMs'), med(p.name, 'd', 'cpuMs'))).padStart(8),
       `  ${fuels[0] ?? '-'}, ${fuels.length ? (same ? 'yes' : `NO: ${[...new Set(fuels)].join(' ')}`) : '-'}`,
     ].join(' '),
   );
@@ -371,7 +376,7 @@ if (!skip.has('meter')) {
   for (const [label, node] of nodes) {
     const rows = meter(node, 'auto');
     console.log(
-      `\nMetering alone (${label}: ${rows[0]?.node}, V8 ${rows[0]?.v8}), tiering as the sandbox chooses, medians of ${RUNS}`,
+      `\nMetering alone (${label}: ${rows[0]?.node}, V8 ${rows[0]?.v8}), tiering as the sandbox chooses, CPU time, medians of ${RUNS}`,
     );
     let worst = 0;
     for (const r of rows) {
@@ -386,16 +391,35 @@ if (!skip.has('meter')) {
       `  goal: metering alone <= 1.10x on every program: worst ${fmtRatio(worst)} ${worst <= 1.1 ? 'MET' : 'NOT MET'}`,
     );
   }
-  // The tiering choice against V8's default (dynamic tiering), prepared modules, this Node.
-  const chosen = meter(process.execPath, 'auto');
-  const dynamic = meter(process.execPath, 'dynamic');
-  console.log(`\nTiering: the sandbox's choice against V8's default (dynamic), prepared modules, this Node`);
-  for (let i = 0; i < chosen.length; i++) {
-    const a = median(chosen[i]!.prepared);
-    const d = median(dynamic[i]!.prepared);
-    console.log(
-      `  ${chosen[i]!.name.padEnd(9)} chosen ${fmt(a)}  dynamic ${fmt(d)}  ${fmtRatio(ratio(a, d))}`,
+  // The tiering choice against V8's default (dynamic tiering): the FIRST run of each prepared module in
+  // a fresh process, as every sandbox run is (V8 has no on-stack replacement for wasm: tiering.ts).
+  const firstRun = (name: string, tiering: string) => {
+    const one = programs
+      .filter((p) => p.name === name)
+      .map(({ name: n, wasm, args }) => ({ name: n, wasm, args }));
+    const r = spawnSync(
+      process.execPath,
+      [harness, JSON.stringify({ programs: one, runs: 1, tiering, first: true })],
+      {
+        encoding: 'utf8',
+      },
     );
+    if (r.status !== 0) throw new Error(`first-run harness failed: ${r.stderr.slice(-800)}`);
+    return (JSON.parse(r.stdout.trim()) as { prepared: number[] }).prepared[0]!;
+  };
+  console.log(
+    `\nTiering: first run of each prepared module in a fresh process (as in the sandbox), CPU time, this Node, medians of ${RUNS}`,
+  );
+  for (const p of programs) {
+    const chosen: number[] = [];
+    const dynamic: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      for (const t of i % 2 ? ['dynamic', 'auto'] : ['auto', 'dynamic'])
+        (t === 'auto' ? chosen : dynamic).push(firstRun(p.name, t));
+    }
+    const a = median(chosen);
+    const d = median(dynamic);
+    console.log(`  ${p.name.padEnd(9)} chosen ${fmt(a)}  V8's default ${fmt(d)}  ${fmtRatio(ratio(a, d))}`);
   }
 }
 rmSync(work, { recursive: true, force: true });
