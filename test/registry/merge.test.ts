@@ -187,6 +187,18 @@ describe("the app's own data, in its own file", () => {
     expect(seen['fledge-native-plain']).toBe('installed-elsewhere');
   });
 
+  it('a desktop-only grant given to an entry the CLI installed is kept (granting it is reviewing it)', async () => {
+    const { file } = setup();
+    await updateRegistry(file, (reg) => {
+      const p = reg.plugins.find((x) => x.name === 'fledge-wasm-linked')!;
+      p.capabilities!.clock = true;
+    });
+    const p = (await readRegistry(file)).plugins.find((x) => x.name === 'fledge-wasm-linked')!;
+    expect(p.seen).toBe('as-seen');
+    expect(p.capabilities?.clock).toBe(true);
+    expect(readFileSync(file, 'utf8')).not.toContain('clock');
+  });
+
   it('a removed entry is forgotten; a damaged app file means nothing is trusted as seen', async () => {
     const { file } = setup();
     await updateRegistry(file, (reg) => {

@@ -265,7 +265,8 @@ export async function updateRegistry(
         base === null ? { plugins: [], extra: {} } : parseRegistry(base, file),
         app,
       );
-      const before = new Map(registry.plugins.map((p) => [p.name, fingerprint(p)]));
+      // What each entry was before our change: its CLI fields, and the app-only grants.
+      const before = new Map(registry.plugins.map((p) => [p.name, `${fingerprint(p)} ${desktopKey(p)}`]));
       const seenBefore = new Map(registry.plugins.map((p) => [p.name, p.seen]));
       await change(registry);
       const written = await replaceIfUnchanged(file, base, serializeRegistry(registry), {
@@ -287,6 +288,9 @@ export async function updateRegistry(
   });
 }
 
+const desktopKey = (p: PluginRecord) =>
+  `${p.capabilities?.clock === true}/${p.capabilities?.random === true}`;
+
 /** Entries we changed are now "as seen" (with their desktop grants); untouched ones keep their state; removed ones are forgotten. */
 async function recordWhatWeWrote(
   file: string,
@@ -299,7 +303,7 @@ async function recordWhatWeWrote(
     for (const name of Object.keys(app)) if (!names.has(name)) delete app[name];
     for (const p of registry.plugins) {
       const fp = fingerprint(p);
-      const ours = before.get(p.name) !== fp || seenBefore.get(p.name) === 'as-seen';
+      const ours = before.get(p.name) !== `${fp} ${desktopKey(p)}` || seenBefore.get(p.name) === 'as-seen';
       if (!ours) continue;
       app[p.name] = {
         seen: fp,
