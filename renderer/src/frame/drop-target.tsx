@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { installDroppedFile } from '../stores/install-store.js';
+import { fledge } from '../api/client.js';
+import { installChecked, installDroppedFile } from '../stores/install-store.js';
 import { openProject } from '../stores/project-store.js';
 import { navigate, toast } from '../stores/ui-store.js';
 
@@ -11,6 +12,24 @@ function pathOf(file: File): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The desktop app knows a dropped item's path: a plugin (folder or archive) is checked and
+ * installed; a folder that is not a plugin opens as the project.
+ */
+async function dropPath(path: string, name: string): Promise<void> {
+  try {
+    const report = await fledge().plugins.validate({ source: { kind: 'path', path } });
+    if (!report.valid && report.pluginName === null && !/\.(zip|tgz|tar\.gz)$/i.test(name)) {
+      if (await openProject(path))
+        toast({ tone: 'success', title: `Opened ${name}`, text: 'Plugins now run on this project.' });
+      return;
+    }
+  } catch {
+    // installChecked below reports the problem in words
+  }
+  await installChecked(name, { kind: 'path', path });
 }
 
 function hasFiles(e: DragEvent): boolean {
@@ -59,21 +78,15 @@ export function DropTarget() {
         });
       const entry = items[0]?.webkitGetAsEntry?.();
       const path = pathOf(file);
-      if (entry?.isDirectory) {
-        if (path) {
-          void openProject(path).then((ok) => ok && navigate({ page: 'plugins' }));
-        } else {
-          toast({
-            tone: 'info',
-            title: 'Folders cannot be dropped here',
-            text: 'In the browser, type the folder’s path under Project instead, or drop a plugin archive (.zip).',
-          });
-          navigate({ page: 'projects' });
-        }
-        return;
-      }
       navigate({ page: 'plugins' });
-      void installDroppedFile(file);
+      if (path) void dropPath(path, file.name);
+      else if (entry?.isDirectory) {
+        toast({
+          tone: 'info',
+          title: 'Folders cannot be dropped in the browser',
+          text: 'Use “Install from this computer” with the folder’s location, or drop a plugin archive (.zip).',
+        });
+      } else void installDroppedFile(file);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', overFn);

@@ -9,12 +9,6 @@ import { useStore } from '../../lib/store.js';
 import { closeProject, forgetProject, openProject, projectStore } from '../../stores/project-store.js';
 import { navigate } from '../../stores/ui-store.js';
 
-/** Electron's preload may offer a native folder picker. */
-function nativePicker(): (() => Promise<string | null>) | null {
-  const d = (window as { fledgeDialogs?: { pickFolder(): Promise<string | null> } }).fledgeDialogs;
-  return d ? () => d.pickFolder() : null;
-}
-
 function ProjectFacts({ p }: { p: Project }) {
   return (
     <span className="project-facts">
@@ -36,11 +30,10 @@ function ProjectFacts({ p }: { p: Project }) {
   );
 }
 
-/** Choose the folder plugins work on: type or pick it, or reopen a recent one. */
+/** Choose the folder plugins work on: type its location (the desktop app also takes a dropped folder and File > Open), or reopen a recent one. */
 export function ProjectsScreen() {
   const { current, recent, error, opening } = useStore(projectStore);
   const [path, setPath] = useState('');
-  const pick = nativePicker();
   const open = async (p: string) => {
     if (await openProject(p)) {
       setPath('');
@@ -95,19 +88,10 @@ export function ProjectsScreen() {
             <Button type="submit" variant="primary" busy={opening} disabled={!path.trim() || opening}>
               Open
             </Button>
-            {pick ? (
-              <Button
-                onClick={async () => {
-                  const p = await pick();
-                  if (p) void open(p);
-                }}
-              >
-                Choose folder…
-              </Button>
-            ) : null}
           </div>
           <p id="project-path-hint" className="field-hint muted">
-            Copy the folder’s location from your file manager and paste it here{pick ? ', or choose it' : ''}.
+            Copy the folder’s location from your file manager and paste it here, or drop the folder on this
+            window (desktop app).
           </p>
         </form>
       </section>
