@@ -3,6 +3,7 @@ import { installStore } from '../stores/install-store.js';
 import { needsReview, pluginStore } from '../stores/plugin-store.js';
 import { runStore } from '../stores/run-store.js';
 import { type Route, routeStore } from '../stores/ui-store.js';
+import { NavIcon } from './nav-icon.js';
 import { ProjectSwitcher } from './project-switcher.js';
 
 interface NavItem {
@@ -52,7 +53,7 @@ export function Sidebar() {
           return (
             <li key={item.page}>
               <a href={item.href} className="nav-link" aria-current={here ? 'page' : undefined}>
-                <span className={`nav-icon nav-icon-${item.page}`} aria-hidden="true" />
+                <NavIcon name={item.page} />
                 <span className="nav-label">{item.label}</span>
                 {item.page === 'plugins' ? <Count n={review} label="to review" /> : null}
                 {item.page === 'runs' ? <Count n={live} label="running" /> : null}

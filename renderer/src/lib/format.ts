@@ -52,3 +52,17 @@ export function formatWhen(iso: string | number | null | undefined): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/** A calendar day as the fledge CLI records it ("2026-12-01"): "today", "yesterday" or the date. */
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return 'unknown';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return formatWhen(day);
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const today = new Date();
+  today.setHours(0, 0, 0, 0);
+  const days = Math.round((today.getTime() - d.getTime()) / 86_400_000);
+  if (days === 0) return 'today';
+  if (days === 1) return 'yesterday';
+  return d.toLocaleDateString('en', { year: 'numeric', month: 'short', day: 'numeric' });
+}

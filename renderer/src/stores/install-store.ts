@@ -9,6 +9,7 @@ import type {
   InstallSource,
   ValidationReport,
 } from '../api/types.js';
+import { shortName } from '../lib/capability-text.js';
 import { createStore } from '../lib/store.js';
 import { loadPlugins } from './plugin-store.js';
 import { toast } from './ui-store.js';
@@ -76,7 +77,7 @@ export function wireInstallEvents(): void {
         tone: 'success',
         title: `${outcome.name} ${outcome.version} is installed`,
         text: outcome.withheld.length
-          ? `Still off until you approve them: ${outcome.withheld.join(', ')}.`
+          ? `Still off until you allow them on its page: ${outcome.withheld.map((n) => shortName(n)).join(', ')}.`
           : 'Find it under Plugins to run it.',
       });
     } else if (state === 'cancelled') {
@@ -167,7 +168,9 @@ function reportProblems(label: string, report: ValidationReport): void {
         next: 'Ask the plugin’s author for a fixed version, or drop another file.',
         code: 'plugin_invalid',
       },
-      problems: report.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
+      problems: report.errors.map((e) =>
+        e.field && !e.message.startsWith(e.field) ? `${e.field}: ${e.message}` : e.message,
+      ),
     },
   }));
 }

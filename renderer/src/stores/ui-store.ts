@@ -63,7 +63,7 @@ export interface Toast {
 export const toastStore = createStore<Toast[]>([]);
 let nextToast = 1;
 
-export function toast(t: Omit<Toast, 'id'>, ms = 6000): void {
+export function toast(t: Omit<Toast, 'id'>, ms = 5000): void {
   const id = nextToast++;
   toastStore.set((list) => [...list, { ...t, id }]);
   setTimeout(() => dismissToast(id), ms);

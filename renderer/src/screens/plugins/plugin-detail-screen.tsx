@@ -9,7 +9,7 @@ import { ErrorNotice } from '../../components/error-notice.js';
 import { Notice } from '../../components/notice.js';
 import { PageHeader } from '../../components/page-header.js';
 import { Spinner } from '../../components/progress.js';
-import { formatBytes, formatWhen, plural } from '../../lib/format.js';
+import { formatBytes, formatDay, formatWhen, plural } from '../../lib/format.js';
 import { useStore } from '../../lib/store.js';
 import { updatePlugin } from '../../stores/install-store.js';
 import { loadPluginDetail, loadPlugins, pluginStore } from '../../stores/plugin-store.js';
@@ -233,7 +233,7 @@ function PluginDetailView({ plugin: p }: { plugin: PluginDetail }) {
             <dt>Trust</dt>
             <dd>{p.tierText}</dd>
             <dt>Installed</dt>
-            <dd>{p.installedAt ? formatWhen(p.installedAt) : 'unknown'}</dd>
+            <dd>{formatDay(p.installedAt)}</dd>
             <dt>Folder</dt>
             <dd className="mono break">{p.pluginDir}</dd>
             {p.wasm.map((w) => (

@@ -78,7 +78,7 @@ function DefaultLimits({ settings }: { settings: Settings }) {
               />
               <div id={`${id}-hint`} className={problems[f.key] ? 'field-error' : 'field-hint muted'}>
                 {problems[f.key] ??
-                  `${f.explain} Highest allowed: ${showLimit(f.key, settings.ceilings[f.key])}.`}
+                  `${f.explain} Highest allowed: ${showLimit(f.key, settings.ceilings[f.key])} ${f.unit}.`}
               </div>
             </div>
           );
