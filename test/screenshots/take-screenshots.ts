@@ -19,6 +19,11 @@ let n = 0;
 
 async function shoot(page: Page, state: string): Promise<void> {
   n++;
+  // Messages from earlier steps would cover this state; the list right after an install keeps its own.
+  if (!state.endsWith('-list'))
+    await page.locator('.toast-close').evaluateAll((els) => {
+      for (const el of els) (el as unknown as { click(): void }).click();
+    });
   const base = `${String(n).padStart(2, '0')}-${state}`;
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
