@@ -2,8 +2,9 @@
  * The contract over a WebSocket (browser mode's host side): each text frame is checked (size by
  * `ws`, then JSON, then the frame schema), calls go to the dispatcher (which checks them against the
  * contract), replies carry the call's id. Events: after `resume`, the batches the client missed,
- * then every new one. A client that reads too slowly is disconnected (it reconnects and resumes,
- * so nothing is lost); a client cannot have more than a few dozen calls in flight.
+ * then every new one, handed to the socket one at a time. A client that reads too slowly is
+ * disconnected (it reconnects and resumes, so nothing is lost); a client cannot have more than a few
+ * dozen calls in flight.
  */
 
 import type { WebSocket } from 'ws';
@@ -21,7 +22,7 @@ import type { EventHub } from '../engine/app/index.js';
 export const MAX_FRAME_BYTES = 48 * 1024 * 1024;
 /** Calls in flight per connection. */
 export const MAX_IN_FLIGHT = 32;
-/** Bytes queued to a client before it is considered stuck. */
+/** Bytes of live frames waiting for a client before it is considered stuck (replays do not count). */
 export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 let clients = 0;
@@ -35,11 +36,35 @@ export function serveConnection(
   const client = `ws:${++clients}`;
   let inFlight = 0;
   let unsubscribe: (() => void) | null = null;
-  const send = (frame: WsHostFrame) => {
+  // One frame handed to the socket at a time (the next when it is written out): what waits is ours to
+  // count. Replayed batches (bounded by what the hub keeps) do not count; live frames piling up behind
+  // a client that does not read do, and past the bound it is disconnected: it resumes when it is back.
+  const queue: { text: string; live: boolean }[] = [];
+  let liveBytes = 0;
+  let writing = false;
+  const pump = () => {
+    while (!writing && queue.length > 0 && socket.readyState === socket.OPEN) {
+      const next = queue.shift()!;
+      if (next.live) liveBytes -= next.text.length;
+      writing = true;
+      socket.send(next.text, () => {
+        writing = false;
+        pump();
+      });
+    }
+  };
+  const send = (frame: WsHostFrame, live = true) => {
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify(frame));
-    if (socket.bufferedAmount > maxBufferedBytes)
+    const text = JSON.stringify(frame);
+    queue.push({ text, live });
+    if (live) liveBytes += text.length;
+    if (liveBytes > maxBufferedBytes) {
+      queue.length = 0;
+      liveBytes = 0;
       socket.close(1013, 'Too far behind; reconnect to catch up.');
+      return;
+    }
+    pump();
   };
   const refuse = (message: string, id?: number) =>
     id === undefined
@@ -70,7 +95,7 @@ export function serveConnection(
     if (f.t === 'resume') {
       unsubscribe?.();
       // Replay and subscribe in the same tick: no batch can fall between them.
-      for (const batch of hub.replay(f.epoch, f.seq)) send({ t: 'events', batch });
+      for (const batch of hub.replay(f.epoch, f.seq)) send({ t: 'events', batch }, false);
       unsubscribe = hub.subscribe((batch: EventBatch) => send({ t: 'events', batch }));
       return;
     }

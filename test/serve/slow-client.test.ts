@@ -23,8 +23,8 @@ interface Frame {
 }
 
 describe('browser mode: a slow tab', () => {
-  it('is disconnected when too far behind, and resumes with nothing lost', async () => {
-    const COUNT = 100_000;
+  it('is disconnected when too far behind, and resumes with nothing lost', { timeout: 180_000 }, async () => {
+    const COUNT = 180_000; // more than loopback's socket buffers hold; within what the server keeps for resume
     const world = await appWorld({ mode: 'browser' });
     await installViaApp(world, await pluginFolder(world.root, 'fledge-flood', 'flood', {}, { COUNT }));
     const server = await startServer({
@@ -47,11 +47,13 @@ describe('browser mode: a slow tab', () => {
       // The slow tab: subscribes, then stops reading its socket.
       let runId = '';
       const texts: string[] = [];
+      const gaps: string[] = [];
       let last: { epoch: string; seq: number } | null = null;
       const onFrame = (raw: unknown) => {
         const f = JSON.parse(String(raw)) as Frame;
         if (f.t !== 'events' || !f.batch) return;
         if (last && f.batch.seq <= last.seq) return;
+        if (last && f.batch.seq > last.seq + 1) gaps.push(`${last.seq} -> ${f.batch.seq}`);
         last = { epoch: f.batch.epoch, seq: f.batch.seq };
         for (const e of f.batch.events)
           if (e.name === 'runs.events' && e.payload.runId === runId)
@@ -77,7 +79,7 @@ describe('browser mode: a slow tab', () => {
       const closed = new Promise<number>((r) => slow.once('close', (code) => r(code)));
       (slow as unknown as { _socket: { resume(): void } })._socket.resume();
       expect(await closed).toBe(1013);
-      expect(texts.length).toBeLessThan(COUNT);
+      // (How much arrived before the close depends on the kernel's socket buffers: usually far from all.)
 
       // Reconnecting from the last batch it saw: the rest, without a gap.
       const again = new WebSocket(`ws://127.0.0.1:${server.port}/ipc`, { headers });
@@ -86,10 +88,60 @@ describe('browser mode: a slow tab', () => {
       const pos = last as { epoch: string; seq: number } | null;
       expect(pos).not.toBeNull();
       again.send(JSON.stringify({ t: 'resume', epoch: pos!.epoch, seq: pos!.seq }));
-      await expect.poll(() => texts.length, { timeout: 20_000 }).toBe(COUNT);
+      await expect.poll(() => texts.length === COUNT || gaps.length > 0, { timeout: 90_000 }).toBe(true);
+      expect(gaps).toEqual([]);
       expect(texts).toEqual(Array.from({ length: COUNT }, (_, i) => String(i)));
       again.close();
       fast.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('cannot have more than 32 calls in flight; the rest are refused at once, and the others answered', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const world = await appWorld({
+      mode: 'browser',
+      catalog: () => ({
+        search: async () => {
+          await gate;
+          return {
+            results: [],
+            fetchedAt: new Date(0).toISOString(),
+            fromCache: false,
+            ageSeconds: 0,
+            reason: null,
+          };
+        },
+      }),
+    });
+    const server = await startServer({
+      service: world.service,
+      rendererDir: world.root,
+      bridgeFile: world.root,
+    });
+    try {
+      const cookie = String((await get(server.url)).headers['set-cookie']?.[0]).split(';')[0]!;
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ipc`, {
+        headers: { Origin: `http://127.0.0.1:${server.port}`, Cookie: cookie },
+      });
+      await new Promise((r) => ws.once('open', r));
+      const replies = new Map<number, { ok: boolean; error?: { code: string } }>();
+      ws.on('message', (d) => {
+        const f = JSON.parse(String(d));
+        if (f.t === 'reply') replies.set(f.id, f.reply);
+      });
+      for (let id = 0; id < 40; id++)
+        ws.send(JSON.stringify({ t: 'call', id, method: 'catalog.search', params: {} }));
+      await expect.poll(() => replies.size).toBe(8);
+      expect([...replies.values()].every((r) => r.error?.code === 'busy')).toBe(true);
+      release();
+      await expect.poll(() => replies.size).toBe(40);
+      expect([...replies.values()].filter((r) => r.ok).length).toBe(32);
+      ws.close();
     } finally {
       await server.close();
     }

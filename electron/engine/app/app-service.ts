@@ -19,7 +19,7 @@ import { PluginService } from '../plugins/plugin-service.js';
 import { FLEDGE_COMPAT_VERSION, RunManager } from '../runs/index.js';
 import { AppRuns } from './app-runs.js';
 import { catalogAnswerView } from './catalog-view.js';
-import { EventHub } from './event-hub.js';
+import { EventHub, type EventHubOptions } from './event-hub.js';
 import { Operations } from './operations.js';
 import type { OutputCap } from './output-buffer.js';
 import { forgetPlugin, setPluginEnabled, setPluginLimits } from './plugin-prefs.js';
@@ -49,7 +49,8 @@ export interface AppServiceOptions {
   /** The catalog for a token (default: CatalogService with the saved token, else the environment's). */
   catalog?: (token: string | null) => CatalogLike;
   outputCap?: OutputCap;
-  batchIntervalMs?: number;
+  /** The event stream's batching and how much it keeps for clients that reconnect. */
+  events?: EventHubOptions;
 }
 
 export class AppService {
@@ -83,9 +84,7 @@ export class AppService {
     this.appState = options.stores?.appState ?? openStore(configDir, 'appState');
     this.prefs = options.stores?.pluginPrefs ?? openStore(configDir, 'pluginPrefs');
     this.tokens = options.tokenStore ?? fileTokenStore(this.appData);
-    this.hub = new EventHub(
-      options.batchIntervalMs === undefined ? {} : { intervalMs: options.batchIntervalMs },
-    );
+    this.hub = new EventHub(options.events ?? {});
     this.plugins = new PluginService(configDir, this.installCwd);
     this.ownsManager = !options.runManager;
     this.manager = options.runManager ?? new RunManager({ poolSize: 1 });

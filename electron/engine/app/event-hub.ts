@@ -16,7 +16,7 @@ export type BatchListener = (batch: EventBatch) => void;
 
 export interface EventHubOptions {
   intervalMs?: number;
-  /** Batches kept for resume (default 4096). */
+  /** Batches kept for resume (default 65,536: over 17 minutes of the busiest stream; events are the real bound). */
   keepBatches?: number;
   /** Events kept for resume, over all kept batches (default 200,000). */
   keepEvents?: number;
@@ -46,7 +46,7 @@ export class EventHub {
 
   constructor(private readonly options: EventHubOptions = {}) {
     this.intervalMs = options.intervalMs ?? BATCH_INTERVAL_MS;
-    this.keepBatches = options.keepBatches ?? 4096;
+    this.keepBatches = options.keepBatches ?? 65_536;
     this.keepEvents = options.keepEvents ?? 200_000;
   }
 

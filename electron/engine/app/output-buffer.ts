@@ -25,11 +25,19 @@ function sizeOf(e: KeptEvent): number {
   return n;
 }
 
+/**
+ * What the run's "what it touched" report and its status are made of: kept past the output cap (up
+ * to their own cap), so a flood of output never pushes them out of the history.
+ */
+const REPORT_TYPES = new Set(['started', 'exec', 'file', 'denied', 'request', 'exit']);
+export const MAX_REPORT_EVENTS = 5000;
+
 export class OutputBuffer {
   readonly events: KeptEvent[] = [];
   total = 0;
   truncated = false;
   private chars = 0;
+  private reportKept = 0;
 
   constructor(private readonly cap: OutputCap = DEFAULT_OUTPUT_CAP) {}
 
@@ -37,13 +45,13 @@ export class OutputBuffer {
     for (const e of events) {
       this.total += 1;
       const size = sizeOf(e);
-      if (
-        e.type !== 'exit' &&
-        (this.events.length >= this.cap.maxEvents || this.chars + size > this.cap.maxChars)
-      ) {
+      const full = this.events.length >= this.cap.maxEvents || this.chars + size > this.cap.maxChars;
+      const isReport = REPORT_TYPES.has(e.type);
+      if (full && !(isReport && (e.type === 'exit' || this.reportKept < MAX_REPORT_EVENTS))) {
         this.truncated = true;
         continue;
       }
+      if (isReport) this.reportKept += 1;
       this.chars += size;
       this.events.push(e);
     }
