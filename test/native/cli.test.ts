@@ -94,8 +94,15 @@ describe('run (CLI) with a native plugin', () => {
         (e) => e.type === 'log' && e.source === 'host' && /runs native/.test(e.message),
       )?.message;
     expect(accessOf()).toMatch(contained ? /contained/ : /full access/);
+    const audit = () => runCli(['plugins', 'audit'], env).stdout;
+    expect(audit()).toMatch(
+      contained
+        ? /runtime: native \(native, contained \(read-only project, no network\)\)/
+        : /runtime: native \(native, full access: /,
+    );
     expect(runCli(['plugins', 'grant', plugin.name, 'full-access'], env).code).toBe(0);
     expect(accessOf()).toMatch(/runs native, full access/);
+    expect(audit()).toMatch(/runtime: native \(native, full access: you allowed it to run uncontained\)/);
     expect(runCli(['plugins', 'revoke', plugin.name, 'full-access'], env).code).toBe(0);
     expect(accessOf()).toMatch(contained ? /contained/ : /full access/);
   });

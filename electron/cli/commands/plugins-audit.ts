@@ -1,4 +1,6 @@
 // `plugins audit [--json]`: what each installed plugin may do, and whether its approval still holds.
+import { join } from 'node:path';
+import { nativeAccessSummary } from '../../engine/native/access-summary.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { parseCommandArgs } from '../args.js';
 import { cliNotes } from '../cli-notes.js';
@@ -22,8 +24,19 @@ export const pluginsAuditCommand: CliCommand = {
       }
       if (rows.length === 0) io.stdout('No plugins installed.\n');
       for (const r of rows) {
+        const how =
+          r.runtime === 'native'
+            ? await nativeAccessSummary(
+                service.paths.configDir,
+                r.name,
+                join(service.paths.pluginsDir, r.name),
+                r.granted,
+              )
+            : r.sandboxed
+              ? 'sandboxed'
+              : 'NOT sandboxed';
         io.stdout(
-          `${r.name} ${r.version}\n  runtime: ${r.runtime} (${r.sandboxed ? 'sandboxed' : 'NOT sandboxed'})\n  trust: ${r.tier} (${r.source})\n  granted: ${describeGrants(r.granted)}\n  declared: ${describeGrants(r.declared ?? undefined)}\n  commands: ${r.commands.join(', ') || 'none'}\n  consent: ${r.consentProblems.length ? `NEEDS APPROVAL: ${r.consentProblems.join('; ')}` : 'approved'}\n  store: ${r.store ? `${r.store.keys} key(s), ${r.store.totalBytes} bytes` : 'unreadable'}; data folder: ${r.data.files} file(s), ${r.data.bytes} bytes${r.data.partial ? ' or more' : ''}\n${cliNotes(r)}`,
+          `${r.name} ${r.version}\n  runtime: ${r.runtime} (${how})\n  trust: ${r.tier} (${r.source})\n  granted: ${describeGrants(r.granted)}\n  declared: ${describeGrants(r.declared ?? undefined)}\n  commands: ${r.commands.join(', ') || 'none'}\n  consent: ${r.consentProblems.length ? `NEEDS APPROVAL: ${r.consentProblems.join('; ')}` : 'approved'}\n  store: ${r.store ? `${r.store.keys} key(s), ${r.store.totalBytes} bytes` : 'unreadable'}; data folder: ${r.data.files} file(s), ${r.data.bytes} bytes${r.data.partial ? ' or more' : ''}\n${cliNotes(r)}`,
         );
       }
       return 0;
