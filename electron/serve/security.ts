@@ -55,7 +55,8 @@ export function originAllowed(origin: string | undefined, port: number): boolean
 }
 
 export function contentSecurityPolicy(port: number): string {
-  const sockets = LOOPBACK_NAMES.map((name) => `ws://${name}:${port}`).join(' ');
+  // CSP sources cannot name an IPv6 literal ([::1]); a page opened there still has 'self'.
+  const sockets = ['127.0.0.1', 'localhost'].map((name) => `ws://${name}:${port}`).join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",

@@ -61,7 +61,7 @@ export class StaticFiles {
     const target = join(root, clean);
     if (!inside(root, target)) return notFound();
     const real = await realpath(target).catch(() => null);
-    if (!real || !inside(root, real)) return notFound();
+    if (!real || !inside(root, real)) return clean === '/favicon.ico' ? noIcon() : notFound();
     return this.file(real, extname(real));
   }
 
@@ -80,6 +80,11 @@ export class StaticFiles {
     if (!st?.isFile()) return notFound();
     return { status: 200, type: TYPES[ext] ?? 'application/octet-stream', body: await readFile(path) };
   }
+}
+
+/** Browsers ask for a favicon on their own; without one, an empty answer rather than an error. */
+function noIcon(): StaticFile {
+  return { status: 204, type: 'image/x-icon', body: '' };
 }
 
 function notFound(): StaticFile {

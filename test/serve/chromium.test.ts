@@ -60,6 +60,10 @@ describe('npm start without an Electron window', () => {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      // Console errors too: a CSP source Chromium rejects, a file the page asks for and does not get.
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       await page.goto(url);
       expect(page.url()).not.toContain('token');
       await page.waitForFunction(
