@@ -45,6 +45,14 @@ describe('the search request, as the fledge CLI sends it', () => {
     expect(cliUrlEncode('ü')).toBe('%C3%BC');
   });
 
+  it("agrees with the CLI's own wire test (fledge 1.8 src/github.rs api_get_sends_encoded_query_params)", () => {
+    // There: github_api_get(.., [("q", "topic:fledge-plugin cli"), ("per_page", "5")]) is received
+    // by its mock server with the query "q=topic%3Afledge-plugin%20cli&per_page=5".
+    expect(`q=${cliUrlEncode('topic:fledge-plugin cli')}&per_page=${cliUrlEncode('5')}`).toBe(
+      'q=topic%3Afledge-plugin%20cli&per_page=5',
+    );
+  });
+
   it('a limit outside 1-100 is brought inside (GitHub answers at most 100 per page)', () => {
     expect(searchRequestPath({ limit: 0 })).toMatch(/per_page=1$/);
     expect(searchRequestPath({ limit: 500 })).toMatch(/per_page=100$/);
