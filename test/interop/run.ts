@@ -239,6 +239,30 @@ async function main(): Promise<number> {
       },
     );
 
+    await step(
+      'app update of that git install keeps its source and pinned_ref as the CLI wrote them; fledge still runs it',
+      async () => {
+        const before = (await readRegistry(join(config, 'plugins.toml'))).plugins.find(
+          (p) => p.name === 'fledge-pinned-wasm',
+        );
+        must(side.app(['plugins', 'update', 'fledge-pinned-wasm', '--yes']), 'app plugins update');
+        const after = (await readRegistry(join(config, 'plugins.toml'))).plugins.find(
+          (p) => p.name === 'fledge-pinned-wasm',
+        );
+        expect(
+          after?.source === before?.source && after?.pinned_ref === 'v0.1.0',
+          `${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+        );
+        const r = must(side.cli(['pinned-wasm']), 'fledge pinned-wasm');
+        expect(r.stdout.includes('hello from pinned-wasm'), r.stdout);
+        const doc = json(must(side.cli(['plugins', 'list', '--json']), 'fledge plugins list'));
+        const row = (doc.plugins as { name: string; trust_tier: string }[]).find(
+          (p) => p.name === 'fledge-pinned-wasm',
+        );
+        return `source ${after?.source.replace(root, '<tmp>')}, fledge says ${row?.trust_tier}`;
+      },
+    );
+
     // ── Both writing at once ────────────────────────────────────────────────────────────────────
     const shared = await writeWasmPlugin(join(root, 'src', 'both-wasm'), {
       name: 'fledge-both-wasm',

@@ -187,6 +187,8 @@ export function recordedSource(source: PluginSource): string {
     case 'archive':
       return source.path;
     case 'git': {
+      // The fledge CLI records a file:// URL as typed, without @ref (a path would read as "local" to it).
+      if (source.local && source.spec.startsWith('file://')) return splitRef(source.spec).base;
       if (source.local) return source.url;
       const { base } = splitRef(source.spec);
       return stripUrlCredentials(base);

@@ -129,7 +129,8 @@ function tierOf(source: PluginSource, trust: TrustConfig): TrustTier {
 
 /** The tier of a source as plugins.toml records it: a path is local, anything else is classified by its owner. */
 function tierOfRecorded(source: string, trust: TrustConfig): TrustTier {
-  return classifyTrust(source, isAbsolute(source), trust);
+  // A file:// repository (recorded as typed, as the CLI records it) is on this machine: local, as at install.
+  return classifyTrust(source, isAbsolute(source) || source.startsWith('file://'), trust);
 }
 
 export class PluginService {
