@@ -23,6 +23,7 @@ import {
   denyPermissionRequest,
 } from './security/session-handlers.js';
 import { mainWindowOptions } from './security/web-preferences.js';
+import { rendererRecovery } from './window/renderer-recovery.js';
 import { boundsToRestore, parseSavedBounds, rememberBounds } from './window/window-bounds.js';
 
 type Electron = typeof import('electron');
@@ -145,6 +146,7 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
     win.on('closed', () => windowIds.delete(id));
     if (maximized) win.maximize();
     win.once('ready-to-show', () => win.show());
+    win.webContents.on('render-process-gone', rendererRecovery(win, log));
     rememberBounds(win, (b) => service.setWindowBounds(b));
     void win.loadURL(APP_ENTRY_URL);
   };

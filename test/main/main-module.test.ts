@@ -96,6 +96,7 @@ describe('the main process module', () => {
     expect(prefs).toEqual(secureWebPreferences(prefs.preload, true));
     expect(win.webContents.url).toBe('app://fledge/index.html');
     expect(win.options.show).toBe(false);
+    expect(win.webContents.listenerCount('render-process-gone')).toBe(1);
     win.emit('ready-to-show');
     expect(win.shown).toBe(true);
   });

@@ -12,6 +12,7 @@ import {
 } from '../../electron/main/dialogs.js';
 import { menuTemplate } from '../../electron/main/menu.js';
 import { electronUtilityApi, unpackedPath } from '../../electron/main/sandbox/electron-utility.js';
+import { rendererRecovery } from '../../electron/main/window/renderer-recovery.js';
 import {
   boundsToRestore,
   DEFAULT_SIZE,
@@ -70,6 +71,27 @@ describe('window bounds', () => {
     expect(saved).toEqual([{ x: 10, y: 20, width: 900, height: 700, maximized: false }]);
     win.emit('close');
     expect(saved).toHaveLength(2);
+  });
+});
+
+describe('a crashed page', () => {
+  it('is reloaded, at most three times a minute', () => {
+    let t = 0;
+    let reloaded = 0;
+    const logs: string[] = [];
+    const onGone = rendererRecovery(
+      { isDestroyed: () => false, reload: () => reloaded++ },
+      (l) => logs.push(l),
+      { now: () => t },
+    );
+    onGone({}, { reason: 'clean-exit', exitCode: 0 });
+    expect(reloaded).toBe(0);
+    for (let i = 0; i < 5; i++) onGone({}, { reason: 'crashed', exitCode: 11 });
+    expect(reloaded).toBe(3);
+    expect(logs.at(-1)).toMatch(/not reloading it/);
+    t = 61_000;
+    onGone({}, { reason: 'oom', exitCode: 9 });
+    expect(reloaded).toBe(4);
   });
 });
 
