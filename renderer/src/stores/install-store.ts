@@ -117,12 +117,20 @@ export async function answerConsent(
   request: ConsentRequest,
   grants: ConsentGrants | null,
   allowBuild = false,
+  confirmUnverifiedNative = false,
 ): Promise<void> {
   consentStore.set((q) => q.filter((r) => r.id !== request.id));
   try {
     await fledge().consent.answer({
       consentId: request.id,
-      decision: grants ? { answer: 'install', grants, allowBuild } : { answer: 'decline' },
+      decision: grants
+        ? {
+            answer: 'install',
+            grants,
+            allowBuild,
+            ...(confirmUnverifiedNative ? { confirmUnverifiedNative } : {}),
+          }
+        : { answer: 'decline' },
     });
   } catch (e) {
     showProblem(request.plugin.name, toPersonError(e));

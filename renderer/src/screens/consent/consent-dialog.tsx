@@ -7,6 +7,7 @@ import { RISK_WORDS, shortName } from '../../lib/capability-text.js';
 import { useStore } from '../../lib/store.js';
 import { answerConsent, consentStore } from '../../stores/install-store.js';
 import { RuntimeBadge, TierBadge } from '../plugins/plugin-badges.js';
+import { NativeConsentSection } from './native-consent.js';
 
 const RISK_TONE = { low: 'neutral', medium: 'warning', high: 'danger' } as const;
 
@@ -82,6 +83,8 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
     : [];
   const [on, setOn] = useState<Partial<Record<CapabilityName, boolean>>>({});
   const [allowBuild, setAllowBuild] = useState(false);
+  const [confirmNative, setConfirmNative] = useState(false);
+  const needsNativeYes = Boolean(r.native?.extraConfirmation) && !confirmNative;
   const [busy, setBusy] = useState(false);
   const chosen = asked.filter((q) => on[q.capability]).length;
   const finish = async (install: boolean) => {
@@ -101,7 +104,7 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
       if (q.capability === 'filesystem') grants.filesystem = 'plugin';
       else grants[q.capability] = true;
     }
-    await answerConsent(r, grants, allowBuild);
+    await answerConsent(r, grants, allowBuild, confirmNative);
   };
   const verb = r.kind === 'update' ? 'Update' : 'Install';
   return (
@@ -119,7 +122,12 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
           <Button onClick={() => void finish(false)} disabled={busy}>
             Don’t {verb.toLowerCase()}
           </Button>
-          <Button variant="primary" onClick={() => void finish(true)} busy={busy} disabled={busy}>
+          <Button
+            variant="primary"
+            onClick={() => void finish(true)}
+            busy={busy}
+            disabled={busy || needsNativeYes}
+          >
             {verb}
             {asked.length
               ? chosen === asked.length
@@ -136,7 +144,10 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
         <div className="consent-summary">
           <p>{r.plugin.description ?? 'No description.'}</p>
           <div className="header-badges">
-            <RuntimeBadge runtime={r.plugin.runtime} sandboxed={r.plugin.runtime === 'wasm'} />
+            {/* a native plugin's badge is in its section below: contained here, or full access */}
+            {r.native ? null : (
+              <RuntimeBadge runtime={r.plugin.runtime} sandboxed={r.plugin.runtime === 'wasm'} />
+            )}
             <TierBadge tier={r.tier} text={r.tierText} />
             {r.plugin.author ? <span className="muted small">by {r.plugin.author}</span> : null}
           </div>
@@ -148,6 +159,10 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
             {r.tier === 'unverified' ? ' It cannot be allowed to run commands or use the network.' : ''}
           </p>
         </div>
+
+        {r.native ? (
+          <NativeConsentSection native={r.native} confirmed={confirmNative} onConfirm={setConfirmNative} />
+        ) : null}
 
         {update ? (
           <div className="consent-diff" data-testid="consent-diff">
