@@ -202,7 +202,7 @@ async function main(): Promise<number> {
         r.code === 1 && /installed by the fledge CLI/.test(r.stderr) && /plugins approve/.test(r.stderr),
         r.stderr,
       );
-      return r.stderr.trim().slice(0, 120);
+      return r.stderr.trim().replace(/^fledge-desktop run: /, '');
     });
     await step('app approve, then app run runs the CLI-installed plugin', () => {
       must(side.app(['plugins', 'approve', 'fledge-cli-wasm']), 'plugins approve');
