@@ -1,4 +1,4 @@
-// The consent screen for a native plugin, light and dark, as PNGs (for a person to look at):
+// The consent screen and the run view for a native plugin, light and dark, as PNGs (for a person to look at):
 //   npx tsx test/native/screenshot-native-consent.ts [out-dir=screenshots]
 // Browser mode: the real renderer and AppService, Debian's Chromium; the install is started through
 // window.fledge as the app's install button does.
@@ -42,6 +42,45 @@ try {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(150);
     const file = join(out, `native-consent-${scheme}.png`);
+    await page.screenshot({ path: file });
+    console.log(file);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  // Installed, then run in a project: the run view's log says how it ran.
+  await page
+    .getByRole('button', { name: /^Install/ })
+    .last()
+    .click();
+  await page.getByTestId('native-consent').waitFor({ state: 'detached' });
+  mkdirSync(join(root, 'project'));
+  const api = 'fledge';
+  await page.evaluate(
+    async ([project, key]) => {
+      const f = (
+        globalThis as unknown as Record<string, { projects: { open(p: unknown): Promise<unknown> } }>
+      )[key!]!;
+      await f.projects.open({ path: project });
+    },
+    [join(root, 'project'), api],
+  );
+  await page.waitForTimeout(500);
+  await page.evaluate(async (key) => {
+    const f = (globalThis as unknown as Record<string, { runs: { start(p: unknown): Promise<unknown> } }>)[
+      key
+    ]!;
+    await f.runs.start({ plugin: 'fledge-changelog', args: ['--since', 'v1.1', '0'] });
+  }, api);
+  await page
+    .getByRole('link', { name: 'Runs' })
+    .or(page.getByRole('button', { name: 'Runs' }))
+    .first()
+    .click();
+  await page.getByText('fledge-changelog').first().click();
+  await page.getByText('plain stderr line').first().waitFor({ timeout: 15_000 });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(150);
+    const file = join(out, `native-run-${scheme}.png`);
     await page.screenshot({ path: file });
     console.log(file);
   }
