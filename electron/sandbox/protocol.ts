@@ -34,6 +34,10 @@ export type RunEvent =
     }
   | { type: 'stderr'; t: number; line: string }
   | { type: 'exec'; t: number; command: string; cwd: string | null; code: number; durationMs: number }
+  /** A regular file the plugin opened under a mount (path as the plugin sees it, e.g. /project/README.md). */
+  | { type: 'file'; t: number; mount: string; path: string; access: 'read' | 'write' }
+  /** A request the sandbox refused because its capability is not granted. */
+  | { type: 'denied'; t: number; capability: string; what: string }
   | {
       type: 'exit';
       t: number;

@@ -26,6 +26,7 @@ import type {
   WorkerEnd,
 } from './protocol.js';
 import { checkFledgeSignatures } from './signatures.js';
+import { applyTiering, chooseTiering } from './tiering.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
 
 /** What the runtime needs from the thread it runs on. */
@@ -230,6 +231,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   try {
     const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
+    applyTiering(chooseTiering(prepared.bytes.length)); // tiering.ts: V8's compile strategy for this module
     module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
     const wrongTypes = program ? [] : checkFledgeSignatures(prepared.bytes);
     if (wrongTypes.length > 0)
@@ -365,6 +367,19 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   // ---- capability routing ------------------------------------------------------------------------
   const plugin = start.pluginName;
   const granted = start.granted;
+  // "What it touched": file opens and refused requests, as events; bounded so a loop cannot flood them.
+  let touchedLeft = 10_000;
+  const touched = (event: RunEvent): void => {
+    if (touchedLeft > 0) ch.emit(event);
+    else if (touchedLeft === 0)
+      hostLog(
+        'info',
+        `Plugin '${plugin}' opened or asked for more than 10,000 things; the rest are not listed.`,
+      );
+    touchedLeft--;
+  };
+  const denied = (capability: string, what: string): void =>
+    touched({ type: 'denied', t: Date.now(), capability, what });
   const execDeniedResult = () => execDenied(plugin);
   /** Synchronous host operation (for the import functions): its JSON result text. */
   const hostNow = (op: HostOp, payload: unknown): string => {
@@ -576,6 +591,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           return;
         }
         if (granted.store) hostNow('storeSet', { key: msg.key, value: msg.value });
+        else denied('store', `remember "${msg.key.slice(0, 256)}"`);
         return;
       }
       case 'load':
@@ -587,12 +603,21 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         }
         const cap = type === 'load' ? 'store' : type;
         if (!granted[cap]) {
+          const command = type === 'exec' ? textOf(msg.command ?? '', 'exec command') : '';
+          denied(
+            cap,
+            type === 'exec'
+              ? `run "${command}"`
+              : type === 'load'
+                ? `read back "${typeof msg.key === 'string' ? msg.key.slice(0, 256) : ''}"`
+                : 'read project details',
+          );
           if (type === 'exec') {
             const denied = execDeniedResult();
             ch.emit({
               type: 'exec',
               t,
-              command: textOf(msg.command ?? '', 'exec command'),
+              command,
               cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
               code: denied.code,
               durationMs: 0,
@@ -691,10 +716,12 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           req.ok && req.value && typeof req.value === 'object'
             ? (req.value as { command?: unknown }).command
             : '';
+        const commandText = textOf(command ?? '', 'exec command');
+        denied('exec', `run "${commandText}"`);
         ch.emit({
           type: 'exec',
           t: Date.now(),
-          command: textOf(command ?? '', 'exec command'),
+          command: commandText,
           cwd: null,
           code: r.code,
           durationMs: 0,
@@ -708,6 +735,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     store_set(ptr: number, len: number): void {
       checkStop();
       const req = readJson('store_set', ptr, len);
+      if (!granted.store) denied('store', 'remember a value');
       if (!granted.store || !req.ok) return;
       const v = req.value as { key?: unknown; value?: unknown } | null;
       if (!v || typeof v.key !== 'string') {
@@ -730,12 +758,13 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
           hostLog('warn', `Plugin '${plugin}' passed a store key that is not valid UTF-8; answered null.`);
         }
         if (key !== null) result = hostNow('storeGet', { key });
-      }
+      } else denied('store', 'read back a remembered value');
       return deliverNext(result);
     },
     metadata(ptr: number, len: number): number {
       checkStop();
       const req = readJson('metadata', ptr, len);
+      if (!granted.metadata) denied('metadata', 'read project details');
       const result = granted.metadata && req.ok ? hostNow('metadata', { keys: req.value }) : '{}';
       return deliverNext(result);
     },
@@ -744,6 +773,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   // ---- WASI --------------------------------------------------------------------------------------
   const wasiOptions: WasiOptions = {
     ...start.wasi,
+    onOpen: (mount, path, access) => touched({ type: 'file', t: Date.now(), mount, path, access }),
     onQuotaFull: (guestPath, limitBytes) =>
       hostLog(
         'warn',

@@ -131,8 +131,9 @@ describe('a first session in browser mode', () => {
     await expect.poll(() => terminalText(page)).toContain('Nice to meet you, Ada. You picked blue.');
     expect(await terminalText(page)).toContain('README starts with: # Garden planner');
     const touched = (await panel.getByTestId('touched-report').textContent()) ?? '';
-    expect(touched).toContain('git --version');
-    expect(touched).toContain('denied');
+    expect(touched).toContain('/project/README.md');
+    expect(touched).toMatch(/wrote\s*\/plugin\/greeting\.txt/);
+    expect(touched).toMatch(/denied\s*run "git --version"/);
   });
 
   it('a denied capability degrades gracefully: the plugin says what it skipped and still finishes', async () => {

@@ -219,6 +219,14 @@ export function pathSyscalls(ctx: WasiContext): SyscallTable {
             });
           }
           const st2 = fs.fstatSync(hostFd, { bigint: true });
+          if (ctx.options.onOpen) {
+            const full = `${r.dir.path}/${r.name}`;
+            const rel = full.startsWith(d.mount.hostPath)
+              ? full.slice(d.mount.hostPath.length)
+              : `/${r.name}`;
+            const wrote = write || (flags & (C.O_CREAT | C.O_TRUNC)) !== 0;
+            ctx.options.onOpen(d.mount.guestPath, `${d.mount.guestPath}${rel}`, wrote ? 'write' : 'read');
+          }
           return fds.add({
             kind: 'file',
             hostFd,

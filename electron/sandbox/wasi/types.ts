@@ -28,6 +28,8 @@ export interface WasiOptions {
   virtualNanos?: () => bigint;
   /** Called once, the first time a mount's quota refuses a write (the run's log says why). */
   onQuotaFull?: (guestPath: string, limitBytes: number) => void;
+  /** Called after each regular file is opened (the run's "what it touched" report), with the path as the guest sees it. */
+  onOpen?: (mount: string, guestPath: string, access: 'read' | 'write') => void;
   stdout(bytes: Uint8Array): void;
   stderr(bytes: Uint8Array): void;
 }

@@ -3,7 +3,9 @@ import { FILES_CAP, type RunView } from '../../stores/run-store.js';
 
 /** What the run did, from the sandbox's own records: files, commands, denied requests. */
 export function TouchedReport({ run }: { run: RunView }) {
-  const { files, filesTotal, execs, denials } = run;
+  const { files, filesTotal, denials } = run;
+  // A refused command is listed once: as a denial when the sandbox reports denials, else as an exec.
+  const execs = run.summary.grants.exec || !denials.some((d) => d.capability === 'exec') ? run.execs : [];
   const writes = files.filter((f) => f.writes > 0).length;
   const nothing = files.length === 0 && execs.length === 0 && denials.length === 0;
   return (
