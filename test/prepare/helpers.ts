@@ -2,7 +2,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import wabtInit from 'wabt';
 import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from '../../electron/sandbox/prepare/index.js';
 import { tempDir } from '../support/temp.js';
@@ -51,8 +51,17 @@ const cDir = tempDir('prepare-c');
 export function compileC(name: string, extra: string[] = []): Uint8Array {
   const src = join(import.meta.dirname, '..', 'fixtures', 'c', name);
   const out = join(cDir, `${name}.${extra.join('_').replace(/[^\w]/g, '')}.wasm`);
-  execFileSync('clang', ['--target=wasm32-wasi', '-O2', ...extra, src, '-o', out]);
+  execFileSync('clang', ['--target=wasm32-wasi', '-O2', ...extra, src, '-o', out], { env: clangEnv() });
   return new Uint8Array(readFileSync(out));
+}
+
+/**
+ * The environment without node_modules/.bin on PATH: clang runs any `wasm-opt` it finds there after
+ * linking (binaryen's, from assemblyscript), which strips the name section and rewrites the code.
+ */
+function clangEnv(): NodeJS.ProcessEnv {
+  const path = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules'));
+  return { ...process.env, PATH: path.join(delimiter) };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: test modules' exports are called with whatever they take
