@@ -1,5 +1,11 @@
+import type { CapabilityName } from '../../api/types.js';
+import { CAPABILITY_ORDER, shortName } from '../../lib/capability-text.js';
 import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { FILES_CAP, type RunView } from '../../stores/run-store.js';
+
+function capabilityWords(name: string): string {
+  return (CAPABILITY_ORDER as string[]).includes(name) ? shortName(name as CapabilityName) : name;
+}
 
 /** What the run did, from the sandbox's own records: files, commands, denied requests. */
 export function TouchedReport({ run }: { run: RunView }) {
@@ -66,7 +72,7 @@ export function TouchedReport({ run }: { run: RunView }) {
             {denials.map((d) => (
               <li key={d.seq}>
                 <span className="access access-denied">denied</span> {d.what}{' '}
-                <span className="muted small">(needs “{d.capability}”)</span>
+                <span className="muted small">(needs “{capabilityWords(d.capability)}”)</span>
               </li>
             ))}
           </ul>
