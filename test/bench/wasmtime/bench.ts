@@ -42,7 +42,7 @@ const { values } = parseArgs({
 const RUNS = Math.max(1, Number(values.runs));
 const skip = new Set(values.skip!.split(',').filter(Boolean));
 const work = mkdtempSync(join(tmpdir(), 'fledge-bench-wasmtime-'));
-const cacheDir = join(tmpdir(), 'fledge-bench-wasmtime-programs');
+const cacheDir = join(tmpdir(), 'fledge-bench-wasmtime-programs-2');
 
 const median = (xs: number[]) => {
   if (xs.length === 0) return Number.NaN;
@@ -64,7 +64,10 @@ const hello = join(cacheDir, 'hello.wasm');
     src,
     '#include <stdio.h>\nint main(void) { puts("hello from a trivial plugin"); return 0; }\n',
   );
-  execFileSync('clang', ['--target=wasm32-wasi', '-O2', src, '-o', hello]);
+  const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules'));
+  execFileSync('clang', ['--target=wasm32-wasi', '-O2', src, '-o', hello], {
+    env: { ...process.env, PATH: path.join(':') },
+  });
 }
 const trivial: Program = { name: 'trivial', what: 'prints one line', wasm: hello, args: [], size: 0 };
 

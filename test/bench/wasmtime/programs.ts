@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 export interface Program {
   name: string;
@@ -76,7 +76,12 @@ export function buildPrograms(outDir: string, only?: string[]): Program[] {
     const src = join(HERE, 'programs', `${p.name}.c`);
     const out = join(outDir, `${p.name}.wasm`);
     if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-      execFileSync('clang', ['--target=wasm32-wasi', '-O2', src, '-o', out], { stdio: 'pipe' });
+      // Without node_modules/.bin on PATH: clang would run binaryen's wasm-opt (from assemblyscript) if found.
+      const path = (process.env.PATH ?? '').split(delimiter).filter((d) => !d.includes('node_modules'));
+      execFileSync('clang', ['--target=wasm32-wasi', '-O2', src, '-o', out], {
+        stdio: 'pipe',
+        env: { ...process.env, PATH: path.join(delimiter) },
+      });
     }
     list.push({ ...p, wasm: out, args: [], size: statSync(out).size });
   }
