@@ -109,6 +109,11 @@ let logSeq = 0;
 
 /** Folds a batch of events into a run's view (output goes to its buffer, not to React state). */
 export function foldEvents(view: RunView, events: RunEvent[]): RunView {
+  // A flood is output only: it goes to the terminal's buffer and React has nothing to render.
+  if (events.every((e) => e.type === 'output')) {
+    for (const e of events) if (e.type === 'output') outputOf(view.summary.id).append(e.text);
+    return view;
+  }
   const v: RunView = { ...view, eventCount: view.eventCount + events.length };
   let logs: LogLine[] | null = null;
   let files: FileTouch[] | null = null;
@@ -209,7 +214,7 @@ export function wireRunEvents(): void {
     const existing = runStore.get().runs[runId];
     if (!existing) return;
     const next = foldEvents(existing, events);
-    runStore.set((s) => ({ ...s, runs: { ...s.runs, [runId]: next } }));
+    if (next !== existing) runStore.set((s) => ({ ...s, runs: { ...s.runs, [runId]: next } }));
   });
   onEvent('runs.ended', ({ run }) => {
     const existing = runStore.get().runs[run.id];
