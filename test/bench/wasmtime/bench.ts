@@ -312,13 +312,16 @@ if (node24) {
   }
 }
 const bcMed = median(bc);
-const bcMax = Math.max(...bc);
+const bcMax = bc.length ? Math.max(...bc) : Number.NaN;
+/** MET / NOT MET, or "not measured" when a variant was left out. */
+const verdict = (x: number, ok: boolean) =>
+  Number.isFinite(x) ? (ok ? 'MET' : 'NOT MET') : '(not measured)';
 console.log('');
 console.log(
-  `goal: warm engine (b) at or below Wasmtime (c) on the median program: ${fmtRatio(bcMed)} (goal <= 1.00x) ${bcMed <= 1 ? 'MET' : 'NOT MET'}`,
+  `goal: warm engine (b) at or below Wasmtime (c) on the median program: ${fmtRatio(bcMed)} (goal <= 1.00x) ${verdict(bcMed, bcMed <= 1)}`,
 );
 console.log(
-  `goal: no program above 1.25x Wasmtime: worst ${fmtRatio(bcMax)} ${bcMax <= 1.25 ? 'MET' : 'NOT MET'}`,
+  `goal: no program above 1.25x Wasmtime: worst ${fmtRatio(bcMax)} ${verdict(bcMax, bcMax <= 1.25)}`,
 );
 if (adLong.length)
   console.log(
@@ -330,7 +333,7 @@ const tCpu = med('trivial', 'a', 'cpuMs');
 const tWall = med('trivial', 'a');
 const baseline = Number(process.env.FLEDGE_BENCH_TRIVIAL_CPU_BASELINE_MS ?? 250);
 console.log(
-  `goal: a trivial run through the CLI uses at most half the CPU of before (${baseline} ms): ${fmt(tCpu)} CPU, ${fmt(tWall)} wall (fledge CLI: ${fmt(med('trivial', 'd', 'cpuMs'))} CPU, ${fmt(med('trivial', 'd'))} wall) ${tCpu <= baseline / 2 ? 'MET' : 'NOT MET'}`,
+  `goal: a trivial run through the CLI uses at most half the CPU of before (${baseline} ms): ${fmt(tCpu)} CPU, ${fmt(tWall)} wall (fledge CLI: ${fmt(med('trivial', 'd', 'cpuMs'))} CPU, ${fmt(med('trivial', 'd'))} wall) ${verdict(tCpu, tCpu <= baseline / 2)}`,
 );
 
 // ---- metering alone ----------------------------------------------------------------------------
