@@ -82,7 +82,7 @@ describe('a run that queued a thousand host calls ends at its limit', () => {
     const { end } = await runPlugin(plugin, {
       project,
       grants: grants({ metadata: true }),
-      limits: { timeoutMs: 2000 },
+      limits: { timeoutMs: 2000, fuel: 10n ** 15n }, // the spin must meet the wall clock, not the fuel budget
     });
     const took = performance.now() - t0;
     expect(end.reason).toBe('timeout');
@@ -100,7 +100,10 @@ describe('a run that queued a thousand host calls ends at its limit', () => {
     for (let i = 0; i < 2000; i++) big[`key${i}`] = 'x'.repeat(500);
     writeFileSync(join(plugin.dir, 'state.json'), JSON.stringify(big));
     const t0 = performance.now();
-    const { end } = await runPlugin(plugin, { grants: grants({ store: true }), limits: { timeoutMs: 1000 } });
+    const { end } = await runPlugin(plugin, {
+      grants: grants({ store: true }),
+      limits: { timeoutMs: 1000, fuel: 10n ** 15n },
+    });
     expect(end.reason).toBe('timeout');
     expect(performance.now() - t0).toBeLessThan(2500);
   }, 60_000);
