@@ -5,23 +5,7 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { contentTypeOf } from '../../shared/content-types.js';
 
 export const BRIDGE_PATH = '/fledge-bridge.js';
 
@@ -72,13 +56,13 @@ export class StaticFiles {
     const body = /<head[^>]*>/i.test(html)
       ? html.replace(/<head[^>]*>/i, (h) => `${h}${tag}`)
       : `${tag}${html}`;
-    return { status: 200, type: TYPES['.html']!, body };
+    return { status: 200, type: contentTypeOf('.html'), body };
   }
 
   private async file(path: string, ext: string): Promise<StaticFile> {
     const st = await stat(path).catch(() => null);
     if (!st?.isFile()) return notFound();
-    return { status: 200, type: TYPES[ext] ?? 'application/octet-stream', body: await readFile(path) };
+    return { status: 200, type: contentTypeOf(ext), body: await readFile(path) };
   }
 }
 
@@ -88,5 +72,5 @@ function noIcon(): StaticFile {
 }
 
 function notFound(): StaticFile {
-  return { status: 404, type: TYPES['.txt']!, body: 'Not found.' };
+  return { status: 404, type: contentTypeOf('.txt'), body: 'Not found.' };
 }

@@ -4,6 +4,7 @@
 // every answer carries the strict CSP.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative, sep } from 'node:path';
+import { contentTypeOf } from '../../../shared/content-types.js';
 import { securityHeaders } from '../security/csp.js';
 import { APP_HOST, APP_SCHEME } from '../security/origin.js';
 
@@ -12,23 +13,6 @@ export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
 } as const;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * The path under `root` a request URL names, or null when it is not ours or would leave the
@@ -81,7 +65,7 @@ async function servePath(root: string, path: string): Promise<Response> {
     return new Response(body, {
       status: 200,
       headers: {
-        'Content-Type': TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(extname(real)),
         ...securityHeaders(),
       },
     });
