@@ -4,6 +4,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { errnoCode, HostError } from '../host/errors.js';
+import { createPathQueue } from './path-queue.js';
 
 export interface AtomicWriteOptions {
   mode?: number;
@@ -147,7 +148,7 @@ async function breakStaleLock(path: string, seenRaw: string): Promise<void> {
 }
 
 /** In-process queue per lock path, so concurrent callers in one process do not spin on the file. */
-const localQueues = new Map<string, Promise<void>>();
+const inProcess = createPathQueue();
 
 /**
  * Runs `fn` while holding an exclusive lock file at `path` (created with O_EXCL, holding our pid).
@@ -158,25 +159,14 @@ export async function withFileLock<T>(
   fn: () => Promise<T>,
   options: LockOptions = {},
 ): Promise<T> {
-  const previous = localQueues.get(path) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((r) => {
-    release = r;
-  });
-  const tail = previous.then(() => mine);
-  localQueues.set(path, tail);
-  await previous;
-  try {
+  return inProcess(path, async () => {
     const nonce = await acquire(path, options);
     try {
       return await fn();
     } finally {
       await releaseLock(path, nonce);
     }
-  } finally {
-    release();
-    if (localQueues.get(path) === tail) localQueues.delete(path);
-  }
+  });
 }
 
 async function acquire(path: string, options: LockOptions): Promise<string> {

@@ -11,6 +11,7 @@ import { constants, promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { errnoCode, HostError } from '../host/errors.js';
+import { createPathQueue } from './path-queue.js';
 
 interface FsExt {
   flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void;
@@ -43,7 +44,7 @@ const waited = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Per path, so callers in one process queue instead of spinning on the same lock. */
-const localQueues = new Map<string, Promise<void>>();
+const inProcess = createPathQueue();
 
 /**
  * Runs `fn` holding flock on `path` (created if missing, never through a symlink). Throws a HostError
@@ -54,15 +55,7 @@ export async function withFlock<T>(
   fn: () => Promise<T>,
   options: FlockOptions = {},
 ): Promise<T> {
-  const previous = localQueues.get(path) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((r) => {
-    release = r;
-  });
-  const tail = previous.then(() => mine);
-  localQueues.set(path, tail);
-  await previous;
-  try {
+  return inProcess(path, async () => {
     const handle = await openLockFile(path);
     try {
       await acquire(handle.fd, path, options);
@@ -74,10 +67,7 @@ export async function withFlock<T>(
     } finally {
       await handle.close();
     }
-  } finally {
-    release();
-    if (localQueues.get(path) === tail) localQueues.delete(path);
-  }
+  });
 }
 
 async function openLockFile(path: string): Promise<fsp.FileHandle> {
