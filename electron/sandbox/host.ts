@@ -27,10 +27,15 @@ if (!electronPort) {
   process.on('disconnect', () => process.exit(0));
 }
 
+/** utilityProcess: the `done` of each events batch and end sent, called once the parent says it has it. */
+const unread: (() => void)[] = [];
+
 const send = (msg: FromSandbox, done?: () => void): void => {
   if (electronPort) {
     electronPort.postMessage(msg);
-    if (done) setImmediate(done);
+    if (!done) return;
+    if (msg.kind === 'events' || msg.kind === 'end') unread.push(done);
+    else setImmediate(done);
     return;
   }
   if (!process.connected) return;
@@ -166,6 +171,9 @@ onParentMessage((msg) => {
       return;
     case 'hostResult':
       toWorker({ kind: 'hostResult', callId: msg.callId, value: msg.value });
+      return;
+    case 'delivered':
+      unread.shift()?.();
       return;
   }
 });

@@ -122,7 +122,14 @@ export type ToSandbox =
   | { kind: 'start'; start: SandboxStart }
   | { kind: 'answer'; id: string; value: unknown }
   | { kind: 'cancel'; reason: 'user_interrupt' | 'timeout' }
-  | { kind: 'hostResult'; callId: number; value: unknown };
+  | { kind: 'hostResult'; callId: number; value: unknown }
+  /**
+   * utilityProcess only: the parent has handled one `events` or `end` message. parentPort.postMessage
+   * gives no written signal (child_process's send callback does), so the parent acknowledges each
+   * batch (the sandbox's back-pressure holds in Electron too) and the end (the process leaves only
+   * once its end is in: exiting with messages still queued would lose them).
+   */
+  | { kind: 'delivered' };
 
 /** Sandbox process -> parent. `json` is a JSON array of RunEvent (one string: cheap to pass on). */
 export type FromSandbox =

@@ -1,7 +1,8 @@
 // One sandbox process started with utilityProcess.fork, seen by the engine as a SandboxProcess.
 // Handles the utility process's known quirks: kill() before 'spawn' is lost (electron/electron#44009:
 // queued until 'spawn'), 'exit' can come twice (reported once), and the end is reported only after
-// stderr is drained so the last messages and bytes are in.
+// stderr is drained so the last messages and bytes are in. Each events batch and the end are
+// acknowledged (`delivered`): under parentPort the sandbox's back-pressure and its exit wait for it.
 import type { SandboxExit, SandboxProcess } from '../../engine/runs/launcher.js';
 import type { FromSandbox, ToSandbox } from '../../sandbox/protocol.js';
 import { causeOfGone, type ExitCause } from './gone-reason.js';
@@ -55,6 +56,11 @@ export class UtilitySandboxProcess implements SandboxProcess {
     child.on('spawn', () => this.onSpawn());
     child.on('message', (msg) => {
       for (const l of this.messageListeners) l(msg as FromSandbox);
+      // parentPort has no written signal: say so once a batch or the end is handled. The sandbox
+      // waits for it (its back-pressure: a plugin cannot flood the main process's memory), and
+      // leaves only once its end is in.
+      const kind = (msg as FromSandbox).kind;
+      if (kind === 'events' || kind === 'end') this.postMessage({ kind: 'delivered' });
     });
     child.on('error', (type, location) => {
       this.fatal = `${type}${location ? ` at ${location}` : ''}`;
