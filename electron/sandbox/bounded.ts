@@ -12,6 +12,8 @@ export const MAX_VALUE_DEPTH = 32;
 export const MAX_VALUE_CHARS = 1 << 20;
 /** Longest message, question or option text kept. */
 export const MAX_TEXT_CHARS = 64 * 1024;
+/** Options of one question kept (the rest are dropped). */
+export const MAX_OPTIONS = 10_000;
 
 export interface Bounded {
   value: unknown;

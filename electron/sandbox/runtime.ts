@@ -5,7 +5,7 @@
 // which blocks the thread with Atomics.wait while the controller does the async work.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
-import { boundText, boundValue } from './bounded.js';
+import { boundText, boundValue, MAX_OPTIONS } from './bounded.js';
 import { execDenied } from './host-services.js';
 import {
   capMemory,
@@ -72,9 +72,6 @@ function formatBytes(n: number): string {
     if (n >= size) return `${Math.round((n / size) * 10) / 10} ${unit}`;
   return `${n} bytes`;
 }
-
-/** Options of one question kept (the rest are dropped). */
-const MAX_OPTIONS = 10_000;
 
 /** Requests a plugin may have waiting for an answer at once (see mayOpen). */
 const MAX_OPEN_REQUESTS = 1000;

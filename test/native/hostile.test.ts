@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containmentSupport } from '../../electron/engine/native/containment.js';
+import { MAX_VALUE_DEPTH } from '../../electron/sandbox/bounded.js';
 import type { RunEvent } from '../../electron/sandbox/protocol.js';
+import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 import { nativePlugin, runNative } from './helpers.js';
 
@@ -23,6 +25,41 @@ const hostWarnings = (events: RunEvent[]) =>
   events.flatMap((e) => (e.type === 'log' && e.source === 'host' && e.level === 'warn' ? [e.message] : []));
 
 describe('hostile native plugins', () => {
+  it('values nested 10,000 deep are bounded as for WASM: run --json prints its exit line, the cut is logged', () => {
+    // The sibling of the WASM attack in test/hardening/deep-values.test.ts, over stdio.
+    const plugin = nativePlugin(
+      script(
+        [
+          `deep="$(printf '%.0s[' {1..10000})1$(printf '%.0s]' {1..10000})"`,
+          `echo "{\\"type\\":\\"prompt\\",\\"id\\":\\"q\\",\\"message\\":\\"name?\\",\\"default\\":$deep}"`,
+          'IFS= read -r answer',
+          `echo "{\\"type\\":\\"log\\",\\"level\\":\\"info\\",\\"message\\":$deep}"`,
+          `echo "{\\"type\\":\\"progress\\",\\"message\\":$deep,\\"current\\":1}"`,
+          `echo '{"type":"output","text":"still here"}'`,
+        ].join('\n'),
+      ),
+    );
+    const answers = join(plugin.dir, 'answers.json');
+    writeFileSync(answers, JSON.stringify({ q: 'x' }));
+    const r = runCli(['run', plugin.dir, '--json', '--answers', answers]);
+    expect(r.stderr).not.toMatch(/RangeError/);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: 'exit', reason: 'exit', code: 0 });
+    expect(lines.some((e) => e.type === 'output' && e.text === 'still here')).toBe(true);
+    let depth = 0;
+    for (let v = lines.find((e) => e.type === 'request' && e.id === 'q')?.default; Array.isArray(v); v = v[0])
+      depth++;
+    expect(depth).toBeLessThanOrEqual(MAX_VALUE_DEPTH);
+    expect(
+      lines.some(
+        (e) => e.type === 'log' && e.source === 'host' && /nested deeper than \d+ levels/.test(e.message),
+      ),
+    ).toBe(true);
+  }, 60_000);
+
   it('a 20 MiB line is skipped with a warning; the lines after it still arrive', async () => {
     const r = await runNative(
       nativePlugin(

@@ -2,8 +2,11 @@
 // plugin becomes (run events, host calls, requests for a person) and what the host writes back
 // (`response`, `cancel`). The same events and the same denials as a WASM run (electron/sandbox/
 // runtime.ts), so the run view cannot tell them apart. Lines that are not JSON objects with a known
-// `type` are logged and skipped, as the fledge CLI does; it never answers a malformed request.
+// `type` are logged and skipped, as the fledge CLI does; it never answers a malformed request. Every
+// value the plugin sends is bounded as a WASM run bounds it (sandbox/bounded.ts), so nothing it sends
+// can overflow the stack of the engine, the CLI or the app when they serialise it.
 import type { Capabilities } from '../../../shared/capabilities.js';
+import { boundText, boundValue, MAX_OPTIONS } from '../../sandbox/bounded.js';
 import { execDenied } from '../../sandbox/host-services.js';
 import type { HostOp, LogLevel, RequestKind, RunEvent } from '../../sandbox/protocol.js';
 
@@ -109,14 +112,14 @@ export class ProtocolSession {
           type: 'log',
           t,
           level,
-          message: String(msg.message ?? ''),
+          message: this.textOf(msg.message ?? '', 'log message'),
           source: 'plugin',
         });
         return;
       }
       case 'progress': {
         const ev: RunEvent & { type: 'progress' } = { type: 'progress', t };
-        if (typeof msg.message === 'string') ev.message = msg.message;
+        if (typeof msg.message === 'string') ev.message = this.textOf(msg.message, 'progress message');
         if (typeof msg.current === 'number') ev.current = msg.current;
         if (typeof msg.total === 'number') ev.total = msg.total;
         if (msg.done === true) ev.done = true;
@@ -156,12 +159,15 @@ export class ProtocolSession {
       t,
       id,
       kind,
-      message: String(msg.message ?? ''),
+      message: this.textOf(msg.message ?? '', `${kind} question`),
     };
-    if (Array.isArray(msg.options)) ev.options = msg.options.map(String);
-    if (msg.default !== undefined) ev.default = msg.default;
-    if (Array.isArray(msg.defaults)) ev.defaults = msg.defaults.filter((d) => typeof d === 'number');
-    if (typeof msg.validate === 'string') ev.validate = msg.validate;
+    if (Array.isArray(msg.options))
+      ev.options = msg.options.slice(0, MAX_OPTIONS).map((o) => this.textOf(o, `${kind} option`));
+    if (msg.default !== undefined) ev.default = this.bounded(msg.default, `${kind} default value`);
+    if (Array.isArray(msg.defaults))
+      ev.defaults = msg.defaults.slice(0, MAX_OPTIONS).filter((d) => typeof d === 'number');
+    if (typeof msg.validate === 'string')
+      ev.validate = this.textOf(msg.validate, `${kind} validation pattern`);
     this.open.set(id, msg.id);
     this.out.event(ev);
   }
@@ -178,7 +184,7 @@ export class ProtocolSession {
     if (!this.granted.store) return; // dropped, as the CLI drops it
     const callId = this.nextCallId++;
     this.calls.set(callId, null);
-    this.out.hostCall(callId, 'storeSet', { key: msg.key, value: msg.value });
+    this.out.hostCall(callId, 'storeSet', this.bounded({ key: msg.key, value: msg.value }, 'store request'));
   }
 
   private request(type: 'load' | 'exec' | 'metadata', msg: Record<string, unknown>, t: number): void {
@@ -194,7 +200,7 @@ export class ProtocolSession {
         this.out.event({
           type: 'exec',
           t,
-          command: String(msg.command ?? ''),
+          command: this.textOf(msg.command ?? '', 'exec command'),
           cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
           code: denied.code,
           durationMs: 0,
@@ -217,7 +223,7 @@ export class ProtocolSession {
     const callId = this.nextCallId++;
     this.open.set(id, msg.id);
     this.calls.set(callId, { raw: msg.id, id });
-    this.out.hostCall(callId, op, payload);
+    this.out.hostCall(callId, op, this.bounded(payload, `${type} request`));
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -246,6 +252,20 @@ export class ProtocolSession {
 
   private respond(id: unknown, value: unknown): void {
     this.out.write(JSON.stringify({ type: 'response', id, value: value ?? null }));
+  }
+
+  /** A structured value from the plugin, bounded; a cut is logged. */
+  private bounded(value: unknown, what: string): unknown {
+    const b = boundValue(value);
+    if (b.cut) this.warn(`sent a ${what} ${b.cut}.`);
+    return b.value;
+  }
+
+  /** A text for a person from the plugin, bounded; a cut is logged. */
+  private textOf(value: unknown, what: string): string {
+    const b = boundText(value);
+    if (b.cut) this.warn(`sent a ${what} ${b.cut}.`);
+    return b.text;
   }
 
   private warn(what: string): void {
