@@ -9,6 +9,7 @@ import { useStore } from '../../lib/store.js';
 import { loadPluginDetail, loadPlugins } from '../../stores/plugin-store.js';
 import { settingsStore } from '../../stores/settings-store.js';
 import { toast } from '../../stores/ui-store.js';
+import { LimitField } from '../settings/limit-field.js';
 import { LIMIT_FIELDS, type LimitKey, parseLimit, showLimit } from '../settings/limit-fields.js';
 
 /** This plugin's own memory cap, compute budget and time limit; empty means "the default". */
@@ -67,32 +68,22 @@ export function LimitsEditor({ plugin }: { plugin: PluginDetail }) {
     >
       {error ? <ErrorNotice error={error} /> : null}
       <div className="limit-grid">
-        {LIMIT_FIELDS.map((f) => {
-          const id = `plugin-limit-${f.key}`;
-          return (
-            <div className="field" key={f.key}>
-              <label htmlFor={id} className="field-label">
-                {f.label} <span className="muted">({f.unit})</span>
-              </label>
-              <input
-                id={id}
-                className="input"
-                inputMode="decimal"
-                value={draft[f.key]}
-                placeholder={defaults ? `Default: ${showLimit(f.key, defaults[f.key])}` : 'Default'}
-                onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))}
-                aria-invalid={problems[f.key] ? true : undefined}
-                aria-describedby={`${id}-hint`}
-              />
-              <div id={`${id}-hint`} className={problems[f.key] ? 'field-error' : 'field-hint muted'}>
-                {problems[f.key] ??
-                  (f.key === 'fuel'
-                    ? `In force: ${formatBig(plugin.limits.fuel)} steps.`
-                    : `In force: ${showLimit(f.key, plugin.limits[f.key])} ${f.unit}.`)}
-              </div>
-            </div>
-          );
-        })}
+        {LIMIT_FIELDS.map((f) => (
+          <LimitField
+            key={f.key}
+            id={`plugin-limit-${f.key}`}
+            field={f}
+            value={draft[f.key]}
+            placeholder={defaults ? `Default: ${showLimit(f.key, defaults[f.key])}` : 'Default'}
+            problem={problems[f.key]}
+            hint={
+              f.key === 'fuel'
+                ? `In force: ${formatBig(plugin.limits.fuel)} steps.`
+                : `In force: ${showLimit(f.key, plugin.limits[f.key])} ${f.unit}.`
+            }
+            onChange={(text) => setDraft((d) => ({ ...d, [f.key]: text }))}
+          />
+        ))}
       </div>
       <p className="muted small">Leave a box empty to use the default from Settings.</p>
       <div className="form-actions">

@@ -9,6 +9,7 @@ import { Spinner } from '../../components/progress.js';
 import { useStore } from '../../lib/store.js';
 import { loadSettings, saveGithubToken, settingsStore, updateSettings } from '../../stores/settings-store.js';
 import { toast } from '../../stores/ui-store.js';
+import { LimitField } from './limit-field.js';
 import { LIMIT_FIELDS, type LimitKey, parseLimit, showLimit } from './limit-fields.js';
 
 function DefaultLimits({ settings }: { settings: Settings }) {
@@ -60,29 +61,17 @@ function DefaultLimits({ settings }: { settings: Settings }) {
       </p>
       {error ? <ErrorNotice error={error} /> : null}
       <div className="limit-grid">
-        {LIMIT_FIELDS.map((f) => {
-          const id = `default-${f.key}`;
-          return (
-            <div className="field" key={f.key}>
-              <label htmlFor={id} className="field-label">
-                {f.label} <span className="muted">({f.unit})</span>
-              </label>
-              <input
-                id={id}
-                className="input"
-                inputMode="decimal"
-                value={draft[f.key]}
-                onChange={(e) => setDraft((d) => ({ ...d, [f.key]: e.target.value }))}
-                aria-invalid={problems[f.key] ? true : undefined}
-                aria-describedby={`${id}-hint`}
-              />
-              <div id={`${id}-hint`} className={problems[f.key] ? 'field-error' : 'field-hint muted'}>
-                {problems[f.key] ??
-                  `${f.explain} Highest allowed: ${showLimit(f.key, settings.ceilings[f.key])} ${f.unit}.`}
-              </div>
-            </div>
-          );
-        })}
+        {LIMIT_FIELDS.map((f) => (
+          <LimitField
+            key={f.key}
+            id={`default-${f.key}`}
+            field={f}
+            value={draft[f.key]}
+            problem={problems[f.key]}
+            hint={`${f.explain} Highest allowed: ${showLimit(f.key, settings.ceilings[f.key])} ${f.unit}.`}
+            onChange={(text) => setDraft((d) => ({ ...d, [f.key]: text }))}
+          />
+        ))}
       </div>
       <div className="form-actions">
         <Button
