@@ -113,7 +113,8 @@ describe('a first session in browser mode', () => {
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = visibleRunPanel(page);
     await panel.getByText('What should I call you?').waitFor();
-    expect(await terminalText(page)).toContain('Hello from the demo plugin');
+    // xterm.js parses what it is given asynchronously: the line can land a moment after the question.
+    await expect.poll(() => terminalText(page)).toContain('Hello from the demo plugin');
     const answer = panel.getByRole('textbox', { name: 'Your answer' });
     expect(await answer.inputValue()).toBe('friend');
     await answer.fill('');
