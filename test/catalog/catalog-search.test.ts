@@ -88,6 +88,8 @@ describe('catalog search', () => {
       installed: false,
       runtime: null,
       installable_without_toolchain: null,
+      toolchain: null,
+      problem: null,
     });
     // A null description reads as the CLI prints it.
     expect(answer.results[1]?.description).toBe('No description');
@@ -156,8 +158,8 @@ describe('when GitHub cannot answer', () => {
     expect(answer.results).toEqual(fresh.results);
     expect(answer.ageSeconds).toBeGreaterThanOrEqual(7 * 60);
     expect(answer.ageSeconds).toBeLessThan(8 * 60);
-    expect(answer.reason).toMatch(/GitHub's limit on requests from this computer was reached/);
-    expect(answer.reason).toMatch(/resets in about 20 minutes/);
+    expect(answer.reason).toMatch(/GitHub's limit for unsigned requests is reached/);
+    expect(answer.reason).toMatch(/try again in 20 minutes/);
     expect(answer.reason).toMatch(/token/);
     expect(answer.reason).toMatch(/saved 7 minutes ago/);
   });
@@ -168,7 +170,7 @@ describe('when GitHub cannot answer', () => {
     gh.setMode({ kind: 'retry-after', seconds: 120 });
     const answer = await service.search({});
     expect(answer.fromCache).toBe(true);
-    expect(answer.reason).toMatch(/limit on requests.*resets in about 2 minutes/);
+    expect(answer.reason).toMatch(/limit for unsigned requests is reached.*try again in 2 minutes/);
   });
 
   it('offline (the connection drops) returns the saved results and says GitHub could not be reached', async () => {

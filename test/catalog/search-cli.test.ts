@@ -114,7 +114,7 @@ describe('plugins search (CLI)', () => {
       expect(cached.code).toBe(0);
       expect(cached.stdout).toBe(CLI_JSON);
       expect(cached.stderr).toMatch(
-        /^warning: GitHub's limit on requests from this computer was reached\..*Showing the results saved \d+ seconds? ago\.\n$/,
+        /^warning: GitHub's limit for unsigned requests is reached; set a GitHub token \(FLEDGE_GITHUB_TOKEN or GITHUB_TOKEN\) or try again in \d+ minutes?\..*Showing the results saved \d+ seconds? ago\.\n$/,
       );
       const none = await runCliAsync(['plugins', 'search', 'other', '--json'], e);
       expect(none.code).toBe(1);

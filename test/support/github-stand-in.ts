@@ -1,7 +1,8 @@
 // A stand-in for GitHub's REST API, served on 127.0.0.1 for tests (and the renderer's end-to-end
 // test): repository search, repositories, releases (latest / by tag), commits, source archives
 // (.tar.gz, wrapped in one folder and carrying a pax global header, as GitHub's are) and release
-// assets, plus rate-limit and failure answers on demand. Every request is logged.
+// assets, plus rate-limit and failure answers on demand, or a budget of requests counted down in
+// X-RateLimit-* headers as GitHub does (60 an hour without a token). Every request is logged.
 //
 //   const gh = await startGitHubStandIn({ repos: [{ owner: 'CorvidLabs', name: 'fledge-x', files: {...} }] });
 //   new CatalogService({ configDir, apiBaseUrl: gh.url });   ...   await gh.close();
@@ -49,6 +50,8 @@ export interface StandInRepo {
   releases?: StandInRelease[];
   /** Served instead of the built source archive for every ref (a hostile or broken archive). */
   archive?: Uint8Array;
+  /** The search answer's pushed_at (default a fixed time); change it to say "something was pushed". */
+  pushedAt?: string;
 }
 
 export interface StandInRequest {
@@ -60,6 +63,8 @@ export interface StandInRequest {
 
 export interface StandInOptions {
   repos: StandInRepo[];
+  /** API requests allowed before GitHub's 403 rate-limit answer (downloads are not counted); default: no limit. */
+  rateLimit?: number;
 }
 
 export type StandInMode =
@@ -82,6 +87,10 @@ export interface GitHubStandIn {
   setMode(mode: StandInMode): void;
   /** The commit id a branch or tag of a repository resolves to. */
   commitOf(owner: string, name: string, ref: string): string;
+  /** Starts a new rate-limit window with `limit` requests (undefined: no limit). */
+  resetRateLimit(limit?: number): void;
+  /** API requests answered so far (downloads not counted), e.g. to count what a look-up cost. */
+  apiRequests(): StandInRequest[];
   close(): Promise<void>;
 }
 
@@ -139,6 +148,9 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
   const requests: StandInRequest[] = [];
   const bytesSent = new Map<string, number>();
   let mode: StandInMode = { kind: 'normal' };
+  let budget: { limit: number; used: number } | null =
+    options.rateLimit === undefined ? null : { limit: options.rateLimit, used: 0 };
+  const resetAt = () => Math.floor(Date.now() / 1000) + 3600;
   let base = '';
   const repos = options.repos;
 
@@ -168,6 +180,7 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
     html_url: `https://github.com/${r.owner}/${r.name}`,
     topics: r.topics ?? ['fledge-plugin'],
     default_branch: branchOf(r),
+    pushed_at: r.pushedAt ?? '2026-11-30T12:00:00Z',
     private: false,
   });
   const assetBytes = (a: StandInAsset) =>
@@ -303,6 +316,18 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
         );
       return json(res, path, mode.status, { message: `stand-in failure ${mode.status}` });
     }
+    if (!isDownload && budget) {
+      budget.used++;
+      const left = budget.limit - budget.used;
+      const headers = {
+        'x-ratelimit-limit': String(budget.limit),
+        'x-ratelimit-remaining': String(Math.max(0, left)),
+        'x-ratelimit-reset': String(resetAt()),
+      };
+      if (left < 0)
+        return json(res, path, 403, { message: 'API rate limit exceeded for 127.0.0.1.' }, headers);
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    }
     if (req.method !== 'GET') return json(res, path, 405, { message: 'Method not allowed' });
     if (path === '/search/repositories') return search(res, path, url);
 
@@ -388,6 +413,11 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       mode = next;
     },
     commitOf: (owner, name, ref) => fakeCommit(owner, name, ref),
+    resetRateLimit(limit) {
+      budget = limit === undefined ? null : { limit, used: 0 };
+    },
+    apiRequests: () =>
+      requests.filter((r) => !r.url.startsWith('/_downloads/') && !r.url.startsWith('/_codeload/')),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,7 +1,9 @@
 // The catalog's memory on disk (<config>/fledge-desktop/catalog-cache.json): the last successful
 // answer to each search, with its time, and what was learnt about each repository (runtime, and
-// whether it installs without a toolchain). Written atomically under a lock; a damaged or foreign
-// file reads as empty (it is only a cache) and is replaced on the next write. Bounded in size.
+// whether it installs without a toolchain), keyed by what it was learnt from (the latest release's
+// tag and assets, or the default branch's commit) and the repository's last push. Written atomically
+// (0600) under a lock; a damaged or foreign file reads as empty (it is only a cache) and is replaced
+// on the next write. Bounded in size.
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -13,17 +15,27 @@ const MAX_REPOS = 1000;
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
 const hitSchema = z.object({
-  owner: z.string(),
-  name: z.string(),
-  description: z.string(),
+  owner: z.string().max(1000),
+  name: z.string().max(1000),
+  description: z.string().max(1000),
   stars: z.number(),
-  url: z.string(),
-  topics: z.array(z.string()),
+  url: z.string().max(1000),
+  topics: z.array(z.string().max(100)).max(50),
+  defaultBranch: z.string().max(255).nullable().optional(),
+  pushedAt: z.string().max(40).nullable().optional(),
 });
 const factsSchema = z.object({
   runtime: z.enum(['wasm', 'native']).nullable(),
   installable_without_toolchain: z.boolean().nullable(),
-  inspectedAt: z.string(),
+  /** What it needs to be built ("Rust", "Go"...), when it does not install without a toolchain. */
+  toolchain: z.string().max(40).nullable().default(null),
+  /** Why it cannot be installed at all (no or invalid plugin.toml); null when it can. */
+  problem: z.string().max(300).nullable().default(null),
+  /** What the facts were read from: "release:<tag>#<assets>" or "commit:<sha>" ("" from an older file). */
+  key: z.string().max(400).default(''),
+  /** The repository's last push when they were read (null when not known). */
+  pushedAt: z.string().max(40).nullable().default(null),
+  inspectedAt: z.string().max(40),
 });
 const fileSchema = z.object({
   version: z.literal(1),
@@ -32,7 +44,7 @@ const fileSchema = z.object({
 });
 
 export type CachedSearch = { fetchedAt: string; hits: z.infer<typeof hitSchema>[] };
-export type RepoFacts = z.infer<typeof factsSchema>;
+export type RepoFacts = z.output<typeof factsSchema>;
 type CacheData = z.infer<typeof fileSchema>;
 
 const empty = (): CacheData => ({ version: 1, searches: {}, repos: {} });
@@ -68,6 +80,10 @@ export class CatalogCache {
     });
   }
 
+  async facts(fullName: string): Promise<RepoFacts | null> {
+    return (await this.read()).repos[fullName.toLowerCase()] ?? null;
+  }
+
   async saveFacts(fullName: string, facts: RepoFacts): Promise<void> {
     await this.update((data) => {
       const key = fullName.toLowerCase();
@@ -83,7 +99,7 @@ export class CatalogCache {
     await withFileLock(`${this.file}.lock`, async () => {
       const data = await this.read();
       change(data);
-      await writeFileAtomic(this.file, `${JSON.stringify(data)}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify(data)}\n`, { mode: 0o600 });
     });
   }
 }

@@ -3,17 +3,25 @@
 // limited, failing) the last saved answer to the same search comes back with its age and the reason
 // in plain words, never an empty list without an explanation. Results are marked installed (from
 // plugins.toml) and carry what is known of their runtime and whether they need a toolchain.
+// That is learnt by `inspect`, lazily (the app asks for the cards on screen), a few at a time, from
+// the on-disk cache when the repository has not changed, and never once GitHub's limit is reached
+// (or so near it that a search or an install would be refused next).
 
 import { HostError, isHostError } from '../host/errors.js';
 import { GitHubApi, githubApiSettings } from '../install/github-api.js';
+import { GitHubBudget, minutesWords } from '../install/github-budget.js';
 import { classifyTrust, loadTrustConfig } from '../install/trust.js';
 import { fledgePaths } from '../registry/config-dir.js';
 import { CatalogCache, type RepoFacts } from './catalog-cache.js';
-import { inspectRepository } from './inspect.js';
+import { type InspectHint, inspectRepository, stillFresh } from './inspect.js';
 import { installedRepos } from './installed.js';
 import { searchRequestPath } from './search-request.js';
 import { parseSearchAnswer, type SearchHit } from './search-response.js';
-import type { CatalogAnswer, CatalogQuery, CatalogResult } from './types.js';
+import type { CatalogAnswer, CatalogQuery, CatalogResult, InspectAnswer } from './types.js';
+
+/** At most this many repositories per inspectMany call (the app asks for the cards on screen). */
+export const MAX_INSPECT_BATCH = 12;
+const NAME_RE = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/;
 
 export interface CatalogServiceOptions {
   /** The fledge config dir: the cache lives in <configDir>/fledge-desktop/, plugins.toml marks what is installed. */
@@ -25,6 +33,12 @@ export interface CatalogServiceOptions {
   fetch?: typeof fetch;
   /** Where the defaults above are read (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Where a person adds a token, for the rate-limit message (the app: "add a token in Settings"). */
+  tokenAdvice?: string;
+  /** Look-ups at once (default 3; each is 1-3 requests one after another). */
+  concurrency?: number;
+  /** Requests left unused by look-ups, for searches and installs (default 6). */
+  reserve?: number;
 }
 
 /** "5 minutes", "2 hours", "3 days". */
@@ -38,14 +52,22 @@ export function describeAge(seconds: number): string {
 
 export class CatalogService {
   readonly api: GitHubApi;
+  readonly budget: GitHubBudget;
   private readonly cache: CatalogCache;
+  /** What the last searches said about each repository (default branch, last push), for look-ups. */
+  private readonly hints = new Map<string, InspectHint>();
+  private readonly reserve: number;
 
   constructor(private readonly options: CatalogServiceOptions) {
     const settings = githubApiSettings(options.env ?? process.env, { baseUrl: options.apiBaseUrl });
+    this.budget = new GitHubBudget(options.concurrency ?? 3);
+    this.reserve = options.reserve ?? 6;
     this.api = new GitHubApi({
       baseUrl: settings.baseUrl,
       token: options.token === undefined ? settings.token : options.token,
       fetch: options.fetch,
+      budget: this.budget,
+      ...(options.tokenAdvice ? { tokenAdvice: options.tokenAdvice } : {}),
     });
     this.cache = new CatalogCache(options.configDir);
   }
@@ -71,17 +93,81 @@ export class CatalogService {
     return { results: await this.decorate(hits), fetchedAt, fromCache: false, ageSeconds: 0, reason: null };
   }
 
-  /** Learns a repository's runtime and whether it installs without a toolchain (saved for later searches). */
+  /**
+   * Learns a repository's runtime and whether it installs without a toolchain (saved for later
+   * searches, keyed by its release or commit). From the cache alone while its last push is unchanged.
+   */
   async inspect(fullName: string, signal?: AbortSignal): Promise<RepoFacts> {
-    const m = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/.exec(fullName);
+    const m = NAME_RE.exec(fullName);
     if (!m || m[2] === '.' || m[2] === '..')
       throw new HostError(
         'catalog_bad_name',
         `"${fullName.slice(0, 200)}" is not a GitHub repository name (owner/repo).`,
       );
-    const facts = await inspectRepository(this.api, m[1]!, m[2]!, signal);
-    await this.cache.saveFacts(fullName, facts).catch(() => undefined);
-    return facts;
+    const cached = await this.cache.facts(fullName).catch(() => null);
+    const hint = this.hints.get(fullName.toLowerCase()) ?? {};
+    if (stillFresh(cached, hint)) return cached!;
+    return this.budget.run(async () => {
+      this.refuseNearTheLimit();
+      const facts = await inspectRepository(this.api, m[1]!, m[2]!, { signal, cached, hint });
+      await this.cache.saveFacts(fullName, facts).catch(() => undefined);
+      return facts;
+    }, signal);
+  }
+
+  /**
+   * Looks at up to MAX_INSPECT_BATCH repositories (the cards a person sees), `concurrency` at a time.
+   * Stops at GitHub's limit (or just before it, keeping `reserve` requests for searches and installs)
+   * and says so once, in plain words, with when to try again.
+   */
+  async inspectMany(fullNames: string[], signal?: AbortSignal): Promise<InspectAnswer> {
+    const answer: InspectAnswer = { facts: {}, failed: {}, limited: null };
+    const names = [...new Set(fullNames)].slice(0, MAX_INSPECT_BATCH);
+    await Promise.all(
+      names.map(async (name) => {
+        if (answer.limited) return;
+        try {
+          const f = await this.inspect(name, signal);
+          answer.facts[name] = {
+            runtime: f.runtime,
+            installable_without_toolchain: f.installable_without_toolchain,
+            toolchain: f.toolchain,
+            problem: f.problem,
+          };
+        } catch (err) {
+          if (isHostError(err, 'github_rate_limited')) {
+            answer.limited ??= { reason: err.message, retryInSeconds: this.retryIn() };
+            return;
+          }
+          if (signal?.aborted) throw err;
+          answer.failed[name] = isHostError(err) ? err.message : 'It could not be looked at.';
+        }
+      }),
+    );
+    return answer;
+  }
+
+  /** Seconds until GitHub answers again: its refusal, else the end of the window the reserve waits for. */
+  private retryIn(): number | null {
+    const blocked = this.budget.secondsBlocked();
+    return blocked > 0 ? blocked : this.budget.secondsToReset();
+  }
+
+  /** Refuses a look-up that would leave fewer than `reserve` requests (searches and installs come first). */
+  private refuseNearTheLimit(): void {
+    const blocked = this.budget.secondsBlocked();
+    if (blocked > 0) throw this.api.rateLimited(blocked);
+    const left = this.budget.remaining();
+    if (left !== null && left <= this.reserve) {
+      const wait = this.budget.secondsToReset();
+      const later = wait ? `try again in ${minutesWords(wait)}` : 'try again later';
+      throw new HostError(
+        'github_rate_limited',
+        this.api.hasToken
+          ? `GitHub's limit for requests with your token is nearly reached; the plugins not checked yet will be checked when you ${later}.`
+          : `GitHub's limit for unsigned requests is nearly reached (${left} left this hour, kept for searching and installing); ${this.options.tokenAdvice ?? 'set a GitHub token'} or ${later}.`,
+      );
+    }
   }
 
   private async fromCache(key: string, why: string): Promise<CatalogAnswer> {
@@ -114,6 +200,10 @@ export class CatalogService {
     ]);
     return hits.map((hit) => {
       const full = `${hit.owner}/${hit.name}`;
+      this.hints.set(full.toLowerCase(), {
+        defaultBranch: hit.defaultBranch ?? null,
+        pushedAt: hit.pushedAt ?? null,
+      });
       const mine = installed.get(full.toLowerCase());
       const facts = cache.repos[full.toLowerCase()];
       return {
@@ -128,6 +218,8 @@ export class CatalogService {
         installed: mine !== undefined,
         runtime: mine?.runtime ?? facts?.runtime ?? null,
         installable_without_toolchain: facts?.installable_without_toolchain ?? null,
+        toolchain: facts?.toolchain ?? null,
+        problem: facts?.problem ?? null,
       };
     });
   }

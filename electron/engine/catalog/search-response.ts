@@ -11,6 +11,10 @@ export interface SearchHit {
   stars: number;
   url: string;
   topics: string[];
+  /** The default branch (what an install takes when there is no release); null when not given. */
+  defaultBranch?: string | null;
+  /** The last push (ISO 8601), which tells a saved look-up that nothing changed; null when not given. */
+  pushedAt?: string | null;
 }
 
 const MAX_TEXT = 1000;
@@ -23,6 +27,9 @@ function text(value: unknown, max = MAX_TEXT): string | null {
 /** Owner and repository names as GitHub allows them: nothing that could be a path or a URL. */
 const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO_RE = /^[A-Za-z0-9._-]{1,100}$/;
+/** A branch name as git allows it, bounded (it goes into a request path, encoded). */
+const BRANCH_RE = /^(?!.*\.\.)(?!\/)[^\u0000-\u0020~^:?*[\\\u007f]{1,255}$/;
+const ISO_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
 export function parseSearchAnswer(body: unknown): SearchHit[] {
   const items = (body as { items?: unknown } | null)?.items;
@@ -58,6 +65,9 @@ export function parseSearchAnswer(body: unknown): SearchHit[] {
             .filter((t): t is string => t !== null)
             .slice(0, 50)
         : [],
+      defaultBranch:
+        typeof it.default_branch === 'string' && BRANCH_RE.test(it.default_branch) ? it.default_branch : null,
+      pushedAt: typeof it.pushed_at === 'string' && ISO_RE.test(it.pushed_at) ? it.pushed_at : null,
     });
   }
   return hits;

@@ -34,6 +34,28 @@ export interface CatalogResult {
   runtime: 'wasm' | 'native' | null;
   /** True when a release carries the built wasm (or it needs no build); null while unknown. */
   installable_without_toolchain: boolean | null;
+  /** What building it needs ("Rust", "Go"...), when it does not install without a toolchain. */
+  toolchain: string | null;
+  /** Why it cannot be installed at all (no or invalid plugin.toml); null when it can or while unknown. */
+  problem: string | null;
+}
+
+/** What a look-up before install found, per repository, and why it stopped early if it did. */
+export interface InspectAnswer {
+  /** full_name (as asked) -> what is known; repositories not looked at are left out. */
+  facts: Record<
+    string,
+    {
+      runtime: 'wasm' | 'native' | null;
+      installable_without_toolchain: boolean | null;
+      toolchain: string | null;
+      problem: string | null;
+    }
+  >;
+  /** full_name -> why it could not be looked at (not found, a bad answer...). */
+  failed: Record<string, string>;
+  /** Set when GitHub's limit stopped the look-ups: the reason in plain words, and when to try again. */
+  limited: { reason: string; retryInSeconds: number | null } | null;
 }
 
 export interface CatalogAnswer {

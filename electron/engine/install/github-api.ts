@@ -2,6 +2,7 @@
 // host, redirects followed by hand (http(s) only, the token dropped when the host changes), every
 // answer read under a size cap and turned into a plain-words HostError when it is not a success.
 import { describeError, HostError } from '../host/errors.js';
+import { CLI_TOKEN_ADVICE, type GitHubBudget, rateLimitMessage } from './github-budget.js';
 import { fmtSize } from './limits.js';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -18,6 +19,10 @@ export interface GitHubApiOptions {
   timeoutMs?: number;
   /** A body that sends nothing for this long is given up (default 60 s). */
   stallMs?: number;
+  /** Where the rate limit is tracked (shared by a catalog's look-ups); none: not tracked. */
+  budget?: GitHubBudget;
+  /** Where a person adds a token, for the rate-limit message (default: the CLI's environment variables). */
+  tokenAdvice?: string;
 }
 
 /** Where the API is and which token to send: the setting first, then the environment (as the CLI). */
@@ -59,6 +64,8 @@ export class GitHubApi {
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
   private readonly stallMs: number;
+  readonly budget: GitHubBudget | null;
+  private readonly tokenAdvice: string;
 
   constructor(options: GitHubApiOptions = {}) {
     this.baseUrl = checkedHttpUrl(options.baseUrl ?? DEFAULT_GITHUB_API_URL, 'The GitHub API address');
@@ -75,6 +82,18 @@ export class GitHubApi {
     this.fetchImpl = options.fetch ?? fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.stallMs = options.stallMs ?? 60_000;
+    this.budget = options.budget ?? null;
+    this.tokenAdvice = options.tokenAdvice ?? CLI_TOKEN_ADVICE;
+  }
+
+  /** True when requests to the API carry a token. */
+  get hasToken(): boolean {
+    return this.token !== null;
+  }
+
+  /** The plain-words error for GitHub's rate limit, `seconds` before it lifts (null: not known). */
+  rateLimited(seconds: number | null): HostError {
+    return new HostError('github_rate_limited', rateLimitMessage(seconds, this.hasToken, this.tokenAdvice));
   }
 
   /** The host people see in messages ("api.github.com"). */
@@ -115,12 +134,19 @@ export class GitHubApi {
         continue;
       }
       if (res.ok) return res;
-      throw await statusError(res, current);
+      throw await this.statusError(res, current);
     }
     throw new HostError(
       'github_redirect_loop',
       `GitHub redirected more than ${MAX_REDIRECTS} times; gave up.`,
     );
+  }
+
+  private statusError(res: Response, url: URL): Promise<HostError> {
+    return statusError(res, url, (seconds) => {
+      if (url.origin === this.baseUrl.origin) this.budget?.block(seconds ?? 60);
+      return this.rateLimited(seconds);
+    });
   }
 
   private async once(url: URL, options: GitHubRequestOptions): Promise<Response> {
@@ -130,6 +156,10 @@ export class GitHubApi {
     };
     // The token goes only to the API's own origin: never to a host a redirect or an asset URL names.
     if (this.token && url.origin === this.baseUrl.origin) headers.Authorization = `Bearer ${this.token}`;
+    // Once GitHub has said no, nothing more is sent to it until its limit lifts (each would be refused).
+    const apiHost = url.origin === this.baseUrl.origin;
+    const blocked = apiHost ? (this.budget?.secondsBlocked() ?? 0) : 0;
+    if (blocked > 0) throw this.rateLimited(blocked);
     // The time limit covers waiting for the answer to start; a long download is judged by stalls
     // (no bytes for stallMs), so a slow but steady connection still gets a big archive.
     const controller = new AbortController();
@@ -158,6 +188,7 @@ export class GitHubApi {
     } finally {
       clearTimeout(timer);
     }
+    if (apiHost) this.budget?.observe(res.headers);
     if (!res.ok || res.status === 204 || !res.body) return res;
     return new Response(
       stallGuard(res.body, this.stallMs, url.host, () => controller.abort()),
@@ -219,7 +250,11 @@ function describeCause(err: unknown): string {
 }
 
 /** Rate limit, missing repository, bad token, server trouble: each in words a person can act on. */
-async function statusError(res: Response, url: URL): Promise<HostError> {
+async function statusError(
+  res: Response,
+  url: URL,
+  rateLimited: (seconds: number | null) => HostError,
+): Promise<HostError> {
   const body = await readCapped(res, 64 * 1024, 'the error answer').catch(() => Buffer.alloc(0));
   let detail = '';
   try {
@@ -234,14 +269,7 @@ async function statusError(res: Response, url: URL): Promise<HostError> {
     const reset = Number(res.headers.get('x-ratelimit-reset'));
     const waitS =
       retryAfter !== null ? Number(retryAfter) : Number.isFinite(reset) ? reset - Date.now() / 1000 : NaN;
-    const when =
-      Number.isFinite(waitS) && waitS > 0
-        ? ` It resets in about ${Math.max(1, Math.ceil(waitS / 60))} minute${Math.ceil(waitS / 60) > 1 ? 's' : ''}.`
-        : '';
-    return new HostError(
-      'github_rate_limited',
-      `GitHub's limit on requests from this computer was reached.${when} A GitHub token (setting, FLEDGE_GITHUB_TOKEN or GITHUB_TOKEN) raises the limit.`,
-    );
+    return rateLimited(Number.isFinite(waitS) && waitS > 0 ? Math.ceil(waitS) : null);
   }
   if (res.status === 401)
     return new HostError(

@@ -42,7 +42,7 @@ export async function rememberRequestedRef(
     const commits = Object.keys(mine);
     for (const old of commits.slice(0, Math.max(0, commits.length - KEEP_PER_PLUGIN))) delete mine[old];
     pins[name] = mine;
-    await writeFileAtomic(file, `${JSON.stringify(pins, null, 2)}\n`);
+    await writeFileAtomic(file, `${JSON.stringify(pins, null, 2)}\n`, { mode: 0o600 });
   });
 }
 

@@ -53,7 +53,7 @@ const assetSchema = z.object({
   /** The API's address of the asset: on the API's own host, so a token (private repositories) goes with it. */
   url: z.string().min(1).optional(),
 });
-const releaseSchema = z.object({
+export const releaseSchema = z.object({
   tag_name: z.string().min(1).max(255),
   draft: z.boolean().optional(),
   prerelease: z.boolean().optional(),
@@ -63,7 +63,7 @@ export type ReleaseAsset = z.infer<typeof assetSchema>;
 export type Release = z.infer<typeof releaseSchema>;
 
 const repoSchema = z.object({ default_branch: z.string().min(1).max(255) });
-const commitSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
+export const commitSchema = z.object({ sha: z.string().regex(/^[0-9a-f]{40}$/) });
 
 export interface ResolvedGitHubSource extends GitHubRepo {
   /** The ref that was installed (the asked one, the release's tag, or the default branch). */
@@ -76,7 +76,7 @@ export interface ResolvedGitHubSource extends GitHubRepo {
   archiveUrl: string;
 }
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success)
     throw new HostError(
@@ -86,7 +86,7 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return r.data;
 }
 
-async function orNullOn404<T>(p: Promise<T>): Promise<T | null> {
+export async function orNullOn404<T>(p: Promise<T>): Promise<T | null> {
   try {
     return await p;
   } catch (err) {
