@@ -8,7 +8,7 @@ import { type Dispatch, IPC_CHANNELS } from '../../shared/ipc/index.js';
 import { AppService, appDataDir, type KeyValueStore, STORE_NAMES } from '../engine/app/index.js';
 import { resolveConfigDir } from '../engine/registry/config-dir.js';
 import { RunManager } from '../engine/runs/index.js';
-import { choosePluginToInstall, chooseProject, type ShowOpenDialog } from './dialogs.js';
+import { choosePluginToInstall, chooseProject, folderPicker, type ShowOpenDialog } from './dialogs.js';
 import { createIpcRouter } from './ipc/router.js';
 import { menuTemplate } from './menu.js';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol/app-protocol.js';
@@ -27,6 +27,9 @@ import { rendererRecovery } from './window/renderer-recovery.js';
 import { boundsToRestore, parseSavedBounds, rememberBounds } from './window/window-bounds.js';
 
 type Electron = typeof import('electron');
+
+/** Warm sandbox processes kept ready in Electron (browser mode's AppService keeps one too). */
+export const WARM_SANDBOXES = 1;
 
 /** The IPC channel electron-store opens in the main process for renderers (unchecked). */
 export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
@@ -77,17 +80,25 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
   // electron-store answers any renderer's sync 'electron-store-get-data' with the user-data path; our
   // windows never use electron-store, so that unchecked channel is closed.
   ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
+  // The warm pool lives in the launcher (spares under neutral unique names, one run each), so the
+  // engine's own pool is off: poolSize 0 makes every run ask the launcher, which hands it a spare.
   const launcher = new UtilitySandboxLauncher(electronUtilityApi(app, utilityProcess), {
     hostScript: unpackedPath(join(options.distDir, 'sandbox-host.js')),
+    spares: WARM_SANDBOXES,
   });
-  // poolSize 0: every run gets a fresh process named for its plugin (serviceName).
   const runManager = new RunManager({ launcher, poolSize: 0 });
+  const focused = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null;
+  const show: ShowOpenDialog = (o) => {
+    const win = focused();
+    return win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o);
+  };
   const service = await new AppService({
     configDir,
     mode: 'electron',
     version: app.getVersion(),
     stores,
     runManager,
+    pickFolder: folderPicker(show),
   }).start();
 
   const ses = session.defaultSession;
@@ -111,11 +122,6 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
     }
   });
 
-  const focused = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null;
-  const show: ShowOpenDialog = (o) => {
-    const win = focused();
-    return win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o);
-  };
   const report = (what: string) => (err: unknown) => log(`fledge: ${what} failed: ${(err as Error).message}`);
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

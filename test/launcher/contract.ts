@@ -35,6 +35,8 @@ export interface LauncherUnderTest {
   name: string;
   /** A fresh launcher (a script path overrides the sandbox host). */
   make(hostScript?: string): SandboxLauncher;
+  /** Stops what a launcher keeps beside its runs (warm spares), after the suite. */
+  dispose?(launcher: SandboxLauncher): void;
 }
 
 type Plugin = TestPlugin & { declared: Capabilities };
@@ -42,8 +44,15 @@ type Plugin = TestPlugin & { declared: Capabilities };
 export function launcherContract(subject: LauncherUnderTest): void {
   describe(`launcher contract: ${subject.name}`, () => {
     const managers: RunManager[] = [];
+    const made: SandboxLauncher[] = [];
+    const make = (hostScript?: string) => {
+      const launcher = subject.make(hostScript);
+      made.push(launcher);
+      return launcher;
+    };
     afterAll(async () => {
       await Promise.all(managers.map((m) => m.close()));
+      for (const l of made) subject.dispose?.(l);
     });
     // Every process a launcher started, so tests can find their pids (a utility process has one only
     // after 'spawn', so the run's 'started' event may carry none).
@@ -56,7 +65,7 @@ export function launcherContract(subject: LauncherUnderTest): void {
       },
     });
     const manager = (poolSize = 0) => {
-      const m = new RunManager({ launcher: recording(subject.make()), poolSize });
+      const m = new RunManager({ launcher: recording(make()), poolSize });
       managers.push(m);
       return m;
     };
@@ -141,7 +150,7 @@ export function launcherContract(subject: LauncherUnderTest): void {
     });
 
     it('kill() right after launch (before the process has spawned) is not lost', async () => {
-      const launcher = subject.make();
+      const launcher = make();
       const proc = launcher.launch({ memoryCapBytes: 64 * MiB });
       proc.kill();
       const exits: SandboxExit[] = [];
@@ -158,7 +167,7 @@ export function launcherContract(subject: LauncherUnderTest): void {
     });
 
     it('a host script that fails to load reports one exit, with what it wrote to stderr', async () => {
-      const launcher = subject.make(join(repoRoot, 'dist', 'no-such-sandbox-host.js'));
+      const launcher = make(join(repoRoot, 'dist', 'no-such-sandbox-host.js'));
       const proc = launcher.launch({ memoryCapBytes: 64 * MiB });
       const exits: SandboxExit[] = [];
       await new Promise<void>((resolve) =>

@@ -22,8 +22,11 @@ const mib = (bytes: number) => Math.round(bytes / (1024 * 1024));
 export interface UtilityProcessSettings {
   /** The process's serviceName (unique: child-process-gone names a process only by it). */
   name: string;
-  /** The working set the process may reach, in bytes. */
-  capBytes: number;
+  /**
+   * The working set the process may reach, in bytes; null for a warm spare, which is watched only once
+   * assign() gives it a run's cap (so the sampler runs only while runs are live, each with its own cap).
+   */
+  capBytes: number | null;
   sampler: MemorySampler;
   /** Sends SIGKILL to a pid (process.kill), when SIGTERM was not enough. */
   hardKill: (pid: number) => void;
@@ -47,12 +50,14 @@ export class UtilitySandboxProcess implements SandboxProcess {
   private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
   private drainWaiters: (() => void)[] = [];
   private goneWaiter: (() => void) | null = null;
+  private capBytes: number | null;
 
   constructor(
     private readonly child: UtilityChild,
     private readonly settings: UtilityProcessSettings,
   ) {
     this.stderrEnded = child.stderr === null;
+    this.capBytes = settings.capBytes;
     child.on('spawn', () => this.onSpawn());
     child.on('message', (msg) => {
       for (const l of this.messageListeners) l(msg as FromSandbox);
@@ -111,6 +116,12 @@ export class UtilitySandboxProcess implements SandboxProcess {
   /** Electron's main process lives until the app quits: nothing to ref or unref. */
   setActive(_active: boolean): void {}
 
+  /** A warm spare handed to a run: from now on its working set is held to that run's cap. */
+  assign(capBytes: number): void {
+    this.capBytes = capBytes;
+    if (this.spawned && !this.exited && !this.killRequested) this.watchMemory();
+  }
+
   /** app 'child-process-gone' for this process (matched by its serviceName). */
   noteGone(details: ChildGoneDetails): void {
     if (this.killRequested && details.reason === 'killed') return; // our own kill: the run knows why
@@ -128,19 +139,22 @@ export class UtilitySandboxProcess implements SandboxProcess {
       this.killNow();
       return;
     }
-    if (this.lastPid !== null) {
-      const { capBytes } = this.settings;
-      this.settings.sampler.watch(this.lastPid, {
-        capBytes,
-        onOver: (rss) => {
-          this.cause = {
-            reason: 'memory',
-            detail: `the sandbox process used ${mib(rss)} MiB, over its ${mib(capBytes)} MiB limit, and was stopped`,
-          };
-          this.kill();
-        },
-      });
-    }
+    this.watchMemory();
+  }
+
+  private watchMemory(): void {
+    const { capBytes, lastPid } = this;
+    if (lastPid === null || capBytes === null) return;
+    this.settings.sampler.watch(lastPid, {
+      capBytes,
+      onOver: (rss) => {
+        this.cause = {
+          reason: 'memory',
+          detail: `the sandbox process used ${mib(rss)} MiB, over its ${mib(capBytes)} MiB limit, and was stopped`,
+        };
+        this.kill();
+      },
+    });
   }
 
   private killNow(): void {
