@@ -1,38 +1,26 @@
 // Accessibility and the keyboard: axe finds no serious or critical violation on any screen, light
 // and dark; and the main flow (open a project, install with consent, run, answer) works with the
-// keyboard alone, with no mouse event at all.
+// keyboard alone, with no mouse event at all. Each part is its own scenario (support/scenario.ts),
+// so one failing never fails the other.
 
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/temp.js';
-import { buildRenderer, type RunningApp, startApp } from './support/app.js';
-import { launchChromium } from './support/browser.js';
 import { focusedName, tabTo } from './support/keyboard.js';
-import { dropFile, openApp } from './support/page.js';
+import { dropFile } from './support/page.js';
 import { demoFiles, writeFiles } from './support/plugins.js';
+import {
+  call,
+  closeShared,
+  goTo,
+  installThroughService,
+  openScenario,
+  type Scenario,
+} from './support/scenario.js';
 import { terminalText, visibleRunPanel } from './support/terminal.js';
-import { makeWorld, type World } from './support/world.js';
 
-let world: World;
-let app: RunningApp;
-let browser: Browser;
-let root: string;
-
-beforeAll(async () => {
-  root = tempDir('e2e-a11y');
-  world = await makeWorld(root);
-  const built = await buildRenderer(join(root, 'build'));
-  app = await startApp(built, world.configDir);
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await world?.close();
-});
+afterAll(() => closeShared());
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const out: string[] = [];
@@ -49,8 +37,14 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe('keyboard only', () => {
+  let s: Scenario;
+  beforeAll(async () => {
+    s = await openScenario();
+  }, 120_000);
+  afterAll(() => s?.close());
+
   it('opens a project, installs a plugin with consent, runs it and answers its questions without a mouse', async () => {
-    const { page, context } = await openApp(browser, app.url);
+    const { page, world } = s;
     await page.evaluate(() => {
       const g = globalThis as unknown as {
         addEventListener(t: string, f: () => void, o: boolean): void;
@@ -66,7 +60,7 @@ describe('keyboard only', () => {
           true,
         );
     });
-    const folder = writeFiles(join(root, 'demo-folder'), demoFiles(world.bins));
+    const folder = writeFiles(join(world.root, 'demo-folder'), demoFiles(world.bins));
 
     await tabTo(page, /Open a project/);
     await page.keyboard.press('Enter');
@@ -107,15 +101,25 @@ describe('keyboard only', () => {
     await panel.getByTestId('end-status').waitFor({ timeout: 30_000 });
     await expect.poll(() => terminalText(page)).toContain('Nice to meet you, Grace. You picked blue.');
     expect(await page.evaluate(() => (globalThis as unknown as { __mouse: number }).__mouse)).toBe(0);
-    await context.close();
   });
 });
 
 describe('axe: no serious or critical violation, light and dark', () => {
+  let s: Scenario;
   let page: Page;
   beforeAll(async () => {
-    ({ page } = await openApp(browser, app.url));
-  });
+    // demo installed with its memory granted, and one finished run of it in the history.
+    s = await openScenario({ project: true });
+    const folder = writeFiles(join(s.world.root, 'demo-src'), demoFiles(s.world.bins));
+    await installThroughService(s.app, folder, { store: true });
+    const run = await call<{ id: string }>(s.app, 'runs.start', { plugin: 'demo', command: 'hello' });
+    await call(s.app, 'runs.cancel', { runId: run.id });
+    while ((await call<unknown[]>(s.app, 'runs.active')).length > 0)
+      await new Promise((r) => setTimeout(r, 50));
+    await goTo(s, '/plugins');
+    page = s.page;
+  }, 120_000);
+  afterAll(() => s?.close());
 
   it('plugins, detail, runs', async () => {
     await page.getByRole('link', { name: 'Plugins' }).click();
@@ -135,8 +139,7 @@ describe('axe: no serious or critical violation, light and dark', () => {
   });
 
   it('a run asking a question', async () => {
-    await page.goto(`${app.origin}/#/plugin/demo`);
-    await page.waitForSelector('html[data-ready="true"]');
+    await goTo(s, '/plugin/demo');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await visibleRunPanel(page).getByText('What should I call you?').waitFor();
     expect(await seriousViolations(page)).toEqual([]);
@@ -145,7 +148,7 @@ describe('axe: no serious or critical violation, light and dark', () => {
 
   it('consent and errors', async () => {
     await page.getByRole('link', { name: 'Plugins' }).click();
-    await dropFile(page, 'sneaky.zip', world.slipZip);
+    await dropFile(page, 'sneaky.zip', s.world.slipZip);
     await page.getByText(/climbs out/).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Dismiss' }).click();
@@ -165,12 +168,10 @@ describe('axe: no serious or critical violation, light and dark', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Limits for every run' }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    const fresh = await startApp(await buildRenderer(join(root, 'build2')), tempDir('e2e-a11y-fresh'));
+    const fresh = await openScenario();
     try {
-      const { page: first, context } = await openApp(browser, fresh.url);
-      await first.getByRole('heading', { name: 'Welcome to Fledge' }).waitFor();
-      expect(await seriousViolations(first)).toEqual([]);
-      await context.close();
+      await fresh.page.getByRole('heading', { name: 'Welcome to Fledge' }).waitFor();
+      expect(await seriousViolations(fresh.page)).toEqual([]);
     } finally {
       await fresh.close();
     }

@@ -1,56 +1,57 @@
 // The app, end to end, the way a person uses it: browser mode (the real engine, sandbox processes
-// and browser-mode server) driven by Debian's Chromium. One session, in order: first run, open a
-// project, a refused archive, a drag-and-drop install with consent (a subset granted), a run with
-// a prompt and a select and what it touched, a denied capability degrading gracefully, a runaway
-// plugin stopped, the wall clock from this plugin's own limit, a catalog install through the
-// GitHub stand-in, an update that asks for more, and the history after a restart.
+// and browser-mode server) driven by Debian's Chromium. Each scenario stands on its own (its own
+// config dir, project, GitHub stand-in, server and browser context; what it needs already done is
+// done through the app service), so one failure never fails the scenarios after it: first run and
+// opening a project, refused archives, a drag-and-drop install with consent (a subset granted), a run
+// with a prompt and a select and what it touched, a denied capability degrading gracefully, a runaway
+// plugin stopped, the wall clock from this plugin's own limit, a catalog install through the GitHub
+// stand-in, an update that asks for more, and the history after a restart.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/temp.js';
-import { type BuiltRenderer, buildRenderer, type RunningApp, startApp } from './support/app.js';
-import { launchChromium } from './support/browser.js';
-import { dropFile, leaveDrag, openApp } from './support/page.js';
+import { dropFile, leaveDrag } from './support/page.js';
 import { demoFiles, writeFiles } from './support/plugins.js';
+import { closeShared, goTo, installThroughService, openScenario, type Scenario } from './support/scenario.js';
 import { terminalText, visibleRunPanel } from './support/terminal.js';
-import { makeWorld, type World, weatherSpec } from './support/world.js';
+import { weatherSpec } from './support/world.js';
 
-let world: World;
-let built: BuiltRenderer;
-let app: RunningApp;
-let browser: Browser;
-let page: Page;
-let root: string;
+afterAll(() => closeShared());
 
-beforeAll(async () => {
-  root = tempDir('e2e-flow');
-  world = await makeWorld(root);
-  built = await buildRenderer(join(root, 'build'));
-  app = await startApp(built, world.configDir);
-  browser = await launchChromium();
-  ({ page } = await openApp(browser, app.url));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await world?.close();
-});
-
-const pluginDirs = () => {
-  const dir = join(world.configDir, 'plugins');
+const pluginDirs = (s: Scenario) => {
+  const dir = join(s.world.configDir, 'plugins');
   return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')) : [];
 };
 
-describe('a first session in browser mode', () => {
-  it('first run says what to do next, with one button', async () => {
+/** One scenario per describe: opened before its tests, closed after them. */
+function scenario(options: { project?: boolean; demo?: boolean } = {}): () => Scenario {
+  let s: Scenario | undefined;
+  beforeAll(async () => {
+    s = await openScenario({ project: options.project || options.demo });
+    if (options.demo) {
+      // demo 1.0.0 with two of its three asks granted (its files and memory; no commands).
+      const folder = writeFiles(join(s.world.root, 'demo-src'), demoFiles(s.world.bins));
+      await installThroughService(s.app, folder, { filesystem: 'plugin', store: true });
+      await goTo(s, '/plugins');
+    }
+  }, 120_000);
+  afterAll(() => s?.close());
+  return () => {
+    if (!s) throw new Error('the scenario did not open');
+    return s;
+  };
+}
+
+describe('first run', () => {
+  const s = scenario();
+
+  it('says what to do next, with one button', async () => {
+    const { page } = s();
     await expect(page.getByRole('heading', { name: 'Welcome to Fledge' }).isVisible()).resolves.toBe(true);
-    await expect(page.getByRole('main').getByRole('button').count()).resolves.toBeGreaterThan(0);
     expect(await page.getByRole('main').getByRole('button', { name: 'Open a project' }).count()).toBe(1);
   });
 
   it('opens a project by its folder path; it stays visible with its branch and changes', async () => {
+    const { page, world } = s();
     await page.getByRole('button', { name: 'Open a project' }).click();
     await page.getByLabel('Folder path').fill(world.project);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -59,26 +60,38 @@ describe('a first session in browser mode', () => {
     expect(await switcher.textContent()).toContain('main');
     await page.getByText('No plugins yet').waitFor();
   });
+});
+
+describe('archives that cannot be installed', () => {
+  const s = scenario({ project: true });
 
   it('refuses a malicious archive with its reason and changes nothing', async () => {
+    const { page, world } = s();
     await dropFile(page, 'sneaky.zip', world.slipZip);
     const alert = page.getByRole('alert').filter({ hasText: 'sneaky.zip' });
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/climbs out with "\.\."/);
     expect(await alert.textContent()).toContain('Nothing was installed');
-    expect(pluginDirs()).toEqual([]);
+    expect(pluginDirs(s())).toEqual([]);
     await alert.getByRole('button', { name: 'Dismiss' }).click();
   });
 
   it('explains every problem of an invalid plugin at once', async () => {
+    const { page, world } = s();
     await dropFile(page, 'broken.zip', world.brokenZip);
     const alert = page.getByRole('alert').filter({ hasText: 'broken.zip' });
     await alert.waitFor();
     expect(await alert.locator('li').count()).toBeGreaterThanOrEqual(2);
+    expect(pluginDirs(s())).toEqual([]);
     await alert.getByRole('button', { name: 'Dismiss' }).click();
   });
+});
 
-  it('installs by drag and drop: a visible target, then consent with nothing pre-granted; a subset is granted', async () => {
+describe('a drag-and-drop install', () => {
+  const s = scenario({ project: true });
+
+  it('shows a visible target, then consent with nothing pre-granted; a subset is granted', async () => {
+    const { page, world } = s();
     const dragged = await dropFile(page, 'demo.zip', world.demoZip, { hold: true });
     await page.getByTestId('drop-target').waitFor();
     expect(await page.getByTestId('drop-target').textContent()).toContain('Drop to install');
@@ -106,9 +119,15 @@ describe('a first session in browser mode', () => {
     expect(rowText).toContain('Project files + own folder');
     expect(rowText).toContain('Remember data');
     expect(rowText).not.toContain('Run commands');
+    expect(pluginDirs(s())).toContain('demo');
   });
+});
 
-  it('runs it: live output, a prompt and a select answered inline, the end in plain words, what it touched', async () => {
+describe('a run', () => {
+  const s = scenario({ demo: true });
+
+  it('shows live output, a prompt and a select answered inline, the end in plain words, what it touched; the denied capability degrades gracefully', async () => {
+    const { page } = s();
     await page.getByRole('link', { name: /demo 1\.0\.0/ }).click();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = visibleRunPanel(page);
@@ -135,18 +154,18 @@ describe('a first session in browser mode', () => {
     expect(touched).toContain('/project/README.md');
     expect(touched).toMatch(/wrote\s*\/plugin\/greeting\.txt/);
     expect(touched).toMatch(/denied\s*run "git --version"/);
-  });
-
-  it('a denied capability degrades gracefully: the plugin says what it skipped and still finishes', async () => {
-    const panel = visibleRunPanel(page);
+    // exec was not granted: the plugin says what it skipped, and still finishes.
     const logs = (await panel.getByTestId('log-lines').textContent()) ?? '';
     expect(logs).toContain('I may not run commands, so I skip the git check.');
-    expect(await panel.getByTestId('end-status').textContent()).toMatch(/Finished/);
   });
+});
 
-  it('stops a runaway plugin on request and says so in plain words', async () => {
-    await page.goto(`${app.origin}/#/plugin/demo`);
-    await page.waitForSelector('html[data-ready="true"]');
+describe('a runaway plugin', () => {
+  const s = scenario({ demo: true });
+
+  it('stops on request and says so in plain words', async () => {
+    const { page } = s();
+    await goTo(s(), '/plugin/demo');
     await page.getByLabel('Command', { exact: true }).selectOption('spin');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = visibleRunPanel(page);
@@ -157,9 +176,9 @@ describe('a first session in browser mode', () => {
     expect(await end.textContent()).toContain('Stopped by you');
   });
 
-  it("ends a runaway plugin at this plugin's own time limit, in plain words", async () => {
-    await page.goto(`${app.origin}/#/plugin/demo`);
-    await page.waitForSelector('html[data-ready="true"]');
+  it("ends at this plugin's own time limit, in plain words", async () => {
+    const { page } = s();
+    await goTo(s(), '/plugin/demo');
     await page.getByLabel('Time limit (seconds)').fill('1.5');
     await page.getByRole('button', { name: 'Save limits' }).click();
     await page.getByText('In force: 1.5 seconds.').waitFor();
@@ -169,8 +188,13 @@ describe('a first session in browser mode', () => {
     await end.waitFor({ timeout: 30_000 });
     expect(await end.textContent()).toContain('Stopped after 1.5 s');
   });
+});
+
+describe('the catalog', () => {
+  const s = scenario({ project: true });
 
   it('installs from the catalog (the GitHub stand-in) with consent', async () => {
+    const { page, world } = s();
     await page.getByRole('link', { name: 'Catalog' }).click();
     const results = page.getByTestId('catalog-results');
     await results.waitFor();
@@ -184,13 +208,18 @@ describe('a first session in browser mode', () => {
     await dialog.getByLabel('Remember data between runs').check();
     await dialog.getByRole('button', { name: /^Install/ }).click();
     await page.getByText('sprout 1.0.0 is installed').waitFor({ timeout: 30_000 });
-    expect(pluginDirs()).toContain('sprout');
+    expect(pluginDirs(s())).toContain('sprout');
     expect(world.github.requests.some((r) => r.url.startsWith('/search/repositories'))).toBe(true);
   });
+});
 
-  it('an update that asks for more shows the difference, nothing new switched on', async () => {
+describe('an update that asks for more', () => {
+  const s = scenario({ project: true });
+
+  it('shows the difference, nothing new switched on', async () => {
+    const { page, world } = s();
     const dir = writeFiles(
-      join(root, 'weather'),
+      join(world.root, 'weather'),
       demoFiles(world.bins, weatherSpec('1.0.0', ['store = true'])),
     );
     await page.getByRole('link', { name: 'Plugins' }).click();
@@ -226,21 +255,31 @@ describe('a first session in browser mode', () => {
     expect(await page.locator('.grant-list').textContent()).toMatch(/Read project files\s*Not granted/);
     expect(await page.locator('.grant-list').textContent()).toMatch(/Remember data\s*Granted/);
   });
+});
 
-  it('finds the run history after the server restarts', async () => {
-    await app.close();
-    app = await startApp(built, world.configDir);
-    await page.goto(app.url);
+describe('run history', () => {
+  const s = scenario({ demo: true });
+
+  it('is found again after the server restarts, with its output', async () => {
+    const { page } = s();
+    await goTo(s(), '/plugin/demo');
+    await page.getByLabel('Command', { exact: true }).selectOption('spin');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const panel = visibleRunPanel(page);
+    await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('Thinking forever');
+    await panel.getByRole('button', { name: 'Stop' }).click();
+    await panel.getByTestId('end-status').waitFor({ timeout: 20_000 });
+
+    await s().restart();
+    await page.goto(s().app.url);
     await page.waitForSelector('html[data-ready="true"]');
     await page.getByRole('link', { name: 'Runs' }).click();
     const history = page.getByTestId('history');
     await history.waitFor();
     const text = (await history.textContent()) ?? '';
-    expect(text).toContain('hello');
-    expect(text).toContain('Finished');
+    expect(text).toContain('spin');
     expect(text).toContain('Stopped by you');
-    expect(text).toContain('Stopped after 1.5 s');
-    await history.getByRole('button', { name: /Show output of demo hello/ }).click();
-    await expect.poll(() => terminalText(page)).toContain('Nice to meet you, Ada');
+    await history.getByRole('button', { name: /Show output of demo spin/ }).click();
+    await expect.poll(() => terminalText(page)).toContain('Thinking forever');
   });
 });

@@ -121,11 +121,15 @@ export function weatherSpec(version: string, capabilities: string[]): DemoSpec {
   };
 }
 
-export async function makeWorld(root: string): Promise<World & { repos: StandInRepo[] }> {
+export async function makeWorld(
+  root: string,
+  options: { bins?: Record<DemoCommand, Uint8Array> } = {},
+): Promise<World & { repos: StandInRepo[] }> {
   const configDir = join(root, 'config');
   mkdirSync(configDir, { recursive: true });
   const project = makeProject(join(root, 'projects'));
-  const bins = compileDemo(join(root, 'bins'));
+  // The demo's binaries take a few seconds of clang: scenarios of one file compile them once.
+  const bins = options.bins ?? compileDemo(join(root, 'bins'));
   const demoZip = await zipOf(demoFiles(bins));
   const demoV2Zip = await zipOf(
     demoFiles(bins, {
