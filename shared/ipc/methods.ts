@@ -4,7 +4,12 @@
  * Names have exactly one dot: `window.fledge.<group>.<verb>(request)`.
  */
 import { z } from 'zod';
-import { catalogAnswer, catalogQuery } from './schemas/catalog.js';
+import {
+  catalogAnswer,
+  catalogInspectAnswer,
+  catalogInspectRequest,
+  catalogQuery,
+} from './schemas/catalog.js';
 import { capabilities, empty, ok } from './schemas/common.js';
 import { consentAnswerRequest, consentRequest } from './schemas/consent.js';
 import { operation, operationIdRequest, operationStarted } from './schemas/operations.js';
@@ -125,6 +130,11 @@ export const methods = {
 
   // ---- catalog ------------------------------------------------------------------------------------
   'catalog.search': method(catalogQuery, catalogAnswer, 'Searches GitHub for fledge plugins.'),
+  'catalog.inspect': method(
+    catalogInspectRequest,
+    catalogInspectAnswer,
+    'Looks at catalog entries before install (runtime, prebuilt or needs a toolchain), within GitHub’s limits.',
+  ),
 
   // ---- runs ---------------------------------------------------------------------------------------
   'runs.start': method(startRunRequest, runSummary, 'Starts a run; its events come as runs.events.'),

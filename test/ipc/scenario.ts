@@ -227,6 +227,12 @@ export async function exerciseContract(c: FledgeApi, root: string, mode: 'headle
     results: [],
     fromCache: false,
   });
+  expect(
+    await call('catalog.inspect', c.catalog.inspect({ fullNames: ['someone/fledge-lint'] })),
+  ).toMatchObject({ facts: [], failed: [], limited: null });
+  await expect(c.catalog.inspect({ fullNames: ['../etc'] })).rejects.toMatchObject({
+    code: 'invalid_request',
+  });
   expect(await call('runs.clearHistory', c.runs.clearHistory({}))).toEqual({ ok: true });
   expect(await c.runs.history({})).toEqual([]);
   expect(await call('plugins.remove', c.plugins.remove({ name: 'fledge-loop' }))).toEqual({ ok: true });

@@ -13,12 +13,13 @@ import {
   type Dispatch,
   type Handlers,
 } from '../../../shared/ipc/index.js';
-import type { CatalogAnswer, CatalogQuery } from '../catalog/index.js';
+import type { CatalogAnswer, CatalogQuery, InspectAnswer } from '../catalog/index.js';
 import { CatalogService } from '../catalog/index.js';
+import { APP_TOKEN_ADVICE } from '../install/github-budget.js';
 import { PluginService } from '../plugins/plugin-service.js';
 import { FLEDGE_COMPAT_VERSION, RunManager } from '../runs/index.js';
 import { AppRuns } from './app-runs.js';
-import { catalogAnswerView } from './catalog-view.js';
+import { catalogAnswerView, catalogInspectView } from './catalog-view.js';
 import { EventHub, type EventHubOptions } from './event-hub.js';
 import { Operations } from './operations.js';
 import type { OutputCap } from './output-buffer.js';
@@ -34,6 +35,8 @@ import { validateSource } from './validate-source.js';
 
 export interface CatalogLike {
   search(query: CatalogQuery): Promise<CatalogAnswer>;
+  /** Looks at entries before install (runtime, prebuilt or not); absent: nothing is learnt before install. */
+  inspectMany?(fullNames: string[]): Promise<InspectAnswer>;
 }
 
 export interface AppServiceOptions {
@@ -138,7 +141,11 @@ export class AppService {
       const make =
         this.options.catalog ??
         ((t: string | null) =>
-          new CatalogService({ configDir: this.options.configDir, ...(t === null ? {} : { token: t }) }));
+          new CatalogService({
+            configDir: this.options.configDir,
+            tokenAdvice: APP_TOKEN_ADVICE,
+            ...(t === null ? {} : { token: t }),
+          }));
       this.catalogFor = { token, catalog: make(token) };
     }
     return this.catalogFor.catalog;
@@ -282,6 +289,14 @@ export class AppService {
       },
 
       'catalog.search': async (p) => catalogAnswerView(await this.catalog().search(p)),
+      'catalog.inspect': async (p) => {
+        const catalog = this.catalog();
+        return catalogInspectView(
+          catalog.inspectMany
+            ? await catalog.inspectMany(p.fullNames)
+            : { facts: {}, failed: {}, limited: null },
+        );
+      },
 
       'runs.start': (p) => this.runs.start(p),
       'runs.answer': (p) => {

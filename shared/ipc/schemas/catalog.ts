@@ -33,8 +33,41 @@ export const catalogResult = z.object({
   tier: trustTier,
   installed: z.boolean(),
   runtime: z.enum(['wasm', 'native']).nullable(),
-  /** True: a prebuilt wasm ships; false: it needs a Rust toolchain to build; null: not known yet. */
+  /** True: a prebuilt wasm ships (or nothing needs building); false: it must be built; null: not known yet. */
   installableWithoutToolchain: z.boolean().nullable(),
+  /** What building it needs ("Rust", "Go"...), when it must be built; null otherwise or while unknown. */
+  toolchain: line(64).nullable(),
+  /** Why it cannot be installed at all (no or invalid plugin.toml); null when it can or while unknown. */
+  problem: text(1024).nullable(),
+});
+
+/** owner/repo, as GitHub allows them: nothing that could be a path or a URL. */
+const fullName = z
+  .string()
+  .max(140)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, {
+    message: 'must be a GitHub repository name (owner/repo)',
+  });
+
+/** Look at these repositories before install (the cards on screen): at most 12 at a time. */
+export const catalogInspectRequest = z.strictObject({
+  fullNames: z.array(fullName).min(1).max(12),
+});
+
+export const catalogFacts = z.object({
+  fullName: line(512),
+  runtime: z.enum(['wasm', 'native']).nullable(),
+  installableWithoutToolchain: z.boolean().nullable(),
+  toolchain: line(64).nullable(),
+  problem: text(1024).nullable(),
+});
+
+export const catalogInspectAnswer = z.object({
+  facts: z.array(catalogFacts).max(12),
+  /** Repositories that could not be looked at, each with why. */
+  failed: z.array(z.object({ fullName: line(512), message: text(4096) })).max(12),
+  /** GitHub's limit stopped the look-ups: why in plain words, and when to try again (seconds). */
+  limited: z.object({ reason: text(4096), retryInSeconds: count.nullable() }).nullable(),
 });
 
 export const catalogAnswer = z.object({

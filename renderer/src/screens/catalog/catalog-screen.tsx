@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
+import { onEvent } from '../../api/client.js';
 import type { CatalogResult } from '../../api/types.js';
 import { Badge, Chip } from '../../components/badge.js';
 import { Button } from '../../components/button.js';
@@ -12,20 +13,100 @@ import { useStore } from '../../lib/store.js';
 import {
   type CatalogSort,
   catalogStore,
+  clearCatalogLimit,
+  noteOnScreen,
   type RuntimeFilter,
   searchCatalog,
   setCatalog,
+  unknown,
+  unplaced,
   visibleResults,
 } from '../../stores/catalog-store.js';
 import { installFromGit, installStore } from '../../stores/install-store.js';
+import { navigate } from '../../stores/ui-store.js';
 import { TierBadge } from '../plugins/plugin-badges.js';
+
+/** Calls `onSeen` once, when the element first comes on screen (or at once where nothing can watch). */
+function useOnScreen(onSeen: () => void) {
+  const ref = useRef<HTMLLIElement>(null);
+  const seen = useRef(onSeen);
+  seen.current = onSeen;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      seen.current();
+      return;
+    }
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          seen.current();
+          io.disconnect();
+        }
+      },
+      { rootMargin: '200px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, []);
+  return ref;
+}
+
+/** What it is and what installing it takes, in plain words, once known. */
+function FactBadges({ r }: { r: CatalogResult }) {
+  const checking = useStore(catalogStore, (s) => s.checking.includes(r.fullName));
+  const failed = useStore(catalogStore, (s) => s.failed[r.fullName]);
+  return (
+    <>
+      {r.runtime === 'wasm' ? (
+        <Badge tone="accent" title="Runs in Fledge's sandbox: it can do only what you allow.">
+          WASM, sandboxed
+        </Badge>
+      ) : null}
+      {r.runtime === 'native' ? (
+        <Badge
+          tone="warning"
+          title="A program that runs on your computer. How much it may reach is asked when you install it."
+        >
+          Native program
+        </Badge>
+      ) : null}
+      {r.problem ? (
+        <Badge tone="danger" title={r.problem}>
+          Cannot be installed
+        </Badge>
+      ) : r.installableWithoutToolchain === true ? (
+        <Badge tone="success" title="Everything it needs comes with it: nothing to build.">
+          Ready to install
+        </Badge>
+      ) : r.installableWithoutToolchain === false ? (
+        <Badge
+          tone="warning"
+          title={`It has to be built from its source first, which needs ${r.toolchain ?? 'its build tools'} on this computer.`}
+        >
+          Needs {r.toolchain ?? 'a toolchain'} to build
+        </Badge>
+      ) : checking ? (
+        <Badge tone="neutral">Checking…</Badge>
+      ) : failed ? (
+        <Badge tone="neutral" title={failed}>
+          Could not check
+        </Badge>
+      ) : null}
+    </>
+  );
+}
 
 function ResultCard({ r }: { r: CatalogResult }) {
   const installing = useStore(installStore, (s) =>
     Object.values(s.active).some((a) => a.label === r.fullName),
   );
+  const ref = useOnScreen(() => {
+    if (unknown(r)) noteOnScreen(r.fullName);
+  });
   return (
-    <li className="catalog-card">
+    <li className="catalog-card" ref={ref} data-full-name={r.fullName}>
       <div className="catalog-card-head">
         <div>
           <h2 className="catalog-name">{r.name}</h2>
@@ -39,11 +120,9 @@ function ResultCard({ r }: { r: CatalogResult }) {
       <p className="catalog-description">{r.description ?? 'No description.'}</p>
       <div className="plugin-row-meta">
         <TierBadge tier={r.tier} />
-        {r.runtime === 'wasm' ? <Badge tone="accent">WASM, sandboxed</Badge> : null}
-        {r.runtime === 'native' ? <Badge tone="danger">Native, full access</Badge> : null}
-        {r.installableWithoutToolchain === true ? <Badge tone="success">Ready to install</Badge> : null}
-        {r.installableWithoutToolchain === false ? <Badge tone="warning">Needs Rust to build</Badge> : null}
+        <FactBadges r={r} />
       </div>
+      {r.problem ? <p className="muted small">{r.problem}</p> : null}
       {r.topics.length ? (
         <div className="chips">
           {r.topics
@@ -82,8 +161,13 @@ export function CatalogScreen() {
   const state = useStore(catalogStore);
   useEffect(() => {
     if (!catalogStore.get().answer) void searchCatalog();
+    // A token saved in Settings raises GitHub's limit: carry on with what it stopped.
+    return onEvent('settings.changed', ({ settings }) => {
+      if (settings.githubToken.saved && catalogStore.get().limited) clearCatalogLimit();
+    });
   }, []);
   const results = visibleResults(state);
+  const notPlaced = unplaced(state).length;
   const a = state.answer;
   return (
     <>
@@ -166,6 +250,26 @@ export function CatalogScreen() {
         <Notice tone="warning" title={`Showing results saved ${formatWhen(a.fetchedAt)}`}>
           {a.reason ?? 'GitHub could not be asked just now.'}
         </Notice>
+      ) : null}
+      {state.limited ? (
+        <Notice
+          tone="warning"
+          title="Some plugins are not checked yet"
+          action={
+            <Button size="small" onClick={() => navigate({ page: 'settings' })}>
+              Open Settings
+            </Button>
+          }
+        >
+          {state.limited.reason}
+        </Notice>
+      ) : null}
+      {notPlaced > 0 && state.runtime !== 'any' ? (
+        <p className="muted small" role="status">
+          {state.checking.length
+            ? `Checking ${formatCount(notPlaced)} more plugin${notPlaced === 1 ? '' : 's'} for this filter…`
+            : `${formatCount(notPlaced)} plugin${notPlaced === 1 ? ' is' : 's are'} not checked yet, so ${notPlaced === 1 ? 'it is' : 'they are'} not in this list.`}
+        </p>
       ) : null}
       {state.loading && !a ? <Spinner label="Searching GitHub" /> : null}
       {a && results.length === 0 ? (
