@@ -1,6 +1,6 @@
 // Native open dialogs: a project folder, a plugin folder, a plugin archive. What was chosen goes
 // to the app service through the same contract a window uses (so it is validated the same way).
-import type { Dispatch } from '../../shared/ipc/index.js';
+import { type Dispatch, IpcError } from '../../shared/ipc/index.js';
 
 export interface OpenDialogOptions {
   title: string;
@@ -50,4 +50,27 @@ export async function choosePluginToInstall(
   const answer = await show(kind === 'folder' ? PLUGIN_FOLDER_DIALOG : PLUGIN_ARCHIVE_DIALOG);
   const path = answer.canceled ? undefined : answer.filePaths[0];
   return path ? dispatch('plugins.install', { source: { kind: 'path', path } }, client) : null;
+}
+
+/**
+ * dialogs.pickFolder for a window (AppServiceOptions.pickFolder): opens the folder dialog for the
+ * purpose and returns the folder chosen, null when cancelled. One dialog at a time: a window that
+ * asks again while one is open (a compromised renderer looping) is refused, not stacked dialogs.
+ */
+export function folderPicker(show: ShowOpenDialog) {
+  let open = false;
+  return async (purpose: 'project' | 'plugin'): Promise<string | null> => {
+    if (open)
+      throw new IpcError(
+        'dialog_open',
+        'A folder dialog is already open: choose a folder there, or cancel it.',
+      );
+    open = true;
+    try {
+      const answer = await show(purpose === 'plugin' ? PLUGIN_FOLDER_DIALOG : PROJECT_DIALOG);
+      return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    } finally {
+      open = false;
+    }
+  };
 }

@@ -38,6 +38,10 @@ export type RunEvent =
   | { type: 'file'; t: number; mount: string; path: string; access: 'read' | 'write' }
   /** A request the sandbox refused because its capability is not granted. */
   | { type: 'denied'; t: number; capability: string; what: string }
+  /** A store key the plugin wrote (the key only, never the value), once the write landed. */
+  | { type: 'store'; t: number; key: string }
+  /** The metadata keys a plugin's request was answered with (fledge_config, git_status...). */
+  | { type: 'metadata'; t: number; keys: string[] }
   | {
       type: 'exit';
       t: number;

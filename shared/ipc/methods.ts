@@ -12,6 +12,7 @@ import {
 } from './schemas/catalog.js';
 import { capabilities, empty, ok } from './schemas/common.js';
 import { consentAnswerRequest, consentRequest } from './schemas/consent.js';
+import { dialogsAvailable, pickFolderRequest, pickFolderResult } from './schemas/dialogs.js';
 import { operation, operationIdRequest, operationStarted } from './schemas/operations.js';
 import {
   capabilitiesRequest,
@@ -20,6 +21,7 @@ import {
   pluginNameRequest,
   pluginSummary,
   setEnabledRequest,
+  setFullAccessRequest,
   setLimitsRequest,
   uploadRequest,
   uploadResult,
@@ -117,6 +119,11 @@ export const methods = {
     pluginSummary,
     "Sets this plugin's own limits (null: the default).",
   ),
+  'plugins.setFullAccess': method(
+    setFullAccessRequest,
+    pluginSummary,
+    'Lets a native plugin run with full access (not contained), as its programs are now, or contains it again.',
+  ),
 
   // ---- installs and consent -----------------------------------------------------------------------
   'operations.list': method(empty, z.array(operation), 'Installs and updates in progress or just finished.'),
@@ -154,6 +161,14 @@ export const methods = {
     'Starts the same plugin, command, arguments and project again.',
   ),
   'runs.clearHistory': method(clearHistoryRequest, ok, "Forgets a project's run history."),
+
+  // ---- native dialogs -----------------------------------------------------------------------------
+  'dialogs.available': method(empty, dialogsAvailable, 'Which native dialogs this app can open.'),
+  'dialogs.pickFolder': method(
+    pickFolderRequest,
+    pickFolderResult,
+    "Opens the system's folder dialog (Electron) and returns the folder chosen; browser mode: not available.",
+  ),
 
   // ---- settings -----------------------------------------------------------------------------------
   'settings.get': method(

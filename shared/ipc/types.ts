@@ -16,6 +16,7 @@ export type Project = z.output<typeof projects.project>;
 export type ProjectsState = z.output<typeof projects.projectsState>;
 export type PluginSummary = z.output<typeof plugins.pluginSummary>;
 export type PluginDetail = z.output<typeof plugins.pluginDetail>;
+export type PluginAccess = z.output<typeof plugins.pluginAccess>;
 export type InstallSource = z.output<typeof plugins.installSource>;
 export type ValidationReport = z.output<typeof plugins.validationReport>;
 export type ConsentRequest = z.output<typeof consent.consentRequest>;

@@ -138,6 +138,20 @@ export async function exerciseContract(c: FledgeApi, root: string, mode: 'headle
   ).toBe(false);
   await expect(c.runs.start({ plugin: 'fledge-hello' })).rejects.toMatchObject({ code: 'plugin_disabled' });
   await c.plugins.setEnabled({ name: 'fledge-hello', enabled: true });
+  // A WASM plugin always runs sandboxed: taking back full access changes nothing, allowing it is refused.
+  expect(
+    (await call('plugins.setFullAccess', c.plugins.setFullAccess({ name: 'fledge-hello', allowed: false })))
+      .access,
+  ).toMatchObject({ mode: 'sandboxed', fullAccessAllowed: false });
+  await expect(c.plugins.setFullAccess({ name: 'fledge-hello', allowed: true })).rejects.toMatchObject({
+    code: 'grant_not_native',
+  });
+  // No native dialogs outside Electron: the window asks for a path instead.
+  expect(await call('dialogs.available', c.dialogs.available())).toEqual({ pickFolder: false });
+  expect(await call('dialogs.pickFolder', c.dialogs.pickFolder({ purpose: 'project' }))).toEqual({
+    available: false,
+    path: null,
+  });
 
   // ---- runs, history ----
   const run = await call('runs.start', c.runs.start({ plugin: 'fledge-hello' }));

@@ -15,7 +15,9 @@ import {
 } from '../../../shared/ipc/index.js';
 import type { CatalogAnswer, CatalogQuery, InspectAnswer } from '../catalog/index.js';
 import { CatalogService } from '../catalog/index.js';
+import { HostError } from '../host/errors.js';
 import { APP_TOKEN_ADVICE } from '../install/github-budget.js';
+import { allowFullAccess, withdrawFullAccess } from '../native/access-store.js';
 import { PluginService } from '../plugins/plugin-service.js';
 import { FLEDGE_COMPAT_VERSION, RunManager } from '../runs/index.js';
 import { AppRuns } from './app-runs.js';
@@ -54,6 +56,11 @@ export interface AppServiceOptions {
   outputCap?: OutputCap;
   /** The event stream's batching and how much it keeps for clients that reconnect. */
   events?: EventHubOptions;
+  /**
+   * The system's folder dialog (Electron's main process passes one): the folder chosen, or null when
+   * the person cancelled. Without it, dialogs.pickFolder answers "not available" (browser mode).
+   */
+  pickFolder?: (purpose: 'project' | 'plugin') => Promise<string | null>;
 }
 
 export class AppService {
@@ -270,6 +277,20 @@ export class AppService {
         this.changed(p.name);
         return this.views.one(p.name);
       },
+      'plugins.setFullAccess': async (p) => {
+        const plugin = await this.views.one(p.name);
+        if (p.allowed && plugin.consent.state !== 'approved')
+          throw new HostError(
+            'plugin_needs_approval',
+            `Approve "${p.name}" as it is now before you allow it full access.`,
+          );
+        // Recorded where `fledge-desktop plugins grant NAME full-access` records it, so both see it.
+        if (p.allowed)
+          await allowFullAccess(this.options.configDir, p.name, join(this.plugins.paths.pluginsDir, p.name));
+        else await withdrawFullAccess(this.options.configDir, p.name);
+        this.changed(p.name);
+        return this.views.one(p.name);
+      },
       'plugins.setLimits': async (p) => {
         await this.views.one(p.name);
         setPluginLimits(this.prefs, this.settings, p.name, p.limits);
@@ -321,6 +342,13 @@ export class AppService {
       'runs.clearHistory': async (p) => {
         await this.history.clear(await this.historyProject(p.projectPath));
         return { ok: true as const };
+      },
+
+      'dialogs.available': () => ({ pickFolder: this.options.pickFolder !== undefined }),
+      'dialogs.pickFolder': async (p) => {
+        const pick = this.options.pickFolder;
+        if (!pick) return { available: false, path: null };
+        return { available: true, path: await pick(p.purpose ?? 'project') };
       },
 
       'settings.get': () => this.settingsView(),

@@ -29,7 +29,7 @@ function sizeOf(e: KeptEvent): number {
  * What the run's "what it touched" report and its status are made of: kept past the output cap (up
  * to their own cap), so a flood of output never pushes them out of the history.
  */
-const REPORT_TYPES = new Set(['started', 'exec', 'file', 'denied', 'request', 'exit']);
+const REPORT_TYPES = new Set(['started', 'exec', 'file', 'denied', 'store', 'metadata', 'request', 'exit']);
 export const MAX_REPORT_EVENTS = 5000;
 
 export class OutputBuffer {

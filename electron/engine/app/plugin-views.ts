@@ -11,6 +11,7 @@ import type { PluginManifest } from '../../../shared/manifest/types.js';
 import { hashWasmBinaries, readConsent } from '../consent/consent-store.js';
 import { HostError } from '../host/errors.js';
 import { loadManifest } from '../manifest/load-manifest.js';
+import { type PluginAccessView, pluginAccessView } from '../native/access-summary.js';
 import type { AuditRow, PluginService } from '../plugins/plugin-service.js';
 import { type PluginRecord, readRegistry } from '../registry/plugins-toml.js';
 import { effectiveLimits, readPluginPrefs } from './plugin-prefs.js';
@@ -24,6 +25,8 @@ interface Joined {
   record: PluginRecord | undefined;
   manifest: PluginManifest | null;
   approvedHere: boolean;
+  /** How it runs here (sandboxed, contained, full access), from the engine's own checks. */
+  access: PluginAccessView;
 }
 
 export class PluginViews {
@@ -40,12 +43,21 @@ export class PluginViews {
       readConsent(this.plugins.paths.configDir),
     ]);
     return Promise.all(
-      rows.map(async (row) => ({
-        row,
-        record: registry.plugins.find((p) => p.name === row.name),
-        manifest: (await loadManifest(join(this.plugins.paths.pluginsDir, row.name))).manifest,
-        approvedHere: Object.hasOwn(consent, row.name),
-      })),
+      rows.map(async (row) => {
+        const dir = join(this.plugins.paths.pluginsDir, row.name);
+        const runtime = row.runtime === 'wasm' ? 'wasm' : 'native';
+        const [manifest, access] = await Promise.all([
+          loadManifest(dir).then((r) => r.manifest),
+          pluginAccessView(this.plugins.paths.configDir, row.name, dir, runtime, row.granted),
+        ]);
+        return {
+          row,
+          record: registry.plugins.find((p) => p.name === row.name),
+          manifest,
+          approvedHere: Object.hasOwn(consent, row.name),
+          access,
+        };
+      }),
     );
   }
 
@@ -60,6 +72,7 @@ export class PluginViews {
       author: manifest?.author ?? null,
       runtime: row.runtime === 'wasm' ? 'wasm' : 'native',
       sandboxed: row.sandboxed,
+      access: j.access,
       tier: row.tier,
       tierText: TIER_TEXT[row.tier],
       source: row.source,

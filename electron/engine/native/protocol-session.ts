@@ -43,6 +43,8 @@ export class ProtocolSession {
   private readonly open = new Map<string, unknown>();
   private nextCallId = 1;
   private warnedOpenLimit = false;
+  /** Denials reported (as a WASM run reports them: at most 10,000, then one line). */
+  private deniedLeft = 10_000;
 
   constructor(
     private readonly plugin: string,
@@ -181,7 +183,10 @@ export class ProtocolSession {
       this.warn(`sent a store message for ${preview(msg.key)} whose value is not a string (skipped).`);
       return;
     }
-    if (!this.granted.store) return; // dropped, as the CLI drops it
+    if (!this.granted.store) {
+      this.denied('store', `remember "${msg.key.slice(0, 256)}"`); // dropped, as the CLI drops it
+      return;
+    }
     const callId = this.nextCallId++;
     this.calls.set(callId, null);
     this.out.hostCall(callId, 'storeSet', this.bounded({ key: msg.key, value: msg.value }, 'store request'));
@@ -195,12 +200,21 @@ export class ProtocolSession {
         this.warn(`sent a ${type} request without an id (skipped).`);
         return;
       }
+      const command = type === 'exec' ? this.textOf(msg.command ?? '', 'exec command') : '';
+      this.denied(
+        cap,
+        type === 'exec'
+          ? `run "${command}"`
+          : type === 'load'
+            ? `read back "${typeof msg.key === 'string' ? msg.key.slice(0, 256) : ''}"`
+            : 'read project details',
+      );
       if (type === 'exec') {
         const denied = execDenied(this.plugin);
         this.out.event({
           type: 'exec',
           t,
-          command: this.textOf(msg.command ?? '', 'exec command'),
+          command,
           cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
           code: denied.code,
           durationMs: 0,
@@ -227,6 +241,20 @@ export class ProtocolSession {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** A request refused for a capability that is not granted ("what it touched"), bounded. */
+  private denied(capability: string, what: string): void {
+    if (this.deniedLeft > 0) this.out.event({ type: 'denied', t: Date.now(), capability, what });
+    else if (this.deniedLeft === 0)
+      this.out.event({
+        type: 'log',
+        t: Date.now(),
+        level: 'info',
+        message: `Plugin '${this.plugin}' asked for more than 10,000 things it may not have; the rest are not listed.`,
+        source: 'host',
+      });
+    this.deniedLeft--;
+  }
 
   /** The request's id if it may be opened: it has one, it is not open already, and few enough are. */
   private openable(type: string, raw: unknown): string | null {

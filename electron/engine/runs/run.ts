@@ -27,6 +27,9 @@ export interface RunLimits {
   dataQuotaBytes?: number;
 }
 
+/** Store keys written and metadata reads listed per run (as the sandbox lists at most 10,000 file opens). */
+export const MAX_TOUCHED_RECORDS = 10_000;
+
 export const DEFAULT_LIMITS: Readonly<RunLimits> = Object.freeze({
   fuel: 10_000_000_000n,
   timeoutMs: 60_000,
@@ -104,6 +107,8 @@ export class Run {
   private hostChain: Promise<void> = Promise.resolve();
   /** The store write being served, if any: a run is reported ended only after it landed. */
   private storeWrite: Promise<void> = Promise.resolve();
+  /** "What it touched" records the engine makes (store keys written, metadata keys read): at most this many. */
+  private touchedLeft = MAX_TOUCHED_RECORDS;
   private readonly t0 = performance.now();
 
   constructor(
@@ -274,6 +279,22 @@ export class Run {
     }
   }
 
+  /** A record for the run's "what it touched" report (the key written, the keys read; never a value). */
+  private touched(event: RunEvent & { type: 'store' | 'metadata' }): void {
+    if (this.touchedLeft > 0) this.emit([event]);
+    else if (this.touchedLeft === 0)
+      this.emit([
+        {
+          type: 'log',
+          t: Date.now(),
+          level: 'info',
+          message: `Plugin '${this.info.plugin.name}' wrote or read more than ${MAX_TOUCHED_RECORDS.toLocaleString('en')} store and metadata keys; the rest are not listed.`,
+          source: 'host',
+        },
+      ]);
+    this.touchedLeft--;
+  }
+
   private async serveHostCall(callId: number, op: HostOp, payload: unknown): Promise<void> {
     // Calls still queued when the run ended are dropped: nothing of a run is done after its end.
     if (this.done) return;
@@ -315,11 +336,18 @@ export class Run {
           );
           await write;
           value = null;
+          this.touched({ type: 'store', t: Date.now(), key: String(p.key ?? '') });
           break;
         }
-        case 'metadata':
-          value = await this.host.metadata(Array.isArray(p.keys) ? p.keys.map(String) : []);
+        case 'metadata': {
+          const asked = Array.isArray(p.keys) ? p.keys.map(String) : [];
+          const answer = await this.host.metadata(asked);
+          value = answer;
+          // The keys read, in the order asked (the host leaves out keys it does not know).
+          const read = [...new Set(asked)].filter((k) => Object.hasOwn(answer ?? {}, k));
+          this.touched({ type: 'metadata', t: Date.now(), keys: read.slice(0, 64) });
           break;
+        }
       }
     } catch (err) {
       this.emit([

@@ -17,6 +17,7 @@ export type {
   InstallSource,
   Limits,
   Operation,
+  PluginAccess,
   PluginDetail,
   PluginSummary,
   Project,

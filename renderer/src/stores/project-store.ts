@@ -10,6 +10,8 @@ export interface ProjectState {
   recent: Project[];
   error: PersonError | null;
   opening: boolean;
+  /** Whether the system's folder dialog can be opened here (Electron); null until known. */
+  folderDialog: boolean | null;
 }
 
 export const projectStore = createStore<ProjectState>({
@@ -18,6 +20,7 @@ export const projectStore = createStore<ProjectState>({
   recent: [],
   error: null,
   opening: false,
+  folderDialog: null,
 });
 
 function take(state: ProjectsState): void {
@@ -25,6 +28,10 @@ function take(state: ProjectsState): void {
 }
 
 export async function loadProjects(): Promise<void> {
+  void fledge()
+    .dialogs.available({})
+    .then((d) => projectStore.set((s) => ({ ...s, folderDialog: d.pickFolder })))
+    .catch(() => projectStore.set((s) => ({ ...s, folderDialog: false })));
   try {
     take(await fledge().projects.list({}));
   } catch (e) {
@@ -54,6 +61,26 @@ export async function openProject(path: string): Promise<boolean> {
       opening: false,
       error: toPersonError(e, 'That folder could not be opened'),
     }));
+    return false;
+  }
+}
+
+/**
+ * Asks for a folder with the system's dialog and opens it: true when a project was opened, false when
+ * the person cancelled or it failed (the error is shown), or when there is no dialog here (then the
+ * screen shows the folder path field only).
+ */
+export async function pickAndOpenProject(): Promise<boolean> {
+  projectStore.set((s) => ({ ...s, error: null }));
+  try {
+    const answer = await fledge().dialogs.pickFolder({ purpose: 'project' });
+    if (!answer.available) {
+      projectStore.set((s) => ({ ...s, folderDialog: false }));
+      return false;
+    }
+    return answer.path ? openProject(answer.path) : false;
+  } catch (e) {
+    projectStore.set((s) => ({ ...s, error: toPersonError(e, 'The folder dialog could not be opened') }));
     return false;
   }
 }

@@ -33,6 +33,12 @@ export interface FileTouch {
   writes: number;
 }
 
+/** A store key the run wrote, and how many times (never the value). */
+export interface StoreWrite {
+  key: string;
+  writes: number;
+}
+
 export interface Denial {
   seq: number;
   t: number;
@@ -54,6 +60,11 @@ export interface RunView {
   execs: ExecLine[];
   files: FileTouch[];
   filesTotal: number;
+  /** Store keys written (listed up to FILES_CAP; all writes counted in storeWritesTotal). */
+  storeKeys: StoreWrite[];
+  storeWritesTotal: number;
+  /** Metadata keys the plugin read, each once. */
+  metadataKeys: string[];
   denials: Denial[];
   stopping: boolean;
   /** Events seen (for catching up through runs.events). */
@@ -99,6 +110,9 @@ function blankView(summary: RunSummary): RunView {
     execs: [],
     files: [],
     filesTotal: 0,
+    storeKeys: [],
+    storeWritesTotal: 0,
+    metadataKeys: [],
     denials: [],
     stopping: false,
     eventCount: 0,
@@ -157,6 +171,19 @@ export function foldEvents(view: RunView, events: RunEvent[]): RunView {
         };
         if (at >= 0) files[at] = next;
         else if (files.length < FILES_CAP) files.push(next);
+        break;
+      }
+      case 'store': {
+        v.storeWritesTotal++;
+        const at = v.storeKeys.findIndex((k) => k.key === e.key);
+        if (at >= 0)
+          v.storeKeys = v.storeKeys.map((k, i) => (i === at ? { key: k.key, writes: k.writes + 1 } : k));
+        else if (v.storeKeys.length < FILES_CAP) v.storeKeys = [...v.storeKeys, { key: e.key, writes: 1 }];
+        break;
+      }
+      case 'metadata': {
+        const fresh = e.keys.filter((k) => !v.metadataKeys.includes(k));
+        if (fresh.length > 0) v.metadataKeys = [...v.metadataKeys, ...fresh];
         break;
       }
       case 'denied':

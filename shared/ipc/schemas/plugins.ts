@@ -26,6 +26,21 @@ export const consentState = z.object({
   problems: z.array(text(4096)).max(100),
 });
 
+/** How an installed plugin runs on this computer, as the engine will run it (the runtime badge). */
+export const pluginAccess = z.object({
+  /**
+   * "sandboxed": WASM in Fledge's sandbox; "contained": native, inside bubblewrap (read-only project,
+   * no network unless granted); "full": native, as a normal program with the person's permissions.
+   */
+  mode: z.enum(['sandboxed', 'contained', 'full']),
+  /** What that means, in plain words (for the badge's description). */
+  detail: text(2048),
+  /** Native only: the person allowed full access and its programs are still the ones they allowed. */
+  fullAccessAllowed: z.boolean(),
+  /** Native only: whether this computer can contain native plugins at all (false: they run with full access). */
+  containable: z.boolean(),
+});
+
 export const pluginSummary = z.object({
   name: line(128),
   version: line(128),
@@ -33,6 +48,7 @@ export const pluginSummary = z.object({
   author: line(512).nullable(),
   runtime,
   sandboxed: z.boolean(),
+  access: pluginAccess,
   tier: trustTier,
   /** The tier in plain words ("an unverified source: nobody has checked this plugin"). */
   tierText: line(),
@@ -100,6 +116,8 @@ export const capabilitiesRequest = z.strictObject({
   name: pluginName,
   capabilities: z.array(capabilityName).min(1, { message: 'must name at least one capability' }).max(7),
 });
+/** allowed: a native plugin runs with full access (not contained) from now on; false: contained again. */
+export const setFullAccessRequest = z.strictObject({ name: pluginName, allowed: z.boolean() });
 export const setEnabledRequest = z.strictObject({ name: pluginName, enabled: z.boolean() });
 /** null for a limit: back to the settings' default. */
 export const setLimitsRequest = z.strictObject({

@@ -89,6 +89,10 @@ export const runEvent = z.discriminatedUnion('type', [
   }),
   /** A request the sandbox denied (capability not granted). */
   z.object({ type: z.literal('denied'), t, capability: line(64), what: text(4096) }),
+  /** A store key the plugin wrote (never the value). */
+  z.object({ type: z.literal('store'), t, key: text(1024) }),
+  /** The metadata keys a request of the plugin was answered with. */
+  z.object({ type: z.literal('metadata'), t, keys: z.array(line(128)).max(64) }),
   z.object({
     type: z.literal('exit'),
     t,

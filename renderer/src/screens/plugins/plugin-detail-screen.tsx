@@ -16,6 +16,7 @@ import { loadPluginDetail, loadPlugins, pluginStore } from '../../stores/plugin-
 import { openRun } from '../../stores/run-store.js';
 import { navigate, toast } from '../../stores/ui-store.js';
 import { RunStatusText } from '../runs/end-status.js';
+import { AccessSection } from './access-section.js';
 import { GrantsEditor } from './grants-editor.js';
 import { LimitsEditor } from './limits-editor.js';
 import { ConsentBadge, RuntimeBadge, TierBadge } from './plugin-badges.js';
@@ -113,7 +114,7 @@ function PluginDetailView({ plugin: p }: { plugin: PluginDetail }) {
           <span className="header-badges">
             <span>Version {p.version}</span>
             {p.author ? <span>by {p.author}</span> : null}
-            <RuntimeBadge runtime={p.runtime} sandboxed={p.sandboxed} />
+            <RuntimeBadge runtime={p.runtime} sandboxed={p.sandboxed} access={p.access} />
             <TierBadge tier={p.tier} text={p.tierText} />
             <ConsentBadge plugin={p} />
           </span>
@@ -186,6 +187,9 @@ function PluginDetailView({ plugin: p }: { plugin: PluginDetail }) {
         </Section>
         <Section title="What it may do" id="sec-grants">
           <GrantsEditor plugin={p} />
+        </Section>
+        <Section title="How it runs" id="sec-access">
+          <AccessSection plugin={p} />
         </Section>
         <Section title="Limits for this plugin" id="sec-limits">
           <LimitsEditor key={JSON.stringify(p.ownLimits)} plugin={p} />

@@ -12,7 +12,7 @@ export function PluginRow({ plugin: p }: { plugin: PluginSummary }) {
           </div>
           <p className="plugin-description">{p.description ?? 'No description.'}</p>
           <div className="plugin-row-meta">
-            <RuntimeBadge runtime={p.runtime} sandboxed={p.sandboxed} />
+            <RuntimeBadge runtime={p.runtime} sandboxed={p.sandboxed} access={p.access} />
             <TierBadge tier={p.tier} text={p.tierText} />
             <GrantChips granted={p.granted} />
           </div>

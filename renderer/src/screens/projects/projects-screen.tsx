@@ -6,7 +6,13 @@ import { ErrorNotice } from '../../components/error-notice.js';
 import { PageHeader } from '../../components/page-header.js';
 import { formatWhen } from '../../lib/format.js';
 import { useStore } from '../../lib/store.js';
-import { closeProject, forgetProject, openProject, projectStore } from '../../stores/project-store.js';
+import {
+  closeProject,
+  forgetProject,
+  openProject,
+  pickAndOpenProject,
+  projectStore,
+} from '../../stores/project-store.js';
 import { navigate } from '../../stores/ui-store.js';
 
 function ProjectFacts({ p }: { p: Project }) {
@@ -30,9 +36,12 @@ function ProjectFacts({ p }: { p: Project }) {
   );
 }
 
-/** Choose the folder plugins work on: type its location (the desktop app also takes a dropped folder and File > Open), or reopen a recent one. */
+/**
+ * Choose the folder plugins work on: the system's folder dialog where there is one (the desktop app),
+ * else type its location; or drop a folder, or reopen a recent one.
+ */
 export function ProjectsScreen() {
-  const { current, recent, error, opening } = useStore(projectStore);
+  const { current, recent, error, opening, folderDialog } = useStore(projectStore);
   const [path, setPath] = useState('');
   const open = async (p: string) => {
     if (await openProject(p)) {
@@ -66,6 +75,25 @@ export function ProjectsScreen() {
           Open a folder
         </h2>
         {error ? <ErrorNotice error={error} /> : null}
+        {folderDialog ? (
+          <div className="open-dialog-row">
+            <Button
+              variant="primary"
+              busy={opening}
+              disabled={opening}
+              onClick={() =>
+                void pickAndOpenProject().then((opened) => {
+                  if (opened) navigate({ page: 'plugins' });
+                })
+              }
+            >
+              Open folder…
+            </Button>
+            <span className="muted small">
+              Choose the folder in your system’s file dialog, or type its location below.
+            </span>
+          </div>
+        ) : null}
         <form
           className="open-form"
           onSubmit={(e) => {

@@ -7,20 +7,25 @@ function capabilityWords(name: string): string {
   return (CAPABILITY_ORDER as string[]).includes(name) ? shortName(name as CapabilityName) : name;
 }
 
-/** What the run did, from the sandbox's own records: files, commands, denied requests. */
+/** What the run did, from the sandbox's and the host's own records: files, commands, store and metadata keys, denials. */
 export function TouchedReport({ run }: { run: RunView }) {
-  const { files, filesTotal, denials } = run;
+  const { files, filesTotal, denials, storeKeys, storeWritesTotal, metadataKeys } = run;
   // A refused command is listed once: as a denial when the sandbox reports denials, else as an exec.
   const execs = run.summary.grants.exec || !denials.some((d) => d.capability === 'exec') ? run.execs : [];
   const writes = files.filter((f) => f.writes > 0).length;
-  const nothing = files.length === 0 && execs.length === 0 && denials.length === 0;
+  const nothing =
+    files.length === 0 &&
+    execs.length === 0 &&
+    denials.length === 0 &&
+    storeKeys.length === 0 &&
+    metadataKeys.length === 0;
   return (
     <section className="touched" aria-labelledby={`touched-${run.summary.id}`} data-testid="touched-report">
       <h3 id={`touched-${run.summary.id}`}>What it touched</h3>
       {nothing ? (
         <p className="muted small">
           {run.summary.end
-            ? 'Nothing: it opened no file, ran no command and was denied nothing.'
+            ? 'Nothing: it opened no file, ran no command, remembered nothing and was denied nothing.'
             : 'Nothing so far.'}
         </p>
       ) : null}
@@ -60,6 +65,39 @@ export function TouchedReport({ run }: { run: RunView }) {
                 <span className="muted small">
                   {x.cwd ? ` in ${x.cwd}` : ''} · exit code {x.code} · {formatDuration(x.durationMs)}
                 </span>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {storeKeys.length ? (
+        <details open={storeKeys.length <= 12} data-testid="touched-store">
+          <summary>
+            {plural(storeKeys.length, 'store key')} written
+            {storeWritesTotal > storeKeys.length ? ` (${plural(storeWritesTotal, 'write')})` : ''}
+          </summary>
+          <ul className="touched-list">
+            {storeKeys.map((k) => (
+              <li key={k.key}>
+                <span className="access access-write">wrote</span>
+                <code className="break">{k.key}</code>
+                {k.writes > 1 ? <span className="muted small"> · {formatCount(k.writes)} times</span> : null}
+              </li>
+            ))}
+          </ul>
+          {storeKeys.length >= FILES_CAP ? (
+            <p className="muted small">Only the first {FILES_CAP} keys are listed.</p>
+          ) : null}
+        </details>
+      ) : null}
+      {metadataKeys.length ? (
+        <details open data-testid="touched-metadata">
+          <summary>Project details read: {plural(metadataKeys.length, 'key')}</summary>
+          <ul className="touched-list">
+            {metadataKeys.map((k) => (
+              <li key={k}>
+                <span className="access access-read">read</span>
+                <code className="break">{k}</code>
               </li>
             ))}
           </ul>
