@@ -9,7 +9,9 @@ import { AppService, appDataDir, type KeyValueStore, STORE_NAMES } from '../engi
 import { resolveConfigDir } from '../engine/registry/config-dir.js';
 import { RunManager } from '../engine/runs/index.js';
 import { choosePluginToInstall, chooseProject, folderPicker, type ShowOpenDialog } from './dialogs.js';
+import { guardGrants } from './ipc/grant-guard.js';
 import { createIpcRouter } from './ipc/router.js';
+import { reofferConsent, windowConfirm } from './ipc/window-confirm.js';
 import { menuTemplate } from './menu.js';
 import { APP_SCHEME_PRIVILEGES, appProtocolHandler } from './protocol/app-protocol.js';
 import { electronUtilityApi, unpackedPath } from './sandbox/electron-utility.js';
@@ -109,8 +111,18 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
   protocol.handle(APP_SCHEME, appProtocolHandler(join(options.distDir, 'renderer')));
 
   const windowIds = new Set<number>();
-  const router = createIpcRouter({
+  // High-risk grants from a window are confirmed in a native dialog on that window first
+  // (ipc/grant-rules.ts): a compromised renderer cannot answer its own consent requests.
+  const guarded = guardGrants({
     dispatch: service.dispatch,
+    confirm: windowConfirm(
+      (id) => BrowserWindow.getAllWindows().find((w) => windowIds.has(id) && w.webContents.id === id) ?? null,
+      (win, o) => dialog.showMessageBox(win, o),
+    ),
+    onCancelled: reofferConsent(service.dispatch, (p) => service.hub.emit('consent.requested', p)),
+  });
+  const router = createIpcRouter({
+    dispatch: guarded,
     isOurWindow: (id) => windowIds.has(id),
     onRefused: (reason) => log(`fledge: refused an IPC message: ${reason}`),
   });

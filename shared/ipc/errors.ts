@@ -22,6 +22,8 @@ export const IPC_ERROR_CODES = {
   disconnected: 'disconnected',
   /** Anything unexpected; the message still says what failed. */
   internal: 'internal',
+  /** The person cancelled a high-risk grant in the app's own confirmation (Electron); nothing changed. */
+  grantCancelled: 'grant_cancelled',
 } as const;
 
 /** An error with a code, thrown by the client and by handlers. */

@@ -47,6 +47,10 @@ export interface FakeElectron {
   app: EventEmitter & Record<string, unknown>;
   module: Record<string, unknown>;
   utility: StandInElectron;
+  /** Every dialog.showMessageBox: the window it was shown on and its options. */
+  messageBoxes: { window: unknown; options: Record<string, unknown> }[];
+  /** The button the person "clicks" in the next message box (default: Cancel, button 1). */
+  messageBoxAnswer: (options: Record<string, unknown>) => number | Promise<number>;
 }
 
 type FakeBrowserWindowType = InstanceType<ReturnType<typeof makeWindowClass>>;
@@ -107,6 +111,8 @@ export function fakeElectron(options: { lock?: boolean; packaged?: boolean } = {
     app,
     module: {},
     utility: new StandInElectron(),
+    messageBoxes: [],
+    messageBoxAnswer: () => 1,
   };
   let ready = false;
   Object.assign(app, {
@@ -178,7 +184,13 @@ export function fakeElectron(options: { lock?: boolean; packaged?: boolean } = {
         fake.menuTemplate = m;
       },
     },
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }) },
+    dialog: {
+      showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+      showMessageBox: async (window: unknown, options: Record<string, unknown>) => {
+        fake.messageBoxes.push({ window, options });
+        return { response: await fake.messageBoxAnswer(options), checkboxChecked: false };
+      },
+    },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     utilityProcess: { fork: (...args: Parameters<StandInElectron['fork']>) => fake.utility.fork(...args) },
   };
