@@ -13,13 +13,14 @@ Run "${PROGRAM} <command> --help" for a command's options.
 The config dir is $FLEDGE_CONFIG_DIR, else the platform's config dir + "fledge" (as the fledge CLI).
 `;
 
+// No top-level await: the bundle is CommonJS, so that its compiled code can be cached (build/bundle.mjs).
 const io = nodeIO();
-try {
-  process.exitCode = await dispatch(process.argv.slice(2), io, COMMANDS, {
-    prefix: PROGRAM,
-    usage: MAIN_USAGE,
-  });
-} catch (err) {
-  io.stderr(`${PROGRAM}: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-}
+dispatch(process.argv.slice(2), io, COMMANDS, { prefix: PROGRAM, usage: MAIN_USAGE }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    io.stderr(`${PROGRAM}: ${err.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -10,6 +10,7 @@ import { loadManifest } from '../../engine/manifest/load-manifest.js';
 import { hasFullAccess } from '../../engine/native/access-store.js';
 import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
+import { cliSandboxMode, InProcessSandboxLauncher } from '../../engine/runs/in-process.js';
 import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
 import type { RunEvent } from '../../sandbox/protocol.js';
 import { parseCommandArgs } from '../args.js';
@@ -248,7 +249,11 @@ export const runCommand: CliCommand = {
       }
     }
 
-    const manager = new RunManager({ poolSize: 0 });
+    // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
+    const manager = new RunManager({
+      poolSize: 0,
+      ...(cliSandboxMode(io.env) === 'in-process' ? { launcher: new InProcessSandboxLauncher() } : {}),
+    });
     let run: Run;
     try {
       const limits: { fuel?: bigint; timeoutMs?: number; memoryMb?: number } = {};

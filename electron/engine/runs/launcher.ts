@@ -44,14 +44,19 @@ export interface SandboxLauncher {
 
 const STDERR_TAIL = 16384;
 
-/** Finds dist/sandbox-host.js: beside the running bundle, or in the repository's dist/. */
-export function defaultHostScript(): string {
+/** Finds a bundled script of the sandbox in dist/: beside the running bundle, or in the repository's dist/. */
+export function bundledScript(name: 'sandbox-host.js' | 'sandbox-worker.js'): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'sandbox-host.js'), join(here, '..', '..', '..', 'dist', 'sandbox-host.js')];
+  const candidates = [join(here, name), join(here, '..', '..', '..', 'dist', name)];
   for (const c of candidates) if (existsSync(c)) return c;
   throw new Error(
-    `the sandbox host script is missing (looked for ${candidates.join(' and ')}); run "npm run build" first`,
+    `the sandbox ${name === 'sandbox-host.js' ? 'host' : 'worker'} script is missing (looked for ${candidates.join(' and ')}); run "npm run build" first`,
   );
+}
+
+/** Finds dist/sandbox-host.js: beside the running bundle, or in the repository's dist/. */
+export function defaultHostScript(): string {
+  return bundledScript('sandbox-host.js');
 }
 
 export interface NodeLauncherOptions {

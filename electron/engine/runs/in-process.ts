@@ -1,0 +1,135 @@
+// The sandbox of a one-shot engine (the CLI's `run`) inside the engine's own process: the controller
+// (sandbox/controller.ts) on this thread, the wasm on a worker thread, exactly as in a sandbox
+// process, minus the second Node process (about half of a trivial run's CPU time; measured by
+// test/bench/trivial-run.ts).
+//
+// What a sandbox process gives and how it holds here:
+// - the memory cap: written into the module per run (capMemory), and V8's --wasm-max-mem-pages for
+//   the whole process behind it (set here before the worker starts; the CLI runs no other wasm);
+//   the worker's JS heap is bounded by the same resourceLimits (running out ends the run as memory);
+// - kill on timeout: kill() terminates the worker, which V8 stops wherever it is (wasm loops, JS,
+//   Atomics.wait); our WASI opens files non-blocking, so no system call holds the thread;
+// - a plain environment: the worker gets NODE_ENV only, as the process did; its stdout is dropped
+//   and its stderr kept as the process's was (the last 16 KB, for a crash message).
+// What it does not give: surviving a V8 fatal error of the worker (the engine's process goes with
+// it). The app and browser mode keep one process per run for that (and for their warm pool); the
+// CLI, which exits with its run anyway, takes this launcher unless FLEDGE_CLI_SANDBOX=process.
+import { setFlagsFromString } from 'node:v8';
+import type { Worker } from 'node:worker_threads';
+import { startController } from '../../sandbox/controller.js';
+import type { FromSandbox, ToSandbox } from '../../sandbox/protocol.js';
+import {
+  bundledScript,
+  type LaunchOptions,
+  type SandboxExit,
+  type SandboxLauncher,
+  type SandboxProcess,
+} from './launcher.js';
+
+const STDERR_TAIL = 16384;
+
+/** The largest page cap set in this process so far (the flag is process-wide: it only grows). */
+let maxPagesSet = 0;
+
+class InProcessSandbox implements SandboxProcess {
+  exited = false;
+  readonly pid = process.pid;
+  private readonly messageListeners: ((msg: FromSandbox) => void)[] = [];
+  private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
+  private toController: ((msg: ToSandbox) => void) | null = null;
+  private exitInfo: SandboxExit | null = null;
+  private stderrTail = '';
+  private readonly worker: Worker;
+
+  constructor(workerScript: string) {
+    this.worker = startController(
+      {
+        send: (msg, done) => {
+          if (this.exited) return;
+          for (const l of this.messageListeners) l(msg);
+          done?.();
+        },
+        onMessage: (listener) => {
+          this.toController = listener;
+        },
+        leave: () => this.stop(0, null),
+        peakRssBytes: () => process.resourceUsage().maxRSS * 1024,
+      },
+      { workerScript, workerOptions: { env: { NODE_ENV: 'production' }, stdout: true, stderr: true } },
+    );
+    this.worker.stdout.resume();
+    this.worker.stderr.setEncoding('utf8');
+    this.worker.stderr.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+  }
+
+  postMessage(msg: ToSandbox): void {
+    if (this.exited) return;
+    this.toController?.(msg);
+  }
+
+  onMessage(listener: (msg: FromSandbox) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  onExit(listener: (exit: SandboxExit) => void): void {
+    if (this.exitInfo) listener(this.exitInfo);
+    else this.exitListeners.push(listener);
+  }
+
+  kill(): void {
+    this.stop(null, 'SIGKILL');
+  }
+
+  setActive(active: boolean): void {
+    if (active) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  /** Ends the worker (V8 stops it wherever it is), then reports the exit once, as a process would. */
+  private stop(code: number | null, signal: string | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    const report = () => {
+      this.exitInfo = { code, signal, stderrTail: this.stderrTail };
+      for (const l of this.exitListeners.splice(0)) l(this.exitInfo);
+    };
+    this.worker.terminate().then(report, report);
+  }
+}
+
+export interface InProcessLauncherOptions {
+  /** The worker script (default: dist/sandbox-worker.js beside the bundle or in the repository). */
+  workerScript?: string;
+}
+
+/** Runs each sandbox in this process: a controller here, the wasm in a worker thread (see above). */
+export class InProcessSandboxLauncher implements SandboxLauncher {
+  private readonly workerScript: string;
+
+  constructor(options: InProcessLauncherOptions = {}) {
+    this.workerScript = options.workerScript ?? bundledScript('sandbox-worker.js');
+  }
+
+  launch(options: LaunchOptions): SandboxProcess {
+    const pages = Math.max(1, Math.ceil(options.memoryCapBytes / 65536));
+    if (pages > maxPagesSet) {
+      // Before the worker exists: V8 reads it when a wasm memory is made or grown.
+      setFlagsFromString(`--wasm-max-mem-pages=${pages}`);
+      maxPagesSet = pages;
+    }
+    return new InProcessSandbox(this.workerScript);
+  }
+}
+
+/**
+ * The launcher for a one-shot CLI run: in this process, unless FLEDGE_CLI_SANDBOX=process asks for a
+ * sandbox process, or FLEDGE_SANDBOX_NODE names another Node to run the sandbox on (only a process can).
+ */
+export function cliSandboxMode(env: Record<string, string | undefined>): 'in-process' | 'process' {
+  if (env.FLEDGE_CLI_SANDBOX === 'process') return 'process';
+  const node = env.FLEDGE_SANDBOX_NODE;
+  if (node && node !== process.execPath) return 'process';
+  return 'in-process';
+}
