@@ -129,6 +129,17 @@ describe('warm spares in the utilityProcess launcher', () => {
     expect(electron.forked).toHaveLength(2); // its end does not start a third one
   });
 
+  it('a launcher whose processes cannot be forked still starts (no spare; a run reports why)', () => {
+    const electron = new StandInElectron();
+    electron.fork = () => {
+      throw new Error('no utility processes here');
+    };
+    const launcher = new UtilitySandboxLauncher(electron, { hostScript: HOST_SCRIPT, spares: 1 });
+    expect(launcher.spareProcesses!.idleProcesses()).toEqual([]);
+    expect(() => launcher.launch({ memoryCapBytes: 64 * MiB })).toThrow(/no utility processes here/);
+    launcher.dispose();
+  });
+
   it('dispose kills the idle spares and starts no more', async () => {
     const { electron, launcher } = await setup({ spares: 2 });
     const pids = launcher.spareProcesses!.idleProcesses().map((p) => p.pid);

@@ -362,6 +362,17 @@ describe('the grant classification', () => {
     expect(quiet.items).toEqual([]);
   });
 
+  it('shows hidden characters in names and commands as visible escapes', async () => {
+    const { grantDialogOptions } = await import('../../electron/main/ipc/grant-dialog.js');
+    const { words } = await import('../../electron/main/ipc/grant-words.js');
+    const o = grantDialogOptions({
+      plugin: 'safe\u202etool',
+      items: [words.buildHook('make\r echo harmless')],
+    });
+    expect(o.message).toBe('Allow “safe\\u{202E}tool” to do this?');
+    expect(o.detail).toContain('make\\r echo harmless');
+  });
+
   it('a call from no window of ours is never confirmed', async () => {
     const dispatch = vi.fn(async (): Promise<Reply> => ({ ok: true, result: {} }));
     const { windowConfirm } = await import('../../electron/main/ipc/window-confirm.js');

@@ -1,6 +1,7 @@
 // The native confirmation for a high-risk grant: dialog.showMessageBox on the window that asked,
 // the plugin's name, each high-risk part in plain words, "Allow" / "Cancel" with Cancel the default
 // (Enter and Escape both cancel; only a deliberate click or Tab+Enter allows).
+import { visibleText } from '../../../shared/manifest/visible.js';
 import type { GrantQuestion } from './grant-words.js';
 
 export const ALLOW = 0;
@@ -19,7 +20,7 @@ export interface GrantDialogOptions {
 }
 
 export function grantDialogOptions(question: GrantQuestion): GrantDialogOptions {
-  const name = question.plugin ? `“${question.plugin}”` : 'this plugin';
+  const name = question.plugin ? `“${visibleText(question.plugin).slice(0, 128)}”` : 'this plugin';
   const list = question.items.map((i) => `• ${i.title}\n  ${i.detail}`).join('\n\n');
   return {
     type: 'warning',
