@@ -45,6 +45,8 @@ export async function updateResult(
 ): Promise<UpdateResult> {
   try {
     const out = await update();
+    // As fledge 1.8 reports an install with nothing newer: skipped, with why.
+    if (out.upToDate) return { name, status: 'skipped', detail: out.upToDate };
     return { name, status: 'updated', version: out.version, commands: [] };
   } catch (err) {
     if (!(err instanceof HostError)) throw err;

@@ -1,8 +1,11 @@
-// Updating a GitHub install: pinned_ref holds the installed commit, but an update follows what the
-// person asked for: the latest release again (no ref), or the same tag or branch.
+// Updating a GitHub install: pinned_ref holds the installed commit, but an update resolves again as
+// an install does (the latest release, else the default branch's head), shows the versions and
+// commits in its consent request and pins the new commit; nothing newer: "up to date", nothing
+// downloaded. A tag the person asked for stays (fledge 1.8), with word of a newer release.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentRequest } from '../../electron/engine/plugins/consent-request.js';
 import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
@@ -52,5 +55,142 @@ describe('updating a GitHub install', () => {
     });
     expect((await b.update('fledge-moving', prompt)).version).toBe('1.0.0');
     expect(entry(tagged).pinned_ref).toBe(gh.commitOf('someone', 'fledge-moving', 'v1.0.0'));
+  });
+});
+
+describe('an update resolves again as an install does', () => {
+  it('a second release: the consent request shows both versions and commits, and the new commit is pinned', async () => {
+    const config = join(tempDir('ghupdate-new'), 'config');
+    const own: StandInRepo = {
+      owner: 'someone',
+      name: 'fledge-rel',
+      files: {},
+      releases: [
+        {
+          tag: 'v1.0.0',
+          files: { 'plugin.toml': rustManifest('fledge-rel', '1.0.0') },
+          assets: [{ name: 'fledge-rel.wasm', content: wasm }],
+        },
+      ],
+    };
+    const local = await startGitHubStandIn({ repos: [own] });
+    try {
+      const service = new PluginService(config, config, { baseUrl: local.url });
+      await service.install('someone/fledge-rel', prompt);
+      own.releases!.unshift({
+        tag: 'v1.1.0',
+        files: { 'plugin.toml': rustManifest('fledge-rel', '1.1.0', 'store = true') },
+        assets: [{ name: 'fledge-rel.wasm', content: wasm }],
+      });
+      const asked: ConsentRequest[] = [];
+      const outcome = await service.update('fledge-rel', async (req) => {
+        asked.push(req);
+        return { granted: { ...NO_CAPABILITIES }, allowBuild: false };
+      });
+      expect(outcome).toMatchObject({ version: '1.1.0', replaced: true, withheld: ['store'] });
+      expect(outcome.upToDate).toBeUndefined();
+      expect(asked[0]?.update).toMatchObject({
+        fromVersion: '1.0.0',
+        toVersion: '1.1.0',
+        fromCommit: local.commitOf('someone', 'fledge-rel', 'v1.0.0'),
+        toCommit: local.commitOf('someone', 'fledge-rel', 'v1.1.0'),
+        toRef: 'release v1.1.0',
+        beyond: ['store'],
+      });
+      expect(entry(config)).toMatchObject({
+        version: '1.1.0',
+        pinned_ref: local.commitOf('someone', 'fledge-rel', 'v1.1.0'),
+      });
+
+      // Nothing newer: up to date, nothing downloaded, nothing asked, plugins.toml as it was.
+      const before = readFileSync(join(config, 'plugins.toml'), 'utf8');
+      const sent = local.requests.length;
+      const again = await service.update('fledge-rel', async () => {
+        throw new Error('an up-to-date plugin must not ask for consent');
+      });
+      expect(again).toMatchObject({ version: '1.1.0', replaced: false });
+      expect(again.upToDate).toBe(
+        `Already up to date: v1.1.0 is the latest release (commit ${local.commitOf('someone', 'fledge-rel', 'v1.1.0').slice(0, 7)}).`,
+      );
+      const urls = local.requests.slice(sent).map((r) => r.url);
+      expect(urls.some((u) => /tarball|_codeload|_downloads|releases\/assets/.test(u))).toBe(false);
+      expect(readFileSync(join(config, 'plugins.toml'), 'utf8')).toBe(before);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('no release: a new commit on the default branch is found; the same commit is up to date', async () => {
+    const config = join(tempDir('ghupdate-branch'), 'config');
+    const wasmFile = 'target/wasm32-wasip1/release/fledge-branchy.wasm';
+    const own: StandInRepo = {
+      owner: 'someone',
+      name: 'fledge-branchy',
+      files: {
+        'plugin.toml': rustManifest('fledge-branchy', '0.1.0').replace(/\[hooks\][^[]*/, ''),
+        [wasmFile]: wasm,
+      },
+    };
+    const local = await startGitHubStandIn({ repos: [own] });
+    try {
+      const service = new PluginService(config, config, { baseUrl: local.url });
+      await service.install('someone/fledge-branchy', prompt);
+      expect((await service.update('fledge-branchy', prompt)).upToDate).toMatch(
+        /^Already up to date: commit [0-9a-f]{7} is the newest on main \(no releases\)\.$/,
+      );
+      own.revision = 1;
+      own.files = {
+        ...own.files,
+        'plugin.toml': own.files['plugin.toml']!.toString().replace('0.1.0', '0.2.0'),
+      };
+      const asked: ConsentRequest[] = [];
+      const out = await service.update('fledge-branchy', async (req) => {
+        asked.push(req);
+        return { granted: { ...NO_CAPABILITIES }, allowBuild: false };
+      });
+      expect(out.version).toBe('0.2.0');
+      expect(asked[0]?.update).toMatchObject({
+        fromVersion: '0.1.0',
+        toVersion: '0.2.0',
+        toRef: 'branch main',
+      });
+      expect(entry(config).pinned_ref).toBe(local.commitOf('someone', 'fledge-branchy', 'main'));
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('pinned by the person to a tag: it stays there (as fledge 1.8) and says which release is newer', async () => {
+    const config = join(tempDir('ghupdate-pinned'), 'config');
+    const own: StandInRepo = {
+      owner: 'someone',
+      name: 'fledge-pin',
+      files: {},
+      releases: [
+        {
+          tag: 'v1.0.0',
+          files: { 'plugin.toml': rustManifest('fledge-pin', '1.0.0') },
+          assets: [{ name: 'fledge-pin.wasm', content: wasm }],
+        },
+      ],
+    };
+    const local = await startGitHubStandIn({ repos: [own] });
+    try {
+      const service = new PluginService(config, config, { baseUrl: local.url });
+      await service.install('someone/fledge-pin@v1.0.0', prompt);
+      own.releases!.unshift({
+        tag: 'v2.0.0',
+        files: { 'plugin.toml': rustManifest('fledge-pin', '2.0.0') },
+        assets: [{ name: 'fledge-pin.wasm', content: wasm }],
+      });
+      const out = await service.update('fledge-pin', prompt);
+      expect(out).toMatchObject({ version: '1.0.0', replaced: false });
+      expect(out.upToDate).toBe(
+        `Pinned to v1.0.0 (commit ${local.commitOf('someone', 'fledge-pin', 'v1.0.0').slice(0, 7)}), as asked at install; already up to date. The latest release is v2.0.0: install someone/fledge-pin@v2.0.0 to move to it.`,
+      );
+      expect(entry(config).pinned_ref).toBe(local.commitOf('someone', 'fledge-pin', 'v1.0.0'));
+    } finally {
+      await local.close();
+    }
   });
 });

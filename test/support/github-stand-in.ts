@@ -52,6 +52,8 @@ export interface StandInRepo {
   archive?: Uint8Array;
   /** The search answer's pushed_at (default a fixed time); change it to say "something was pushed". */
   pushedAt?: string;
+  /** Bump it to put a new commit on the default branch (its commit id changes; 0 or unset: the first). */
+  revision?: number;
 }
 
 export interface StandInRequest {
@@ -85,7 +87,7 @@ export interface GitHubStandIn {
   bytesSent: Map<string, number>;
   /** Switches every API answer (not downloads) to a failure, or back to normal. */
   setMode(mode: StandInMode): void;
-  /** The commit id a branch or tag of a repository resolves to. */
+  /** The commit id a branch or tag of a repository resolves to (the default branch: at its `revision`). */
   commitOf(owner: string, name: string, ref: string): string;
   /** Starts a new rate-limit window with `limit` requests (undefined: no limit). */
   resetRateLimit(limit?: number): void;
@@ -162,11 +164,12 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
   const latest = (r: StandInRepo) => r.releases?.find((x) => !x.draft && !x.prerelease) ?? null;
   /** ref (branch, tag or commit) -> [commit, tree], or null. */
   const resolveRef = (r: StandInRepo, ref: string): [string, FileTree] | null => {
-    const candidates: [string, FileTree][] = [[branchOf(r), r.files]];
-    for (const [b, tree] of Object.entries(r.branches ?? {})) candidates.push([b, tree]);
-    for (const rel of r.releases ?? []) candidates.push([rel.tag, rel.files ?? r.files]);
-    for (const [name, tree] of candidates) {
-      const commit = fakeCommit(r.owner, r.name, name);
+    const head = r.revision ? `${branchOf(r)}#${r.revision}` : branchOf(r);
+    const candidates: [string, string, FileTree][] = [[branchOf(r), head, r.files]];
+    for (const [b, tree] of Object.entries(r.branches ?? {})) candidates.push([b, b, tree]);
+    for (const rel of r.releases ?? []) candidates.push([rel.tag, rel.tag, rel.files ?? r.files]);
+    for (const [name, seed, tree] of candidates) {
+      const commit = fakeCommit(r.owner, r.name, seed);
       if (name === ref || commit === ref) return [commit, tree];
     }
     return null;
@@ -412,7 +415,10 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
     setMode(next) {
       mode = next;
     },
-    commitOf: (owner, name, ref) => fakeCommit(owner, name, ref),
+    commitOf: (owner, name, ref) => {
+      const r = find(owner, name);
+      return fakeCommit(owner, name, r?.revision && ref === branchOf(r) ? `${ref}#${r.revision}` : ref);
+    },
     resetRateLimit(limit) {
       budget = limit === undefined ? null : { limit, used: 0 };
     },

@@ -69,6 +69,10 @@ ${CONSENT_HELP}
 
 function printOutcome(io: CliIO, out: Awaited<ReturnType<PluginService['install']>>): void {
   for (const w of out.warnings) io.stderr(`warning: ${w}\n`);
+  if (out.upToDate) {
+    io.stdout(`${out.name} ${out.version}: ${out.upToDate}\n`);
+    return;
+  }
   io.stdout(
     `${out.replaced ? 'Updated' : 'Installed'} ${out.name} ${out.version} (${out.tier}) in ${out.pluginDir}\nGranted: ${describeGrants(out.granted)}\n`,
   );

@@ -16,6 +16,7 @@ import {
 import type { CatalogAnswer, CatalogQuery, InspectAnswer } from '../catalog/index.js';
 import { CatalogService } from '../catalog/index.js';
 import { HostError } from '../host/errors.js';
+import { githubApiSettings } from '../install/github-api.js';
 import { APP_TOKEN_ADVICE } from '../install/github-budget.js';
 import { allowFullAccess, withdrawFullAccess } from '../native/access-store.js';
 import { PluginService } from '../plugins/plugin-service.js';
@@ -95,7 +96,11 @@ export class AppService {
     this.prefs = options.stores?.pluginPrefs ?? openStore(configDir, 'pluginPrefs');
     this.tokens = options.tokenStore ?? fileTokenStore(this.appData);
     this.hub = new EventHub(options.events ?? {});
-    this.plugins = new PluginService(configDir, this.installCwd);
+    // Installs and updates from GitHub use the token saved in Settings (else the environment's), as the catalog does.
+    this.plugins = new PluginService(configDir, this.installCwd, () => ({
+      ...githubApiSettings(process.env, { token: this.tokens.get() }),
+      tokenAdvice: APP_TOKEN_ADVICE,
+    }));
     this.ownsManager = !options.runManager;
     this.manager = options.runManager ?? new RunManager({ poolSize: 1 });
     this.projects = new Projects(this.appState);

@@ -60,6 +60,11 @@ export function consentView(
       unchanged: declared.filter(
         (c) => before.includes(c) && !beyondRank(c, m.capabilities, previousDeclared),
       ),
+      fromVersion: req.update.fromVersion ?? null,
+      toVersion: req.update.toVersion ?? m.version,
+      fromCommit: req.update.fromCommit ?? null,
+      toCommit: req.update.toCommit ?? null,
+      toRef: req.update.toRef ?? null,
     };
   }
   return {

@@ -153,6 +153,7 @@ export class Operations {
             replaced: outcome.replaced,
             withheld: outcome.withheld,
             warnings: outcome.warnings,
+            upToDate: outcome.upToDate ?? null,
           };
           this.onInstalled(outcome);
         },

@@ -33,6 +33,13 @@ export interface FetchOptions extends InstallProgressOptions {
   limits?: InstallLimits;
   /** Where git, cargo and the hook's program are looked for (default process.env). */
   env?: Record<string, string | undefined>;
+  /** An update: the commit installed now. A GitHub source that still resolves to it is not downloaded again. */
+  installedCommit?: string | null;
+}
+
+/** A GitHub update whose source resolves to the commit already installed: nothing was downloaded. */
+export interface UpToDate {
+  upToDate: ResolvedGitHubSource;
 }
 
 export interface FetchedPlugin {
@@ -44,7 +51,10 @@ export interface FetchedPlugin {
   github: ResolvedGitHubSource | null;
 }
 
-export async function fetchForInstall(spec: string, options: FetchOptions): Promise<FetchedPlugin> {
+export async function fetchForInstall(
+  spec: string,
+  options: FetchOptions,
+): Promise<FetchedPlugin | UpToDate> {
   const env = options.env ?? process.env;
   const progress = options.onProgress ?? (() => undefined);
   throwIfCancelled(options.signal);
@@ -59,6 +69,7 @@ export async function fetchForInstall(spec: string, options: FetchOptions): Prom
       message: `Looking up ${repoLabel(repo, repo.ref)} on ${options.github.host}`,
     });
     resolved = await resolveGitHubSource(options.github, repo, { signal: options.signal });
+    if (options.installedCommit && resolved.commit === options.installedCommit) return { upToDate: resolved };
     staged = await stageArchive(source, resolved, options);
   } else {
     if (source.kind === 'git') {

@@ -137,3 +137,43 @@ export async function resolveGitHubSource(
     archiveUrl: api.urlFor(`${base}/tarball/${commit}`),
   };
 }
+
+/** The latest release's tag, or null when there is none or GitHub cannot say (only informative). */
+export async function latestReleaseTag(
+  api: GitHubApi,
+  repo: { owner: string; repo: string },
+  options: GitHubRequestOptions = {},
+): Promise<string | null> {
+  try {
+    const base = `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}`;
+    const latest = await orNullOn404(api.getJson(`${base}/releases/latest`, options));
+    return latest === null
+      ? null
+      : parsed(releaseSchema, latest, `the latest release of ${repoLabel(repo)}`).tag_name;
+  } catch {
+    return null;
+  }
+}
+
+/** "already up to date" for an update that found the installed commit again, in fledge 1.8's terms. */
+export function upToDateText(resolved: ResolvedGitHubSource, latestTag: string | null): string {
+  const sha = resolved.commit.slice(0, 7);
+  if (resolved.ref) {
+    const newer =
+      latestTag && latestTag !== resolved.ref
+        ? ` The latest release is ${latestTag}: install ${repoLabel(resolved, latestTag)} to move to it.`
+        : '';
+    return `Pinned to ${resolved.ref} (commit ${sha}), as asked at install; already up to date.${newer}`;
+  }
+  return resolved.release
+    ? `Already up to date: ${resolved.release.tag_name} is the latest release (commit ${sha}).`
+    : `Already up to date: commit ${sha} is the newest on ${resolved.resolvedRef} (no releases).`;
+}
+
+/** Where a resolved install comes from, in words: "release v1.1.0", "branch main", "v2-beta". */
+export function refWords(resolved: ResolvedGitHubSource): string {
+  if (resolved.release && resolved.release.tag_name === resolved.resolvedRef)
+    return `release ${resolved.resolvedRef}`;
+  if (!resolved.ref) return `branch ${resolved.resolvedRef}`;
+  return /^[0-9a-f]{40}$/.test(resolved.ref) ? `commit ${resolved.ref.slice(0, 7)}` : resolved.ref;
+}

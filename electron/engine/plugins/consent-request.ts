@@ -14,8 +14,20 @@ export interface ConsentRequest {
   requests: CapabilityRequest[];
   /** The build hook's exact command, when the plugin has one. */
   buildHook: string | null;
-  /** For an update: what was granted before, and what the new version asks for beyond it. */
-  update: { previous: Capabilities; beyond: CapabilityName[] } | null;
+  /**
+   * For an update: what was granted before, what the new version asks for beyond it, and which
+   * version (and, from GitHub, which commit and tag or branch) replaces which.
+   */
+  update: {
+    previous: Capabilities;
+    beyond: CapabilityName[];
+    fromVersion?: string;
+    toVersion?: string;
+    fromCommit?: string | null;
+    toCommit?: string | null;
+    /** In words: "release v1.1.0", "branch main". */
+    toRef?: string | null;
+  } | null;
   /** Binaries downloaded from the release (not built here): asset, size, SHA-256, checksum agreement. */
   prebuilt?: PrebuiltWasm[];
   /** A native plugin: it runs as the person, contained or not, and its binaries with their SHA-256. */

@@ -19,6 +19,12 @@ import { type FolderUsage, folderUsage, PluginStore, type StoreSizes } from '../
 import { GitHubApi, type GitHubApiOptions, githubApiSettings } from '../install/github-api.js';
 import { fetchForInstall } from '../install/github-install.js';
 import { githubUpdateSpec, rememberRequestedRef } from '../install/github-pins.js';
+import {
+  latestReleaseTag,
+  type ResolvedGitHubSource,
+  refWords,
+  upToDateText,
+} from '../install/github-source.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
 import {
   cleanStaleStaging,
@@ -64,6 +70,8 @@ export interface InstallOutcome {
   /** Capabilities the new version asks for that stay withheld until approved again. */
   withheld: CapabilityName[];
   warnings: string[];
+  /** An update that found nothing newer (nothing was downloaded or changed): why, in plain words. */
+  upToDate?: string;
 }
 
 export interface AuditRow extends InteropAuditFields {
@@ -139,8 +147,8 @@ export class PluginService {
   constructor(
     configDir: string,
     private readonly cwd: string = process.cwd(),
-    /** GitHub's API for owner/repo sources (default: FLEDGE_GITHUB_API_URL / FLEDGE_GITHUB_TOKEN / GITHUB_TOKEN). */
-    private readonly github: GitHubApiOptions = githubApiSettings(process.env),
+    /** GitHub's API for owner/repo sources (default: FLEDGE_GITHUB_API_URL / FLEDGE_GITHUB_TOKEN / GITHUB_TOKEN); a function is asked at each install (a token saved later). */
+    private readonly github: GitHubApiOptions | (() => GitHubApiOptions) = githubApiSettings(process.env),
   ) {
     this.paths = fledgePaths(configDir);
   }
@@ -198,12 +206,18 @@ export class PluginService {
     const trust = await loadTrustConfig(this.paths.configDir);
     const progress = options.onProgress ?? (() => undefined);
     // GitHub sources come through the API without git; prebuilt wasm from the release fills in binaries.
+    const github = new GitHubApi(typeof this.github === 'function' ? this.github() : this.github);
     const fetched = await fetchForInstall(spec, {
       pluginsDir: this.paths.pluginsDir,
       cwd: this.cwd,
-      github: new GitHubApi(this.github),
+      github,
       ...options,
+      // An update resolves again as an install does; the same commit as installed is not fetched again.
+      installedCommit: previous?.pinned_ref ?? null,
     });
+    if ('upToDate' in fetched && previous)
+      return this.upToDateOutcome(previous, fetched.upToDate, github, trust, options);
+    if ('upToDate' in fetched) throw new HostError('update_internal', 'nothing to install');
     const staged: StagedPlugin = fetched.staged;
     try {
       const first = await loadManifest(staged.dir);
@@ -253,7 +267,18 @@ export class PluginService {
         tier,
         requests: describeRequests(parsed.capabilities, tier),
         buildHook: buildHook ?? null,
-        update: previousGrants ? { previous: previousGrants, beyond } : null,
+        update:
+          previousGrants && previous
+            ? {
+                previous: previousGrants,
+                beyond,
+                fromVersion: previous.version,
+                toVersion: parsed.version,
+                fromCommit: previous.pinned_ref ?? null,
+                toCommit: fetched.github?.commit ?? null,
+                toRef: fetched.github ? refWords(fetched.github) : null,
+              }
+            : null,
         prebuilt: fetched.prebuilt,
         native,
         lifecycleHooks: lifecycleHooks(parsed),
@@ -362,6 +387,32 @@ export class PluginService {
       await staged.discard();
       throw err;
     }
+  }
+
+  /** An update that found the installed commit again: nothing downloaded, nothing changed. */
+  private async upToDateOutcome(
+    record: PluginRecord,
+    resolved: ResolvedGitHubSource,
+    github: GitHubApi,
+    trust: TrustConfig,
+    options: InstallProgressOptions,
+  ): Promise<InstallOutcome> {
+    // Pinned by the person to a tag or commit: it stays (as fledge 1.8), but they hear of a newer release.
+    const latest = resolved.ref ? await latestReleaseTag(github, resolved, { signal: options.signal }) : null;
+    const declared = (await loadManifest(this.pluginDir(record.name))).manifest?.capabilities ?? null;
+    const upToDate = upToDateText(resolved, latest);
+    options.onProgress?.({ phase: 'done', message: `${record.name} ${record.version}: ${upToDate}` });
+    return {
+      name: record.name,
+      version: record.version,
+      pluginDir: this.pluginDir(record.name),
+      granted: grantedByEntry(record, declared),
+      tier: tierOfRecorded(record.source, trust),
+      replaced: false,
+      withheld: [],
+      warnings: [],
+      upToDate,
+    };
   }
 
   /** Removes the plugin folder (state and data included), its registry entry and its approval. */

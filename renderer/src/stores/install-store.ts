@@ -72,7 +72,9 @@ export function wireInstallEvents(): void {
     consentStore.set((q) => q.filter((r) => r.operationId !== operationId));
     void loadPlugins();
     const label = active?.label ?? 'The plugin';
-    if (state === 'succeeded' && outcome) {
+    if (state === 'succeeded' && outcome?.upToDate) {
+      toast({ tone: 'info', title: `${outcome.name} is up to date`, text: outcome.upToDate });
+    } else if (state === 'succeeded' && outcome) {
       toast({
         tone: 'success',
         title: `${outcome.name} ${outcome.version} is installed`,

@@ -45,13 +45,20 @@ export const consentRequest = z.object({
   requests: z.array(capabilityRequest).max(7),
   /** The build hook's exact command, escaped as the engine shows it; null when there is none. */
   buildHook: text(8192).nullable(),
-  /** For an update: what changes against what was granted before. */
+  /** For an update: what changes against what was granted before, and which version replaces which. */
   update: z
     .object({
       previous: capabilities,
       added: z.array(capabilityName),
       removed: z.array(capabilityName),
       unchanged: z.array(capabilityName),
+      /** The installed version and the one offered. */
+      fromVersion: line(128).nullable(),
+      toVersion: line(128).nullable(),
+      /** From GitHub: the installed commit, the new one, and where it comes from ("release v1.1.0", "branch main"). */
+      fromCommit: line(64).nullable(),
+      toCommit: line(64).nullable(),
+      toRef: line(256).nullable(),
     })
     .nullable(),
   /** Binaries downloaded from a GitHub release (not built here): what, how big, their SHA-256. */

@@ -21,6 +21,8 @@ export const installOutcome = z.object({
   /** Capabilities the new version asks for that stay withheld until approved. */
   withheld: z.array(capabilityName),
   warnings: z.array(text(4096)).max(1000),
+  /** An update that found nothing newer (nothing changed): why, in plain words; null otherwise. */
+  upToDate: text(4096).nullable(),
 });
 
 export const ipcErrorShape = z.object({ code: line(64), message: text(16_384) });

@@ -68,6 +68,40 @@ function NameList({ names, fs }: { names: CapabilityName[]; fs?: ConsentGrants['
   return <>{names.map((n) => shortName(n, fs === 'plugin' ? 'plugin' : 'project')).join(', ')}</>;
 }
 
+const short = (commit: string | null) => (commit ? commit.slice(0, 7) : null);
+
+/** "Version 1.0.0 → 1.1.0, from release v1.1.0 (commit 9f3c2a1, was 4b1d0e7)". */
+function VersionChange({ update }: { update: NonNullable<ConsentRequest['update']> }) {
+  const { fromVersion, toVersion, fromCommit, toCommit, toRef } = update;
+  if (!fromVersion && !toVersion && !toCommit) return null;
+  const sameVersion = fromVersion !== null && fromVersion === toVersion;
+  return (
+    <li data-testid="consent-version">
+      <Badge tone="info">Version</Badge>{' '}
+      {sameVersion ? (
+        <>still {toVersion}</>
+      ) : (
+        <>
+          {fromVersion ?? '?'} → <strong>{toVersion ?? '?'}</strong>
+        </>
+      )}
+      {toRef ? <>, from {toRef}</> : null}
+      {toCommit ? (
+        <span className="muted small">
+          {' '}
+          (commit <code>{short(toCommit)}</code>
+          {fromCommit && fromCommit !== toCommit ? (
+            <>
+              , was <code>{short(fromCommit)}</code>
+            </>
+          ) : null}
+          )
+        </span>
+      ) : null}
+    </li>
+  );
+}
+
 /**
  * What an install or update asks for, before anything is installed: each capability in plain
  * words with its risk and what saying no means, nothing switched on; the build command exactly as
@@ -168,6 +202,7 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
           <div className="consent-diff" data-testid="consent-diff">
             <h3>What changes</h3>
             <ul className="diff-list">
+              <VersionChange update={update} />
               <li>
                 <Badge tone="warning">New</Badge>{' '}
                 {update.added.length ? (
