@@ -158,6 +158,7 @@ export class CatalogService {
     const blocked = this.budget.secondsBlocked();
     if (blocked > 0) throw this.api.rateLimited(blocked);
     const left = this.budget.remaining();
+    if (left === 0) throw this.api.rateLimited(this.budget.secondsToReset());
     if (left !== null && left <= this.reserve) {
       const wait = this.budget.secondsToReset();
       const later = wait ? `try again in ${minutesWords(wait)}` : 'try again later';
