@@ -43,6 +43,8 @@ export interface MainOptions {
   /** electron-store's constructor (injected so tests need no Electron). */
   createStore: (options: { cwd: string; name: string }) => KeyValueStore;
   log?: (line: string) => void;
+  /** The clock of the grant confirmation's pauses after a Cancel (tests move it). */
+  now?: () => number;
 }
 
 export interface MainHandle {
@@ -120,6 +122,7 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
       (win, o) => dialog.showMessageBox(win, o),
     ),
     onCancelled: reofferConsent(service.dispatch, (p) => service.hub.emit('consent.requested', p)),
+    now: options.now,
   });
   const router = createIpcRouter({
     dispatch: guarded,

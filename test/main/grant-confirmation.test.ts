@@ -1,24 +1,21 @@
-// A compromised renderer cannot grant a plugin high-risk access on its own: the real main process
-// (electron/main/index.ts against the fake `electron` module) confirms exec, network, filesystem
-// write, native full access, build hooks and approvals of changed files in a native message box on
-// the window that asked, and forwards the call only on "Allow". Calls are sent as our own window's
-// frame, as a renderer running hostile script would send them (the sender check passes).
+// A compromised renderer cannot grant a plugin high-risk access on its own: the main process
+// (startMain, wired as index.ts wires it, over the fake `electron` module) confirms exec, network,
+// filesystem write, native full access, build hooks and approvals of changed files in a native
+// message box on the window that asked, and forwards the call only on "Allow". Calls are sent as our
+// own window's frame, as a renderer running hostile script would send them (the sender check passes).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Conf from 'conf';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { guardGrants } from '../../electron/main/ipc/grant-guard.js';
+import { guardGrants, pauseAfter } from '../../electron/main/ipc/grant-guard.js';
 import { GRANT_RULES } from '../../electron/main/ipc/grant-rules.js';
-import type { MainHandle } from '../../electron/main/start-main.js';
+import { type MainHandle, startMain } from '../../electron/main/start-main.js';
 import type { Reply } from '../../shared/ipc/index.js';
 import { METHOD_NAMES } from '../../shared/ipc/index.js';
 import { pluginFolder } from '../app/helpers.js';
 import { tempDir } from '../support/temp.js';
 import { type FakeElectron, fakeElectron } from './fake-electron.js';
-
-const h = vi.hoisted(() => ({ fake: null as FakeElectron | null }));
-vi.mock('electron', () => h.fake!.module);
-vi.mock('electron-store', () => import('./fake-store.js'));
 
 const ALLOW = 0;
 const CANCEL = 1;
@@ -27,19 +24,24 @@ let fake: FakeElectron;
 let handle: MainHandle;
 const root = tempDir('grants');
 const configDir = join(root, 'config');
+/** The grant guard's clock: moved past the pause that follows each Cancel. */
+let clock = 1_000_000_000_000;
 
 beforeAll(async () => {
-  process.env.FLEDGE_CONFIG_DIR = configDir;
-  h.fake = fakeElectron();
-  fake = h.fake;
-  const mod = await import('../../electron/main/index.js');
-  const started = await mod.started;
+  fake = fakeElectron();
+  const started = await startMain(fake.module as never, {
+    distDir: join(root, 'dist'),
+    env: { FLEDGE_CONFIG_DIR: configDir },
+    createStore: ({ cwd, name }) =>
+      new Conf<Record<string, unknown>>({ cwd, configName: name, projectName: 'fledge-desktop' }) as never,
+    log: () => {},
+    now: () => clock,
+  });
   if (!started) throw new Error('main did not start');
   handle = started;
 });
 afterAll(async () => {
   await handle?.service.close();
-  delete process.env.FLEDGE_CONFIG_DIR;
 });
 
 type Answer = { ok: boolean; result?: unknown; error?: { code: string; message: string } };
@@ -107,7 +109,9 @@ const registry = () => {
   const file = handle.service.plugins.paths.registryFile;
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 };
+/** The button the person will click; the clock moves past any pause a previous Cancel began. */
 const answer = (button: number) => {
+  clock += 10 * 60_000;
   fake.messageBoxAnswer = () => button;
 };
 
@@ -254,6 +258,7 @@ describe('high-risk grants are confirmed by the main process, outside the render
     answer(CANCEL);
     expect((await call('plugins.approve', { name: 'changes' })).error?.code).toBe('grant_cancelled');
     // A low-risk grant would approve the files too: it is asked as well.
+    answer(CANCEL);
     expect((await call('plugins.grant', { name: 'changes', capabilities: ['store'] })).error?.code).toBe(
       'grant_cancelled',
     );
@@ -286,6 +291,7 @@ describe('high-risk grants are confirmed by the main process, outside the render
 
   it('one question at a time: a second high-risk call while the dialog is open is refused', async () => {
     let release: (n: number) => void = () => {};
+    clock += 10 * 60_000;
     fake.messageBoxAnswer = () => new Promise<number>((r) => (release = r));
     const boxes = fake.messageBoxes.length;
     const first = call('plugins.grant', { name: 'wants-more', capabilities: ['network'] });
@@ -360,6 +366,52 @@ describe('the grant classification', () => {
       async () => ({ ok: true, result: [wasm] }),
     );
     expect(quiet.items).toEqual([]);
+  });
+
+  it('no prompt bombing: after a Cancel the next question waits (3 s, doubling), with no dialog; Allow resets it', async () => {
+    let t = 0;
+    const shown: number[] = [];
+    let click = CANCEL;
+    const dispatch = vi.fn(async (): Promise<Reply> => ({ ok: true, result: {} }));
+    const guard = guardGrants({
+      dispatch,
+      now: () => t,
+      confirm: async () => {
+        shown.push(t);
+        return click === ALLOW;
+      },
+      rules: {
+        'plugins.setFullAccess': {
+          grants: true,
+          check: async () => ({ plugin: 'p', items: [{ title: 'x', detail: 'y' }] }),
+        },
+      },
+    });
+    const ask = async () =>
+      (await guard(
+        'plugins.setFullAccess',
+        { name: 'p', allowed: true },
+        { client: 'electron:1' },
+      )) as Answer;
+    expect((await ask()).error?.code).toBe('grant_cancelled');
+    t += 2999;
+    const paused = await ask();
+    expect(paused.error?.code).toBe('grant_paused');
+    expect(paused.error?.message).toMatch(/will not ask again for 1 s\. Nothing was changed\.$/);
+    t += 1;
+    expect((await ask()).error?.code).toBe('grant_cancelled'); // asked again: second Cancel in a row
+    t += 5999;
+    expect((await ask()).error?.code).toBe('grant_paused');
+    t += 1;
+    click = ALLOW;
+    expect((await ask()).ok).toBe(true);
+    click = CANCEL;
+    expect((await ask()).error?.code).toBe('grant_cancelled'); // an Allow reset the count
+    t += 3000;
+    expect((await ask()).error?.code).toBe('grant_cancelled');
+    expect(shown).toHaveLength(5);
+    expect(dispatch).toHaveBeenCalledTimes(1);
+    expect([1, 2, 3, 8, 20].map(pauseAfter)).toEqual([3000, 6000, 12_000, 300_000, 300_000]);
   });
 
   it('shows hidden characters in names and commands as visible escapes', async () => {

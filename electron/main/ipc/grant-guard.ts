@@ -2,7 +2,9 @@
 // grant a plugin high-risk access (grant-rules.ts) is forwarded only after the person allowed it in a
 // native dialog the renderer cannot draw, answer or dismiss for them. Cancelled, it fails with
 // `grant_cancelled` and changes nothing. One question at a time: a window that asks again while a
-// dialog is open is refused, not given a stack of dialogs. Browser mode has no such trusted UI.
+// dialog is open is refused, not given a stack of dialogs. And no prompt bombing (asking until a tired
+// person clicks Allow): after a Cancel the next question waits 3 s, doubling with each Cancel in a row
+// up to 5 minutes; an Allow resets it. Browser mode has no such trusted UI.
 import {
   type CallContext,
   type Dispatch,
@@ -18,6 +20,8 @@ export const GRANT_ERRORS = {
   cancelled: IPC_ERROR_CODES.grantCancelled,
   /** Another confirmation is open. */
   busy: 'grant_busy',
+  /** Asked again too soon after a Cancel. */
+  paused: 'grant_paused',
   /** A method of the contract nobody classified (grants or not): refused until it is. */
   unchecked: 'grant_unchecked',
 } as const;
@@ -30,6 +34,13 @@ export interface GrantGuardOptions {
   /** Told after a cancelled call (e.g. to show a consent request again); never throws into the call. */
   onCancelled?: (method: string, params: unknown) => void;
   rules?: Readonly<Record<string, GrantRule>>;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
+/** How long to wait before asking again after `cancels` Cancels in a row. */
+export function pauseAfter(cancels: number): number {
+  return cancels <= 0 ? 0 : Math.min(3000 * 2 ** (cancels - 1), 5 * 60_000);
 }
 
 const fail = (code: string, message: string): Reply => ({ ok: false, error: { code, message } });
@@ -38,7 +49,10 @@ const LOOKUP: CallContext = { client: 'electron:grant-check' };
 export function guardGrants(options: GrantGuardOptions): Dispatch {
   const rules = options.rules ?? GRANT_RULES;
   const lookup = (method: string, params: unknown) => options.dispatch(method, params, LOOKUP);
+  const now = options.now ?? (() => Date.now());
   let asking = false;
+  let cancels = 0;
+  let quietUntil = 0;
   return async (method, params, context = { client: 'in-process' }) => {
     // Not a method: the dispatcher answers unknown_method.
     if (!isMethodName(method)) return options.dispatch(method, params, context);
@@ -67,6 +81,12 @@ export function guardGrants(options: GrantGuardOptions): Dispatch {
         GRANT_ERRORS.busy,
         'Fledge Desktop is already asking you to confirm a grant: answer that first. Nothing was changed.',
       );
+    const wait = quietUntil - now();
+    if (wait > 0)
+      return fail(
+        GRANT_ERRORS.paused,
+        `You cancelled a grant a moment ago, so Fledge Desktop will not ask again for ${Math.ceil(wait / 1000)} s. Nothing was changed.`,
+      );
     asking = true;
     let allowed = false;
     try {
@@ -77,6 +97,8 @@ export function guardGrants(options: GrantGuardOptions): Dispatch {
       asking = false;
     }
     if (!allowed) {
+      cancels++;
+      quietUntil = now() + pauseAfter(cancels);
       try {
         options.onCancelled?.(method, parsed.data);
       } catch {
@@ -84,6 +106,7 @@ export function guardGrants(options: GrantGuardOptions): Dispatch {
       }
       return fail(GRANT_ERRORS.cancelled, 'You cancelled the grant; nothing was changed.');
     }
+    cancels = 0;
     return options.dispatch(method, params, context);
   };
 }
