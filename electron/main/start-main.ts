@@ -121,7 +121,7 @@ export async function startMain(electron: Electron, options: MainOptions): Promi
       (id) => BrowserWindow.getAllWindows().find((w) => windowIds.has(id) && w.webContents.id === id) ?? null,
       (win, o) => dialog.showMessageBox(win, o),
     ),
-    onCancelled: reofferConsent(service.dispatch, (p) => service.hub.emit('consent.requested', p)),
+    onRefused: reofferConsent(service.dispatch, (p) => service.hub.emit('consent.requested', p)),
     now: options.now,
   });
   const router = createIpcRouter({

@@ -156,6 +156,22 @@ describe('high-risk grants are confirmed by the main process, outside the render
     );
     expect(JSON.stringify(resent.at(-1))).toContain(request.id);
 
+    // Sent again at once (a page looping until a tired person clicks Allow): refused without a dialog,
+    // and the request is offered again.
+    const sentBefore = resent.length;
+    const again = await call('consent.answer', {
+      consentId: request.id,
+      decision: { answer: 'install', grants: { exec: true, store: true }, allowBuild: false },
+    });
+    expect(again.error?.code).toBe('grant_paused');
+    expect(fake.messageBoxes).toHaveLength(boxes + 1);
+    await sleep(100);
+    const resentAgain = fake.windows[0]!.webContents.sent.filter((s) =>
+      JSON.stringify(s.args).includes(`"consent.requested"`),
+    );
+    expect(resentAgain.length).toBe(sentBefore + 1);
+    expect(snapshot()).toEqual(before);
+
     // The person allows it: the same answer goes through.
     answer(ALLOW);
     const ok = await call('consent.answer', {

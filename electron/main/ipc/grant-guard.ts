@@ -31,8 +31,8 @@ export interface GrantGuardOptions {
   dispatch: Dispatch;
   /** Asks the person in a native dialog on the window that made the call; true only for "Allow". */
   confirm: (question: GrantQuestion, context: CallContext) => Promise<boolean>;
-  /** Told after a cancelled call (e.g. to show a consent request again); never throws into the call. */
-  onCancelled?: (method: string, params: unknown) => void;
+  /** Told after a call refused for the person (cancelled, paused, busy): e.g. to offer a consent again. */
+  onRefused?: (method: string, params: unknown) => void;
   rules?: Readonly<Record<string, GrantRule>>;
   /** The clock (tests move it). */
   now?: () => number;
@@ -76,14 +76,22 @@ export function guardGrants(options: GrantGuardOptions): Dispatch {
       );
     }
     if (question.items.length === 0) return options.dispatch(method, params, context);
+    const refuse = (code: string, message: string): Reply => {
+      try {
+        options.onRefused?.(method, parsed.data);
+      } catch {
+        // only a courtesy to the window
+      }
+      return fail(code, message);
+    };
     if (asking)
-      return fail(
+      return refuse(
         GRANT_ERRORS.busy,
         'Fledge Desktop is already asking you to confirm a grant: answer that first. Nothing was changed.',
       );
     const wait = quietUntil - now();
     if (wait > 0)
-      return fail(
+      return refuse(
         GRANT_ERRORS.paused,
         `You cancelled a grant a moment ago, so Fledge Desktop will not ask again for ${Math.ceil(wait / 1000)} s. Nothing was changed.`,
       );
@@ -99,12 +107,7 @@ export function guardGrants(options: GrantGuardOptions): Dispatch {
     if (!allowed) {
       cancels++;
       quietUntil = now() + pauseAfter(cancels);
-      try {
-        options.onCancelled?.(method, parsed.data);
-      } catch {
-        // only a courtesy to the window
-      }
-      return fail(GRANT_ERRORS.cancelled, 'You cancelled the grant; nothing was changed.');
+      return refuse(GRANT_ERRORS.cancelled, 'You cancelled the grant; nothing was changed.');
     }
     cancels = 0;
     return options.dispatch(method, params, context);

@@ -1,6 +1,6 @@
 // The grant guard's confirmation in Electron: the window that made the call (the router names it
 // "electron:<webContentsId>") shows the native dialog; no window of ours, no grant. A cancelled
-// consent answer leaves the request pending, so it is offered to the windows again.
+// or paused consent answer leaves the request pending, so it is offered to the windows again.
 import type { CallContext, Dispatch, EventPayload, Result } from '../../../shared/ipc/index.js';
 import { allowedBy, type GrantDialogOptions, grantDialogOptions } from './grant-dialog.js';
 import type { GrantGuardOptions } from './grant-guard.js';
@@ -28,11 +28,11 @@ export function windowConfirm<W extends ConfirmWindow>(
   };
 }
 
-/** After a cancelled consent.answer: the request, still pending, is sent to the windows again. */
+/** After a refused consent.answer (cancelled, paused): the request, still pending, is sent to the windows again. */
 export function reofferConsent(
   dispatch: Dispatch,
   emit: (payload: EventPayload<'consent.requested'>) => void,
-): NonNullable<GrantGuardOptions['onCancelled']> {
+): NonNullable<GrantGuardOptions['onRefused']> {
   return (method, params) => {
     if (method !== 'consent.answer') return;
     const consentId = (params as { consentId?: unknown }).consentId;
