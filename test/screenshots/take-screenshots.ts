@@ -111,6 +111,8 @@ try {
 
   await page.getByRole('link', { name: 'Catalog' }).click();
   await page.getByTestId('catalog-results').waitFor();
+  // Each card says what it is once looked at (before any install).
+  await page.getByText('Needs Rust to build', { exact: true }).waitFor();
   await shoot(page, 'catalog');
   await page.getByRole('button', { name: 'Install CorvidLabs/fledge-sprout' }).click();
   await page.getByTestId('consent').waitFor();
@@ -160,6 +162,20 @@ try {
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Limits for every run' }).waitFor();
   await shoot(page, 'settings');
+
+  // One request left this hour: the search gets it, the plugin just published cannot be looked at.
+  world.github.resetRateLimit(1);
+  world.repos.push({
+    owner: 'garden-tools',
+    name: 'fledge-todo',
+    description: 'Lists the TODO comments in your project',
+    stars: 4,
+    files: {},
+  });
+  await page.getByRole('link', { name: 'Catalog' }).click();
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByText('Some plugins are not checked yet').waitFor();
+  await shoot(page, 'catalog-limited');
 
   world.github.setMode({ kind: 'rate-limited', resetInSeconds: 600 });
   await page.getByRole('link', { name: 'Catalog' }).click();

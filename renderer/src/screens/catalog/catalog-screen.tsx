@@ -57,6 +57,7 @@ function useOnScreen(onSeen: () => void) {
 function FactBadges({ r }: { r: CatalogResult }) {
   const checking = useStore(catalogStore, (s) => s.checking.includes(r.fullName));
   const failed = useStore(catalogStore, (s) => s.failed[r.fullName]);
+  const limited = useStore(catalogStore, (s) => s.limited?.reason ?? null);
   return (
     <>
       {r.runtime === 'wasm' ? (
@@ -92,6 +93,10 @@ function FactBadges({ r }: { r: CatalogResult }) {
       ) : failed ? (
         <Badge tone="neutral" title={failed}>
           Could not check
+        </Badge>
+      ) : limited ? (
+        <Badge tone="neutral" title={limited}>
+          Not checked yet
         </Badge>
       ) : null}
     </>
