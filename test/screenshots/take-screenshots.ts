@@ -9,6 +9,7 @@ import { buildRenderer, startApp } from '../e2e/support/app.js';
 import { launchChromium } from '../e2e/support/browser.js';
 import { dropFile, leaveDrag, openApp } from '../e2e/support/page.js';
 import { demoFiles, writeFiles } from '../e2e/support/plugins.js';
+import { nativeToolFolder, storeKeysFolder } from '../e2e/support/touched-plugins.js';
 import { makeWorld, weatherSpec } from '../e2e/support/world.js';
 
 const OUT = resolve(import.meta.dirname, '..', '..', 'screenshots');
@@ -162,6 +163,62 @@ try {
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Limits for every run' }).waitFor();
   await shoot(page, 'settings');
+
+  // A native plugin's page (how it runs: contained here), full access asked and allowed; store keys
+  // and metadata keys in what it touched.
+  const installFromFolder = async (folder: string, name: string, grants: string[]) => {
+    await page.goto(`${app.origin}/#/plugins`);
+    await page.getByRole('button', { name: 'Install from this computer' }).click();
+    await page.getByLabel(/Location of a plugin folder/).fill(folder);
+    await page.getByRole('button', { name: 'Check and install' }).click();
+    await page.getByTestId('consent').waitFor();
+    for (const label of grants) await page.getByRole('dialog').getByLabel(label).check();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^Install/ })
+      .click();
+    await page.getByText(`${name} 1.0.0 is installed`).waitFor();
+  };
+  await installFromFolder(nativeToolFolder(root), 'toolbox', []);
+  await installFromFolder(await storeKeysFolder(root), 'keeper', [
+    'Remember data between runs',
+    'Read project details',
+  ]);
+  await page.goto(`${app.origin}/#/plugins`);
+  await page.locator('.plugin-row', { hasText: 'toolbox' }).waitFor();
+  await shoot(page, 'plugins-list-runtimes');
+  await page.goto(`${app.origin}/#/plugin/toolbox`);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.getByTestId('plugin-access').scrollIntoViewIfNeeded();
+  await shoot(page, 'plugin-native-contained');
+  await page.getByRole('button', { name: 'Allow full access…' }).click();
+  await page.getByRole('dialog').getByRole('checkbox').waitFor();
+  await shoot(page, 'full-access-confirm');
+  await page.getByRole('dialog').getByRole('checkbox').check();
+  await page.getByRole('dialog').getByRole('button', { name: 'Allow full access' }).click();
+  await page.getByTestId('plugin-access').getByRole('button', { name: 'Take back full access' }).waitFor();
+  await page.getByTestId('plugin-access').scrollIntoViewIfNeeded();
+  await shoot(page, 'plugin-native-full-access');
+  await page.goto(`${app.origin}/#/plugin/keeper`);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.locator('[data-state="ended"]:not([hidden]) [data-testid="touched-store"]').waitFor();
+  await page
+    .locator('[data-state="ended"]:not([hidden]) [data-testid="touched-report"]')
+    .scrollIntoViewIfNeeded();
+  await shoot(page, 'run-touched-store-keys');
+
+  // The Projects screen where the folder dialog works (the desktop app; a stand-in for Electron's dialog).
+  const desktop = await startApp(built, join(root, 'config-desktop'), { pickFolder: async () => null });
+  try {
+    const other = await openApp(browser, desktop.url);
+    await other.page.getByRole('button', { name: 'Open a project' }).click();
+    await other.page.getByRole('button', { name: 'Open folder…' }).waitFor();
+    await shoot(other.page, 'projects-folder-dialog');
+    await other.context.close();
+  } finally {
+    await desktop.close();
+  }
 
   // One request left this hour: the search gets it, the plugin just published cannot be looked at.
   world.github.resetRateLimit(1);

@@ -43,9 +43,7 @@ export function AccessSection({ plugin: p }: { plugin: PluginDetail }) {
   const needsApproval = p.consent.state !== 'approved';
   return (
     <div className="access-section" data-testid="plugin-access">
-      <p>
-        <RuntimeBadge runtime={p.runtime} sandboxed={p.sandboxed} access={a} />
-      </p>
+      <RuntimeBadge runtime={p.runtime} sandboxed={p.sandboxed} access={a} />
       <p className="small" data-testid="plugin-access-detail">
         {a.detail}
       </p>
@@ -97,23 +95,25 @@ function FullAccessDialog({ name, onAnswer }: { name: string; onAnswer: (allow: 
         </>
       }
     >
-      <p>
-        It would run as a normal program with all your permissions, not contained.{' '}
-        <strong>{FULL_ACCESS_CONSENT}</strong>
-      </p>
-      <p className="small">
-        This holds for its programs as they are now: if they change, it runs contained again until you allow
-        it again. You can take it back here at any time; the fledge-desktop CLI sees the same choice.
-      </p>
-      <label className="choice">
-        <input
-          type="checkbox"
-          checked={understood}
-          onChange={(e) => setUnderstood(e.target.checked)}
-          data-testid="full-access-understood"
-        />
-        I understand that {name} can do anything I can do on this computer.
-      </label>
+      <div className="full-access-body">
+        <p>
+          It would run as a normal program with all your permissions, not contained.{' '}
+          <strong>{FULL_ACCESS_CONSENT}</strong>
+        </p>
+        <p className="small">
+          This holds for its programs as they are now: if they change, it runs contained again until you allow
+          it again. You can take it back here at any time; the fledge-desktop CLI sees the same choice.
+        </p>
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={understood}
+            onChange={(e) => setUnderstood(e.target.checked)}
+            data-testid="full-access-understood"
+          />
+          I understand that {name} can do anything I can do on this computer.
+        </label>
+      </div>
     </Dialog>
   );
 }

@@ -113,7 +113,12 @@ export function ProjectsScreen() {
               onChange={(e) => setPath(e.target.value)}
               aria-describedby="project-path-hint"
             />
-            <Button type="submit" variant="primary" busy={opening} disabled={!path.trim() || opening}>
+            <Button
+              type="submit"
+              variant={folderDialog ? 'secondary' : 'primary'}
+              busy={opening}
+              disabled={!path.trim() || opening}
+            >
               Open
             </Button>
           </div>
