@@ -25,6 +25,8 @@ export interface ControllerLink {
 export interface ControllerOptions {
   /** The worker script (dist/sandbox-worker.js). */
   workerScript: URL | string;
+  /** V8's page cap for every wasm memory of the process, set by the worker before any wasm exists. */
+  maxPages?: number;
   /** Options for the worker thread beyond its data (env, stdio). */
   workerOptions?: { env?: Record<string, string>; stdout?: boolean; stderr?: boolean };
 }
@@ -63,7 +65,12 @@ export function startController(link: ControllerLink, options: ControllerOptions
   }
 
   const worker = new Worker(options.workerScript, {
-    workerData: { signal: signalBuffer, port: syncIn, ring },
+    workerData: {
+      signal: signalBuffer,
+      port: syncIn,
+      ring,
+      ...(options.maxPages !== undefined ? { maxPages: options.maxPages } : {}),
+    },
     transferList: [syncIn],
     resourceLimits: WORKER_RESOURCE_LIMITS,
     ...options.workerOptions,

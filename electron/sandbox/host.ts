@@ -2,16 +2,15 @@
 // to the engine over IPC and does the async work; a worker thread runs the wasm. Started ahead of
 // time by the warm pool: it reports `ready` once its worker is up and warm, then serves exactly one
 // `start` and exits.
-import { setFlagsFromString } from 'node:v8';
 import { startController } from './controller.js';
 import type { FromSandbox, ToSandbox } from './protocol.js';
 import { WASM_MAX_PAGES_ARG } from './protocol.js';
 
 // Defence in depth behind the per-run memory cap written into the module: V8 refuses to grow any
-// wasm memory of this process (both threads) past this many pages. Set before any wasm exists.
+// wasm memory of this process (both threads) past this many pages. The worker sets it before any
+// wasm exists (worker.ts says why there).
 const maxPagesArg = process.argv.find((a) => a.startsWith(WASM_MAX_PAGES_ARG));
 const maxPages = maxPagesArg ? Number(maxPagesArg.slice(WASM_MAX_PAGES_ARG.length)) : Number.NaN;
-if (Number.isInteger(maxPages) && maxPages > 0) setFlagsFromString(`--wasm-max-mem-pages=${maxPages}`);
 
 /** Electron's utilityProcess gives the child `process.parentPort`; child_process.fork gives process.send. */
 interface ParentPort {
@@ -61,5 +60,8 @@ startController(
     },
     peakRssBytes: () => process.resourceUsage().maxRSS * 1024,
   },
-  { workerScript: new URL('./sandbox-worker.js', import.meta.url) },
+  {
+    workerScript: new URL('./sandbox-worker.js', import.meta.url),
+    ...(Number.isInteger(maxPages) && maxPages > 0 ? { maxPages } : {}),
+  },
 );

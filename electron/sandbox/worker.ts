@@ -2,6 +2,7 @@
 // known, so that a pooled sandbox process only has to load, link and call _start.
 // Events go into a shared ring that the controller drains (event-ring.ts); blocking host calls wait
 // with Atomics.wait on the shared signal word while the controller (main thread) does the async work.
+import { setFlagsFromString } from 'node:v8';
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { type RingBuffers, RingWriter } from './event-ring.js';
 import { capMemory, instrumentFuel } from './prepare/index.js';
@@ -18,11 +19,21 @@ const {
   signal: signalBuffer,
   port: syncPort,
   ring: ringBuffers,
+  maxPages,
 } = workerData as {
   signal: SharedArrayBuffer;
   port: MessagePort;
   ring: RingBuffers;
+  maxPages?: number;
 };
+
+// Defence in depth behind the per-run memory cap written into the module: V8 refuses to grow any
+// wasm memory of this process (all threads: the flag is process-wide) past this many pages. Set here,
+// before any wasm exists, and not by the controller before this thread starts: a V8 flag changed
+// before a worker starts makes V8 refuse Node's built-in code cache in it (it then compiles Node's own
+// modules from source: about 25 ms of CPU more per run, measured by test/bench/trivial-run.ts).
+if (maxPages !== undefined && Number.isInteger(maxPages) && maxPages > 0)
+  setFlagsFromString(`--wasm-max-mem-pages=${maxPages}`);
 const signal = new Int32Array(signalBuffer);
 const ring = new RingWriter(ringBuffers);
 

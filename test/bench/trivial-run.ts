@@ -91,11 +91,11 @@ function measure(argv: string[], env: NodeJS.ProcessEnv): Sample {
 const config = join(work, 'config'); // exists: the prepared-module cache key is kept, as installed
 mkdirSync(config, { recursive: true });
 const cliEnv = (extra: Record<string, string> = {}) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, FLEDGE_CONFIG_DIR: config, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, FLEDGE_CONFIG_DIR: config };
   delete env.FLEDGE_SANDBOX_NODE;
   delete env.FLEDGE_CLI_SANDBOX;
   delete env.NODE_OPTIONS;
-  return env;
+  return { ...env, ...extra };
 };
 
 const variants: { name: string; run: () => Sample }[] = [

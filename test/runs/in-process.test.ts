@@ -120,9 +120,10 @@ describe('the sandbox in the CLI process', () => {
     expect(proc.exited).toBe(true);
   });
 
-  it("V8's page cap for the process is set before the worker starts (no wasm memory grows past it)", () => {
+  it("V8's page cap holds for the whole process once a sandbox worker is up (no wasm memory grows past it)", async () => {
     // Runs last in this file: the flag stays for the process (the CLI runs one plugin).
-    new InProcessSandboxLauncher().launch({ memoryCapBytes: 8 * MiB }).kill();
+    const { run } = start(makePlugin(await fixtureWasm('hello')), { memoryMb: 8 });
+    await run.ended;
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     // The runs above set 256 MiB (4096 pages; the flag only grows): 5000 more pages are refused,
     // which V8's default (65536 pages) would allow.

@@ -3,12 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Capabilities, parseGrantList } from '../../../shared/capabilities.js';
 import type { PluginCommand, PluginManifest } from '../../../shared/manifest/types.js';
-import { cliRunLimits } from '../../engine/app/plugin-prefs.js';
 import { HostError } from '../../engine/host/errors.js';
 import { projectContext } from '../../engine/host/project.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
-import { hasFullAccess } from '../../engine/native/access-store.js';
-import { PluginService } from '../../engine/plugins/plugin-service.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
 import { cliSandboxMode, InProcessSandboxLauncher } from '../../engine/runs/in-process.js';
 import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
@@ -151,6 +148,8 @@ async function resolveTarget(
     pluginDir = report.pluginDir;
     declaredGrants = manifest.capabilities;
   } else {
+    // Loaded only here: a plugin directory's run needs none of the registry, consent or install code.
+    const { PluginService } = await import('../../engine/plugins/plugin-service.js');
     const runnable = await new PluginService(configDirFor(io), io.cwd).resolveRunnable(target);
     manifest = runnable.manifest;
     pluginDir = runnable.pluginDir;
@@ -160,7 +159,11 @@ async function resolveTarget(
     installed = runnable.name;
     approvedSha256 = runnable.approvedSha256;
     if (manifest.runtime === 'native')
-      fullAccess = await hasFullAccess(configDirFor(io), runnable.name, pluginDir);
+      fullAccess = await (await import('../../engine/native/access-store.js')).hasFullAccess(
+        configDirFor(io),
+        runnable.name,
+        pluginDir,
+      );
   }
   const command = commandName ? manifest.commands.find((c) => c.name === commandName) : manifest.commands[0];
   if (!command)
@@ -260,7 +263,10 @@ export const runCommand: CliCommand = {
       if (fuel !== undefined) limits.fuel = fuel;
       if (timeoutMs !== undefined) limits.timeoutMs = timeoutMs;
       if (memoryMb !== undefined) limits.memoryMb = memoryMb;
-      if (target.installed) Object.assign(limits, cliRunLimits(configDirFor(io), target.installed, limits));
+      if (target.installed) {
+        const { cliRunLimits } = await import('../../engine/app/plugin-prefs.js');
+        Object.assign(limits, cliRunLimits(configDirFor(io), target.installed, limits));
+      }
       run = manager.start({
         plugin: {
           name: manifest.name,

@@ -5,7 +5,7 @@
 //
 // What a sandbox process gives and how it holds here:
 // - the memory cap: written into the module per run (capMemory), and V8's --wasm-max-mem-pages for
-//   the whole process behind it (set here before the worker starts; the CLI runs no other wasm);
+//   the whole process behind it (set by the worker before any wasm; the CLI runs no other wasm);
 //   the worker's JS heap is bounded by the same resourceLimits (running out ends the run as memory);
 // - kill on timeout: kill() terminates the worker, which V8 stops wherever it is (wasm loops, JS,
 //   Atomics.wait); our WASI opens files non-blocking, so no system call holds the thread;
@@ -14,7 +14,6 @@
 // What it does not give: surviving a V8 fatal error of the worker (the engine's process goes with
 // it). The app and browser mode keep one process per run for that (and for their warm pool); the
 // CLI, which exits with its run anyway, takes this launcher unless FLEDGE_CLI_SANDBOX=process.
-import { setFlagsFromString } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { startController } from '../../sandbox/controller.js';
 import type { FromSandbox, ToSandbox } from '../../sandbox/protocol.js';
@@ -41,7 +40,7 @@ class InProcessSandbox implements SandboxProcess {
   private stderrTail = '';
   private readonly worker: Worker;
 
-  constructor(workerScript: string) {
+  constructor(workerScript: string, maxPages: number) {
     this.worker = startController(
       {
         send: (msg, done) => {
@@ -55,7 +54,11 @@ class InProcessSandbox implements SandboxProcess {
         leave: () => this.stop(0, null),
         peakRssBytes: () => process.resourceUsage().maxRSS * 1024,
       },
-      { workerScript, workerOptions: { env: { NODE_ENV: 'production' }, stdout: true, stderr: true } },
+      {
+        workerScript,
+        maxPages,
+        workerOptions: { env: { NODE_ENV: 'production' }, stdout: true, stderr: true },
+      },
     );
     this.worker.stdout.resume();
     this.worker.stderr.setEncoding('utf8');
@@ -113,13 +116,10 @@ export class InProcessSandboxLauncher implements SandboxLauncher {
   }
 
   launch(options: LaunchOptions): SandboxProcess {
-    const pages = Math.max(1, Math.ceil(options.memoryCapBytes / 65536));
-    if (pages > maxPagesSet) {
-      // Before the worker exists: V8 reads it when a wasm memory is made or grown.
-      setFlagsFromString(`--wasm-max-mem-pages=${pages}`);
-      maxPagesSet = pages;
-    }
-    return new InProcessSandbox(this.workerScript);
+    // The worker sets it before any wasm exists (sandbox/worker.ts says why not here). Process-wide,
+    // so it only grows: a run with a smaller cap keeps its own in its module.
+    maxPagesSet = Math.max(maxPagesSet, Math.ceil(options.memoryCapBytes / 65536), 1);
+    return new InProcessSandbox(this.workerScript, maxPagesSet);
   }
 }
 

@@ -1,0 +1,62 @@
+// dist/cli.js: starts the CLI bundle (dist/cli-main.cjs) from V8's code cache of it
+// (dist/cli-main.cjs.cache), so a run does not parse and compile 1.8 MB of JavaScript again.
+//
+// Node 20 has no module.enableCompileCache (22.1+), and it caches no ES module's code, so the bundle
+// is CommonJS, compiled here with vm.Script and the cached data. build/bundle.mjs makes the cache
+// right after the build (FLEDGE_CLI_CODE_CACHE=write, on `run --help`, before any V8 flag changes:
+// V8 refuses a cache made under other flags). The cache sits beside the bundle and is as trusted as
+// it (never written at run time); its header names the bundle's size and mtime, since V8 itself
+// checks only the source length. A missing, stale or refused cache only means a slower start.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const file = join(dirname(fileURLToPath(import.meta.url)), 'cli-main.cjs');
+const cacheFile = `${file}.cache`;
+
+/** The bundle this cache belongs to, and the Node that made it. */
+function header(): string {
+  const st = statSync(file);
+  return `fledge-code-cache 1 ${st.size} ${st.mtimeMs} ${process.version}\n`;
+}
+
+function readCache(expected: string): Buffer | undefined {
+  try {
+    const raw = readFileSync(cacheFile);
+    const head = raw.subarray(0, expected.length).toString('latin1');
+    return head === expected ? raw.subarray(expected.length) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const expected = header();
+const source = readFileSync(file, 'utf8');
+const cachedData = readCache(expected);
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: file,
+  ...(cachedData ? { cachedData } : {}),
+});
+if (process.env.FLEDGE_CLI_CODE_CACHE === 'check')
+  process.stderr.write(
+    `code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'}\n`,
+  );
+if (process.env.FLEDGE_CLI_CODE_CACHE === 'write') {
+  // At exit: every function the command compiled is in it.
+  process.once('exit', () => {
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.concat([Buffer.from(expected, 'latin1'), script.createCachedData()]));
+    renameSync(tmp, cacheFile);
+  });
+}
+const cjsModule = { exports: {} };
+(script.runInThisContext() as (...args: unknown[]) => void).call(
+  cjsModule.exports,
+  cjsModule.exports,
+  createRequire(file),
+  cjsModule,
+  file,
+  dirname(file),
+);
