@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogService } from '../../electron/engine/catalog/index.js';
+import { toolchainOf } from '../../electron/engine/catalog/inspect.js';
 import { APP_TOKEN_ADVICE } from '../../electron/engine/install/github-budget.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir } from '../support/temp.js';
@@ -256,6 +257,18 @@ describe('within GitHub’s limits', () => {
     expect(answer.limited?.reason).toBe(
       "GitHub's limit for requests with your token is reached; try again in 1 minute.",
     );
+  });
+});
+
+describe('the toolchain a build hook needs, in words', () => {
+  it('names the common ones, quotes a plain program name and never repeats anything else', () => {
+    expect(toolchainOf('cargo build --release')).toBe('Rust');
+    expect(toolchainOf('/usr/local/bin/go build .')).toBe('Go');
+    expect(toolchainOf('"npm" run build')).toBe('Node.js');
+    expect(toolchainOf('bazel build //...')).toBe('"bazel"');
+    expect(toolchainOf('\u202eevil\u202c build')).toBe('a build tool');
+    expect(toolchainOf(`${'x'.repeat(200)} build`)).toBe('a build tool');
+    expect(toolchainOf('   ')).toBe('a build tool');
   });
 });
 

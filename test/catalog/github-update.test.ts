@@ -2,9 +2,10 @@
 // an install does (the latest release, else the default branch's head), shows the versions and
 // commits in its consent request and pins the new commit; nothing newer: "up to date", nothing
 // downloaded. A tag the person asked for stays (fledge 1.8), with word of a newer release.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { githubRefsFile } from '../../electron/engine/install/github-pins.js';
 import type { ConsentRequest } from '../../electron/engine/plugins/consent-request.js';
 import { PluginService } from '../../electron/engine/plugins/plugin-service.js';
 import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
@@ -189,6 +190,23 @@ describe('an update resolves again as an install does', () => {
         `Pinned to v1.0.0 (commit ${local.commitOf('someone', 'fledge-pin', 'v1.0.0').slice(0, 7)}), as asked at install; already up to date. The latest release is v2.0.0: install someone/fledge-pin@v2.0.0 to move to it.`,
       );
       expect(entry(config).pinned_ref).toBe(local.commitOf('someone', 'fledge-pin', 'v1.0.0'));
+
+      // As the fledge CLI records it: the tag it was given as pinned_ref, nothing remembered by the app.
+      const toml = join(config, 'plugins.toml');
+      writeFileSync(
+        toml,
+        readFileSync(toml, 'utf8').replace(local.commitOf('someone', 'fledge-pin', 'v1.0.0'), 'v1.0.0'),
+      );
+      rmSync(githubRefsFile(config), { force: true });
+      const sent = local.requests.length;
+      const cli = await service.update('fledge-pin', async () => {
+        throw new Error('a pinned release tag that did not move must not ask again');
+      });
+      expect(cli.upToDate).toMatch(
+        /^Pinned to v1\.0\.0 \(commit [0-9a-f]{7}\), as asked at install; already up to date\. The latest release is v2\.0\.0/,
+      );
+      expect(local.requests.slice(sent).some((r) => /tarball|_codeload|_downloads/.test(r.url))).toBe(false);
+      expect(entry(config).pinned_ref).toBe('v1.0.0');
     } finally {
       await local.close();
     }

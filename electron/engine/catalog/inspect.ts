@@ -61,7 +61,8 @@ export function toolchainOf(hook: string): string {
     python: 'Python',
     python3: 'Python',
   };
-  return known[program] ?? (program ? `"${program.slice(0, 30)}"` : 'a build tool');
+  // Anything else is named only when it is a plain program name (it comes from an untrusted plugin.toml).
+  return known[program] ?? (/^[a-z0-9][a-z0-9._+-]{0,29}$/.test(program) ? `"${program}"` : 'a build tool');
 }
 
 /** The release's identity for the cache: its tag and the names of its assets (a built wasm added later counts). */

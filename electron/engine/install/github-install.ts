@@ -33,8 +33,11 @@ export interface FetchOptions extends InstallProgressOptions {
   limits?: InstallLimits;
   /** Where git, cargo and the hook's program are looked for (default process.env). */
   env?: Record<string, string | undefined>;
-  /** An update: the commit installed now. A GitHub source that still resolves to it is not downloaded again. */
-  installedCommit?: string | null;
+  /**
+   * An update: plugins.toml's pinned_ref (the commit this app installed, or the tag the fledge CLI
+   * was given). A GitHub source that still resolves to it is not downloaded again.
+   */
+  installedRef?: string | null;
 }
 
 /** A GitHub update whose source resolves to the commit already installed: nothing was downloaded. */
@@ -69,7 +72,7 @@ export async function fetchForInstall(
       message: `Looking up ${repoLabel(repo, repo.ref)} on ${options.github.host}`,
     });
     resolved = await resolveGitHubSource(options.github, repo, { signal: options.signal });
-    if (options.installedCommit && resolved.commit === options.installedCommit) return { upToDate: resolved };
+    if (isInstalled(resolved, options.installedRef)) return { upToDate: resolved };
     staged = await stageArchive(source, resolved, options);
   } else {
     if (source.kind === 'git') {
@@ -113,6 +116,16 @@ export async function fetchForInstall(
     await staged.discard();
     throw err;
   }
+}
+
+/**
+ * The same commit as installed; or the same release tag the install was pinned to by the fledge CLI
+ * (which records the tag it was given, not a commit; a release's tag is taken not to move, as 1.8 does).
+ */
+function isInstalled(resolved: ResolvedGitHubSource, installedRef: string | null | undefined): boolean {
+  if (!installedRef) return false;
+  if (resolved.commit === installedRef) return true;
+  return resolved.ref === installedRef && resolved.release?.tag_name === installedRef;
 }
 
 /** Downloads the source archive of the resolved commit and stages it like a local .tar.gz. */

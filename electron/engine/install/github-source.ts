@@ -163,7 +163,8 @@ export function upToDateText(resolved: ResolvedGitHubSource, latestTag: string |
       latestTag && latestTag !== resolved.ref
         ? ` The latest release is ${latestTag}: install ${repoLabel(resolved, latestTag)} to move to it.`
         : '';
-    return `Pinned to ${resolved.ref} (commit ${sha}), as asked at install; already up to date.${newer}`;
+    const pin = /^[0-9a-f]{40}$/.test(resolved.ref) ? `commit ${sha}` : `${resolved.ref} (commit ${sha})`;
+    return `Pinned to ${pin}, as asked at install; already up to date.${newer}`;
   }
   return resolved.release
     ? `Already up to date: ${resolved.release.tag_name} is the latest release (commit ${sha}).`

