@@ -2,6 +2,7 @@
 // recorded by the engine as it serves each host call, so WASM and native runs report them alike.
 // Real sandbox runs of a real wasm module, a real bash fledge-v1 plugin, and the app's history.
 import { afterAll, describe, expect, it } from 'vitest';
+import { OutputBuffer } from '../../electron/engine/app/output-buffer.js';
 import { MAX_TOUCHED_RECORDS } from '../../electron/engine/runs/run.js';
 import type { HostServices } from '../../electron/sandbox/host-services.js';
 import type { RunEvent } from '../../electron/sandbox/protocol.js';
@@ -135,5 +136,23 @@ describe('in the app', () => {
     const record = await again.client.runs.get({ runId: run.id });
     expect(touched(record.output.events)).toEqual(expected);
     expect(JSON.stringify(record)).not.toContain('VALUE-NEVER-SHOWN');
+  });
+});
+
+describe('the kept output of a run', () => {
+  it('keeps store and metadata records past the output cap, as it keeps file opens', () => {
+    const kept = new OutputBuffer({ maxEvents: 10, maxChars: 10_000 });
+    kept.push(Array.from({ length: 50 }, (_, i) => ({ type: 'output' as const, t: i, text: `line ${i}` })));
+    kept.push([
+      { type: 'store', t: 60, key: 'greeting' },
+      { type: 'metadata', t: 61, keys: ['env'] },
+      { type: 'output', t: 62, text: 'dropped' },
+    ]);
+    expect(kept.truncated).toBe(true);
+    expect(touched(kept.events)).toEqual([
+      { type: 'store', t: 60, key: 'greeting' },
+      { type: 'metadata', t: 61, keys: ['env'] },
+    ]);
+    expect(kept.events.some((e) => e.type === 'output' && e.text === 'dropped')).toBe(false);
   });
 });
