@@ -5,6 +5,7 @@
 // and GitHub's limit stops the look-ups with the plain reason and a way to Settings.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helloWasm, rustManifest } from '../catalog/helpers.js';
@@ -61,6 +62,20 @@ const release = (version: string) => ({
   assets: [{ name: 'fledge-ready.wasm', content: wasm }],
 });
 
+/** axe's serious and critical findings on the page as it is, light and dark. */
+async function seriousViolations(): Promise<string[]> {
+  const out: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(50);
+    for (const v of (await new AxeBuilder({ page }).analyze()).violations)
+      if (v.impact === 'serious' || v.impact === 'critical')
+        out.push(`${scheme}: ${v.id} on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return out;
+}
+
 /** A link of the sidebar. */
 const nav = (name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
 /** The card of a repository in the results. */
@@ -108,6 +123,7 @@ describe('the catalog before install', () => {
     ).toBe(1);
     // Nothing was installed to learn this.
     expect(await page.getByRole('button', { name: /^Install garden\// }).count()).toBe(3);
+    expect(await seriousViolations()).toEqual([]);
 
     await page.getByLabel('Kind').selectOption('prebuilt');
     await expect.poll(() => page.locator('li.catalog-card').count()).toBe(2);
@@ -178,6 +194,8 @@ describe('GitHub’s limit', () => {
         .getByText(/Ready to install|Needs/)
         .count(),
     ).toBe(0);
+    expect(await card('garden/fledge-new').getByText('Not checked yet', { exact: true }).count()).toBe(1);
+    expect(await seriousViolations()).toEqual([]);
     await notice.getByRole('button', { name: 'Open Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).first().waitFor();
   });
