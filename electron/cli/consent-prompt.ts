@@ -26,6 +26,11 @@ export function describeConsent(req: ConsentRequest): string {
   const lines = [
     `${req.update ? 'Updating' : 'Installing'} ${visibleText(m.name)} ${visibleText(m.version)} from ${visibleText(req.source)}`,
   ];
+  const u = req.update;
+  if (u?.fromVersion !== undefined || u?.toCommit)
+    lines.push(
+      `  from ${visibleText(u.fromVersion ?? '?')} to ${visibleText(u.toVersion ?? m.version)}${u.toRef ? `, ${visibleText(u.toRef)}` : ''}${u.toCommit ? ` (commit ${u.toCommit.slice(0, 7)}${u.fromCommit && u.fromCommit !== u.toCommit ? `, was ${visibleText(u.fromCommit.slice(0, 7))}` : ''})` : ''}`,
+    );
   lines.push(`  source: ${req.tier} (${TIER_TEXT[req.tier]})`);
   lines.push(
     `  runtime: ${m.runtime === 'wasm' ? 'wasm (sandboxed)' : 'native (NOT sandboxed: runs with your permissions)'}`,

@@ -12,7 +12,7 @@ import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir } from '../support/temp.js';
-import { helloWasm, rustManifest } from './helpers.js';
+import { emptyPath, helloWasm, runCliAsync, rustManifest } from './helpers.js';
 
 let gh: GitHubStandIn;
 let wasm: Uint8Array;
@@ -207,6 +207,51 @@ describe('an update resolves again as an install does', () => {
       );
       expect(local.requests.slice(sent).some((r) => /tarball|_codeload|_downloads/.test(r.url))).toBe(false);
       expect(entry(config).pinned_ref).toBe('v1.0.0');
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe('the CLI', () => {
+  it('shows the versions and commits of an update, then says up to date (and skipped in --json, as fledge 1.8)', async () => {
+    const root = tempDir('ghupdate-cli');
+    const own: StandInRepo = { owner: 'someone', name: 'fledge-cli-up', files: {}, releases: [] };
+    const rel = (version: string) => ({
+      tag: `v${version}`,
+      files: { 'plugin.toml': rustManifest('fledge-cli-up', version) },
+      assets: [{ name: 'fledge-cli-up.wasm', content: wasm }],
+    });
+    own.releases = [rel('1.0.0')];
+    const local = await startGitHubStandIn({ repos: [own] });
+    try {
+      const env = {
+        PATH: emptyPath(),
+        HOME: root,
+        FLEDGE_CONFIG_DIR: join(root, 'cfg'),
+        FLEDGE_GITHUB_API_URL: local.url,
+      };
+      expect((await runCliAsync(['plugins', 'install', 'someone/fledge-cli-up', '--yes'], env)).code).toBe(0);
+      own.releases.unshift(rel('1.1.0'));
+      const up = await runCliAsync(['plugins', 'update', 'fledge-cli-up', '--yes'], env);
+      expect(up.code).toBe(0);
+      const c = (tag: string) => local.commitOf('someone', 'fledge-cli-up', tag).slice(0, 7);
+      expect(up.stderr).toContain(
+        `  from 1.0.0 to 1.1.0, release v1.1.0 (commit ${c('v1.1.0')}, was ${c('v1.0.0')})`,
+      );
+      expect(up.stdout).toMatch(/^Updated fledge-cli-up 1\.1\.0/);
+      const same = await runCliAsync(['plugins', 'update', 'fledge-cli-up', '--yes'], env);
+      expect(same.stdout).toBe(
+        `fledge-cli-up 1.1.0: Already up to date: v1.1.0 is the latest release (commit ${c('v1.1.0')}).\n`,
+      );
+      const json = await runCliAsync(['plugins', 'update', 'fledge-cli-up', '--json'], env);
+      expect(JSON.parse(json.stdout).results).toEqual([
+        {
+          name: 'fledge-cli-up',
+          status: 'skipped',
+          detail: `Already up to date: v1.1.0 is the latest release (commit ${c('v1.1.0')}).`,
+        },
+      ]);
     } finally {
       await local.close();
     }
