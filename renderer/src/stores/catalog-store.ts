@@ -62,8 +62,20 @@ export async function searchCatalog(): Promise<void> {
       sort: sort === 'name' ? 'stars' : sort,
     });
     if (mine === seq) {
-      catalogStore.set((s) => ({ ...s, loading: false, answer, error: null }));
+      // GitHub answered this search (not the saved copy): its limit has lifted, look-ups may go on.
+      catalogStore.set((s) => ({
+        ...s,
+        loading: false,
+        answer,
+        error: null,
+        limited: answer.fromCache ? s.limited : null,
+      }));
+      if (!answer.fromCache && timer !== null && catalogStore.get().limited === null) {
+        clearTimeout(timer);
+        timer = null;
+      }
       lookUpForFilter();
+      schedule();
     }
   } catch (e) {
     if (mine === seq)
