@@ -119,7 +119,7 @@ describe('before install, each card learns what it is', () => {
     expect(byName['tools/fledge-shell']).toMatchObject({ runtime: 'native' });
   });
 
-  it('costs two requests for a release and two for a branch (the search gave the default branch)', async () => {
+  it('costs two requests with a release and two without', async () => {
     const { service } = catalog();
     await service.search({ topic: 'look' });
     expect(await requestsDuring(() => service.inspect('prebuilt/fledge-ready'))).toEqual([
@@ -128,9 +128,15 @@ describe('before install, each card learns what it is', () => {
     ]);
     expect(await requestsDuring(() => service.inspect('source-only/fledge-needs-rust'))).toEqual([
       '/repos/source-only/fledge-needs-rust/releases/latest',
-      '/repos/source-only/fledge-needs-rust/commits/main',
-      `/repos/source-only/fledge-needs-rust/contents/plugin.toml?ref=${gh.commitOf('source-only', 'fledge-needs-rust', 'main')}`,
+      '/repos/source-only/fledge-needs-rust/contents/plugin.toml',
     ]);
+    // Nothing pushed since: both come from the cache, with no request.
+    await service.search({ topic: 'look' });
+    expect(
+      await requestsDuring(() =>
+        service.inspectMany(['prebuilt/fledge-ready', 'source-only/fledge-needs-rust']),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -239,7 +245,7 @@ describe('within GitHub’s limits', () => {
     expect(answer.limited?.reason).toMatch(
       /^GitHub's limit for unsigned requests is nearly reached \(\d left this hour, kept for searching and installing\); add a token in Settings or try again in 60 minutes\.$/,
     );
-    // A few were looked at (each 3 requests), and the search still has its requests.
+    // A few were looked at (each 2 requests), and the search still has its requests.
     expect(Object.keys(answer.facts).length).toBeGreaterThan(0);
     expect((await service.search({ topic: 'crowd' })).fromCache).toBe(false);
   });

@@ -394,8 +394,11 @@ export async function startGitHubStandIn(options: StandInOptions): Promise<GitHu
       const hit = resolveRef(r, ref);
       const file = hit?.[1][decodeURIComponent(sub[1]!)];
       if (file === undefined) return notFound(res, path);
-      const content = Buffer.from(typeof file === 'string' ? file : Buffer.from(file)).toString('base64');
-      return json(res, path, 200, { type: 'file', encoding: 'base64', content, size: file.length });
+      const bytes = Buffer.from(typeof file === 'string' ? file : Buffer.from(file));
+      // As GitHub: base64 wrapped at 60 characters, and the file's git object id.
+      const content = (bytes.toString('base64').match(/.{1,60}/g) ?? []).join('\n');
+      const sha = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+      return json(res, path, 200, { type: 'file', encoding: 'base64', content, size: bytes.length, sha });
     }
     return notFound(res, path);
   };

@@ -1,18 +1,19 @@
 // What the catalog can learn about one repository before installing it, in as few requests as
-// GitHub's limit allows (60 an hour without a token): the latest release (its tag and assets), else
-// the default branch's commit; then plugin.toml at that tag or commit, which gives the runtime and
-// the build hook. A wasm plugin installs without a toolchain when the release carries a built wasm
-// for every command (or it needs no build); otherwise the hook's program says which toolchain.
-// What was learnt is keyed by its release or commit: a second look at an unchanged repository
-// costs one request (or none, while its last push is the same), never a second plugin.toml.
+// GitHub's limit allows (60 an hour without a token): the latest release (its tag and assets), then
+// plugin.toml at that tag, else plugin.toml on the default branch: two requests. plugin.toml gives the
+// runtime and the build hook. A wasm plugin installs without a toolchain when the release carries a
+// built wasm for every command (or it needs no build); otherwise the hook's program says which
+// toolchain. What was learnt is keyed by what it was read from: the release (tag and asset names),
+// else the default branch's plugin.toml (its git object id: asking for the branch's commit first
+// would cost a third request and never save one). While the repository's last push is unchanged
+// the saved look-up is used with no request; a push with the same release costs one.
 // Every answer is untrusted: checked with zod, bounded in size, plugin.toml validated as at install.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { validateManifestText } from '../../../shared/manifest/validate-manifest.js';
-import { HostError } from '../host/errors.js';
 import type { GitHubApi } from '../install/github-api.js';
 import { assetFor } from '../install/github-prebuilt.js';
-import { commitSchema, orNullOn404, parsed, type Release, releaseSchema } from '../install/github-source.js';
+import { orNullOn404, parsed, type Release, releaseSchema } from '../install/github-source.js';
 import { hookProgram } from '../pack/toolchain.js';
 import type { RepoFacts } from './catalog-cache.js';
 
@@ -27,12 +28,15 @@ export interface InspectHint {
   pushedAt?: string | null;
 }
 
-const repoSchema = z.object({ default_branch: z.string().min(1).max(255) });
-/** GitHub's contents answer for a file: base64 text, bounded (a plugin.toml is a few KB). */
+/** GitHub's contents answer for a file: base64 text, bounded (a plugin.toml is a few KB), and its git object id. */
 const contentsSchema = z.object({
   type: z.literal('file'),
   encoding: z.literal('base64'),
   content: z.string().max(Math.ceil((MAX_MANIFEST_BYTES * 4) / 3) + 8192),
+  sha: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
 });
 
 /** The program a build hook starts, as the toolchain a person would install ("Rust", "Go"...). */
@@ -96,30 +100,16 @@ export async function inspectRepository(
 
   const latest = await orNullOn404(json('/releases/latest'));
   const release = latest === null ? null : parsed(releaseSchema, latest, `the latest release of ${label}`);
-  let ref: string;
-  let key: string;
-  if (release) {
-    ref = release.tag_name;
-    key = releaseKey(release);
-  } else {
-    const branch =
-      hint.defaultBranch ??
-      parsed(
-        repoSchema,
-        await orNullOn404(json('')).then((r) => {
-          if (r === null) throw new HostError('git_not_found', `There is no repository ${label} on GitHub.`);
-          return r;
-        }),
-        label,
-      ).default_branch;
-    const commit = await orNullOn404(json(`/commits/${encodeURIComponent(branch)}`));
-    if (commit === null)
-      throw new HostError('git_ref_not_found', `${label} has no branch "${branch.slice(0, 100)}".`);
-    ref = parsed(commitSchema, commit, `the commit of ${label} ${branch.slice(0, 100)}`).sha;
-    key = `commit:${ref}`;
-  }
-  // The same release (tag and assets) or the same commit: what was learnt from it still holds.
-  if (cached && cached.key === key) return { ...cached, pushedAt, inspectedAt };
+  // The same release (tag and assets): what was learnt from it still holds.
+  if (release && cached && cached.key === releaseKey(release)) return { ...cached, pushedAt, inspectedAt };
+  // Without a ref, GitHub answers for the default branch.
+  const answer = await orNullOn404(
+    json(`/contents/plugin.toml${release ? `?ref=${encodeURIComponent(release.tag_name)}` : ''}`),
+  );
+  const body = answer === null ? null : parsed(contentsSchema, answer, `${label}'s plugin.toml`);
+  const key = release
+    ? releaseKey(release)
+    : `branch:${hint.defaultBranch ?? 'default'}#${body?.sha ?? 'no-plugin-toml'}`;
   const facts = (f: Omit<RepoFacts, 'key' | 'pushedAt' | 'inspectedAt'>): RepoFacts => ({
     ...f,
     key,
@@ -127,15 +117,13 @@ export async function inspectRepository(
     inspectedAt,
   });
 
-  const answer = await orNullOn404(json(`/contents/plugin.toml?ref=${encodeURIComponent(ref)}`));
-  if (answer === null)
+  if (body === null)
     return facts({
       runtime: null,
       installable_without_toolchain: false,
       toolchain: null,
       problem: 'It has no plugin.toml at its top, so it cannot be installed as a fledge plugin.',
     });
-  const body = parsed(contentsSchema, answer, `${label}'s plugin.toml`);
   const bytes = Buffer.from(body.content.replace(/\s+/g, ''), 'base64');
   if (bytes.length > MAX_MANIFEST_BYTES)
     return facts({
