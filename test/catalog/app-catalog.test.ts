@@ -7,7 +7,7 @@ import { NO_CAPABILITIES } from '../../shared/capabilities.js';
 import type { FledgeApi } from '../../shared/ipc/index.js';
 import { appWorld, closeAll, nextEvent } from '../app/helpers.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
-import { helloWasm, rustManifest } from './helpers.js';
+import { helloWasm, rustManifest, wasmRelease } from './helpers.js';
 
 let gh: GitHubStandIn;
 let wasm: Uint8Array;
@@ -18,11 +18,7 @@ const rust: StandInRepo = {
   topics: ['fledge-plugin'],
   files: { 'plugin.toml': rustManifest('fledge-src') },
 };
-const release = (version: string) => ({
-  tag: `v${version}`,
-  files: { 'plugin.toml': rustManifest('fledge-rel', version) },
-  assets: [{ name: 'fledge-rel.wasm', content: wasm }],
-});
+const release = (version: string) => wasmRelease('fledge-rel', version, wasm);
 
 beforeAll(async () => {
   wasm = await helloWasm();

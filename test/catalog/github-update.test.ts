@@ -12,16 +12,12 @@ import { parseRegistry } from '../../electron/engine/registry/plugins-toml.js';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir } from '../support/temp.js';
-import { emptyPath, helloWasm, runCliAsync, rustManifest } from './helpers.js';
+import { emptyPath, helloWasm, runCliAsync, rustManifest, wasmRelease } from './helpers.js';
 
 let gh: GitHubStandIn;
 let wasm: Uint8Array;
 const repo: StandInRepo = { owner: 'someone', name: 'fledge-moving', files: {}, releases: [] };
-const release = (version: string) => ({
-  tag: `v${version}`,
-  files: { 'plugin.toml': rustManifest('fledge-moving', version) },
-  assets: [{ name: 'fledge-moving.wasm', content: wasm }],
-});
+const release = (version: string) => wasmRelease('fledge-moving', version, wasm);
 
 beforeAll(async () => {
   wasm = await helloWasm();
@@ -66,23 +62,13 @@ describe('an update resolves again as an install does', () => {
       owner: 'someone',
       name: 'fledge-rel',
       files: {},
-      releases: [
-        {
-          tag: 'v1.0.0',
-          files: { 'plugin.toml': rustManifest('fledge-rel', '1.0.0') },
-          assets: [{ name: 'fledge-rel.wasm', content: wasm }],
-        },
-      ],
+      releases: [wasmRelease('fledge-rel', '1.0.0', wasm)],
     };
     const local = await startGitHubStandIn({ repos: [own] });
     try {
       const service = new PluginService(config, config, { baseUrl: local.url });
       await service.install('someone/fledge-rel', prompt);
-      own.releases!.unshift({
-        tag: 'v1.1.0',
-        files: { 'plugin.toml': rustManifest('fledge-rel', '1.1.0', 'store = true') },
-        assets: [{ name: 'fledge-rel.wasm', content: wasm }],
-      });
+      own.releases!.unshift(wasmRelease('fledge-rel', '1.1.0', wasm, 'store = true'));
       const asked: ConsentRequest[] = [];
       const outcome = await service.update('fledge-rel', async (req) => {
         asked.push(req);
@@ -167,23 +153,13 @@ describe('an update resolves again as an install does', () => {
       owner: 'someone',
       name: 'fledge-pin',
       files: {},
-      releases: [
-        {
-          tag: 'v1.0.0',
-          files: { 'plugin.toml': rustManifest('fledge-pin', '1.0.0') },
-          assets: [{ name: 'fledge-pin.wasm', content: wasm }],
-        },
-      ],
+      releases: [wasmRelease('fledge-pin', '1.0.0', wasm)],
     };
     const local = await startGitHubStandIn({ repos: [own] });
     try {
       const service = new PluginService(config, config, { baseUrl: local.url });
       await service.install('someone/fledge-pin@v1.0.0', prompt);
-      own.releases!.unshift({
-        tag: 'v2.0.0',
-        files: { 'plugin.toml': rustManifest('fledge-pin', '2.0.0') },
-        assets: [{ name: 'fledge-pin.wasm', content: wasm }],
-      });
+      own.releases!.unshift(wasmRelease('fledge-pin', '2.0.0', wasm));
       const out = await service.update('fledge-pin', prompt);
       expect(out).toMatchObject({ version: '1.0.0', replaced: false });
       expect(out.upToDate).toBe(
@@ -217,11 +193,7 @@ describe('the CLI', () => {
   it('shows the versions and commits of an update, then says up to date (and skipped in --json, as fledge 1.8)', async () => {
     const root = tempDir('ghupdate-cli');
     const own: StandInRepo = { owner: 'someone', name: 'fledge-cli-up', files: {}, releases: [] };
-    const rel = (version: string) => ({
-      tag: `v${version}`,
-      files: { 'plugin.toml': rustManifest('fledge-cli-up', version) },
-      assets: [{ name: 'fledge-cli-up.wasm', content: wasm }],
-    });
+    const rel = (version: string) => wasmRelease('fledge-cli-up', version, wasm);
     own.releases = [rel('1.0.0')];
     const local = await startGitHubStandIn({ repos: [own] });
     try {

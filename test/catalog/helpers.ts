@@ -41,6 +41,15 @@ ${caps}
 `;
 }
 
+/** A release of a Rust-built wasm plugin that carries the built wasm (installable without Rust). */
+export function wasmRelease(name: string, version: string, wasm: Uint8Array, caps = '') {
+  return {
+    tag: `v${version}`,
+    files: { 'plugin.toml': rustManifest(name, version, caps) },
+    assets: [{ name: `${name}.wasm`, content: wasm }],
+  };
+}
+
 /** A folder to use as the whole PATH: nothing in it, so no git, no cargo, no rustc. */
 export function emptyPath(): string {
   const dir = join(tempDir('nopath'), 'bin');

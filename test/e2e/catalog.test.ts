@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helloWasm, rustManifest } from '../catalog/helpers.js';
+import { helloWasm, rustManifest, wasmRelease } from '../catalog/helpers.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir } from '../support/temp.js';
 import { buildRenderer, type RunningApp, startApp } from './support/app.js';
@@ -56,11 +56,7 @@ const native: StandInRepo = {
   stars: 10,
   files: { 'plugin.toml': nativeManifest, 'bin/shell-tools': '#!/bin/sh\necho hi\n' },
 };
-const release = (version: string) => ({
-  tag: `v${version}`,
-  files: { 'plugin.toml': rustManifest('fledge-ready', version) },
-  assets: [{ name: 'fledge-ready.wasm', content: wasm }],
-});
+const release = (version: string) => wasmRelease('fledge-ready', version, wasm);
 
 /** axe's serious and critical findings on the page as it is, light and dark. */
 async function seriousViolations(): Promise<string[]> {
