@@ -3,8 +3,8 @@
 //
 // Node 20 has no module.enableCompileCache (22.1+), and it caches no ES module's code, so the bundle
 // is CommonJS, compiled here with vm.Script and the cached data. build/bundle.mjs makes the cache
-// right after the build (FLEDGE_CLI_CODE_CACHE=write, on `run --help`, before any V8 flag changes:
-// V8 refuses a cache made under other flags). The cache sits beside the bundle and is as trusted as
+// right after the build (FLEDGE_CLI_CODE_CACHE=write: a run of a trivial plugin, written before the
+// sandbox starts, since V8 refuses a cache made under other flags and the sandbox sets some). The cache sits beside the bundle and is as trusted as
 // it (never written at run time); its header names the bundle's size and mtime, since V8 itself
 // checks only the source length. A missing, stale or refused cache only means a slower start.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+
+import { CODE_CACHE_POINT } from './code-cache-point.js';
 
 const file = join(dirname(fileURLToPath(import.meta.url)), 'cli-main.cjs');
 const cacheFile = `${file}.cache`;
@@ -44,12 +46,18 @@ if (process.env.FLEDGE_CLI_CODE_CACHE === 'check')
     `code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'}\n`,
   );
 if (process.env.FLEDGE_CLI_CODE_CACHE === 'write') {
-  // At exit: every function the command compiled is in it.
-  process.once('exit', () => {
+  // With every function compiled so far: when `run` is about to start its sandbox (CODE_CACHE_POINT,
+  // before the sandbox changes V8 flags), else at exit (a command that starts none).
+  let written = false;
+  const write = () => {
+    if (written) return;
+    written = true;
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.concat([Buffer.from(expected, 'latin1'), script.createCachedData()]));
     renameSync(tmp, cacheFile);
-  });
+  };
+  process.once(CODE_CACHE_POINT, write);
+  process.once('exit', write);
 }
 const cjsModule = { exports: {} };
 (script.runInThisContext() as (...args: unknown[]) => void).call(

@@ -11,6 +11,7 @@ import { cliSandboxMode, InProcessSandboxLauncher } from '../../engine/runs/in-p
 import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
 import type { RunEvent } from '../../sandbox/protocol.js';
 import { parseCommandArgs } from '../args.js';
+import { codeCachePoint } from '../code-cache-point.js';
 import { type CliCommand, type CliIO, PROGRAM, UsageError } from '../command.js';
 import { configDirFor } from './service.js';
 
@@ -252,6 +253,7 @@ export const runCommand: CliCommand = {
       }
     }
 
+    codeCachePoint();
     // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
     const manager = new RunManager({
       poolSize: 0,

@@ -103,7 +103,7 @@ class InProcessSandbox implements SandboxProcess {
 }
 
 export interface InProcessLauncherOptions {
-  /** The worker script (default: dist/sandbox-worker.js beside the bundle or in the repository). */
+  /** The worker script (default: dist/sandbox-worker.cjs beside the bundle or in the repository). */
   workerScript?: string;
 }
 
@@ -112,7 +112,7 @@ export class InProcessSandboxLauncher implements SandboxLauncher {
   private readonly workerScript: string;
 
   constructor(options: InProcessLauncherOptions = {}) {
-    this.workerScript = options.workerScript ?? bundledScript('sandbox-worker.js');
+    this.workerScript = options.workerScript ?? bundledScript('sandbox-worker.cjs');
   }
 
   launch(options: LaunchOptions): SandboxProcess {

@@ -45,7 +45,7 @@ export interface SandboxLauncher {
 const STDERR_TAIL = 16384;
 
 /** Finds a bundled script of the sandbox in dist/: beside the running bundle, or in the repository's dist/. */
-export function bundledScript(name: 'sandbox-host.js' | 'sandbox-worker.js'): string {
+export function bundledScript(name: 'sandbox-host.js' | 'sandbox-worker.js' | 'sandbox-worker.cjs'): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, name), join(here, '..', '..', '..', 'dist', name)];
   for (const c of candidates) if (existsSync(c)) return c;
