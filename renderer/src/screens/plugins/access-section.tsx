@@ -52,7 +52,7 @@ export function AccessSection({ plugin: p }: { plugin: PluginDetail }) {
         <div className="access-actions">
           <p className="muted small">
             {a.containable
-              ? 'Contained, it can read this project but not change it, and has no network unless you grant it.'
+              ? 'Take it back and it runs contained again: it can read this project but not change it, and has no network unless you grant it.'
               : 'This computer cannot contain native plugins, so it runs with full access either way.'}
           </p>
           <Button busy={busy} onClick={() => void set(false)}>
