@@ -8,6 +8,9 @@
 //   process  the new CLI with its sandbox in a process of its own (FLEDGE_CLI_SANDBOX=process)
 //   fledge   the real fledge CLI (`fledge plugins run`), when installed (FLEDGE_BENCH_FLEDGE, else
 //            /opt/fledge/bin/fledge)
+// --no-extra-ca runs every variant without NODE_EXTRA_CA_CERTS: Node reads that file when it starts
+// (~30 ms of CPU per Node process for a system bundle of ~150 certificates), so where it is set it
+// weighs on every figure here.
 // The variants alternate within each round (the order rotates); medians of --runs rounds (default 9).
 // Run it under `flock /tmp/bench.lock` on a shared machine. Not in CI. Needs clang and python3.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     old: { type: 'string' },
     process: { type: 'boolean', default: false },
     fledge: { type: 'boolean', default: false },
+    'no-extra-ca': { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -92,6 +96,7 @@ const config = join(work, 'config'); // exists: the prepared-module cache key is
 mkdirSync(config, { recursive: true });
 const cliEnv = (extra: Record<string, string> = {}) => {
   const env: NodeJS.ProcessEnv = { ...process.env, FLEDGE_CONFIG_DIR: config };
+  if (values['no-extra-ca']) delete env.NODE_EXTRA_CA_CERTS;
   delete env.FLEDGE_SANDBOX_NODE;
   delete env.FLEDGE_CLI_SANDBOX;
   delete env.NODE_OPTIONS;
@@ -118,12 +123,13 @@ if (values.process)
 const fledgeBin = [process.env.FLEDGE_BENCH_FLEDGE, '/opt/fledge/bin/fledge'].find((b) => b && existsSync(b));
 if (values.fledge && fledgeBin) {
   const home = join(work, 'fledge-home');
-  const fledgeEnv = {
+  const fledgeEnv: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     FLEDGE_NON_INTERACTIVE: '1',
   };
+  if (values['no-extra-ca']) delete fledgeEnv.NODE_EXTRA_CA_CERTS;
   mkdirSync(home, { recursive: true });
   execFileSync(fledgeBin, ['plugins', 'install', pluginDir, '--yes'], { env: fledgeEnv, stdio: 'ignore' });
   variants.push({
@@ -151,7 +157,7 @@ const median = (xs: number[]) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 console.log(
-  `trivial run through the CLI, ${RUNS} alternated rounds on Node ${process.versions.node}; load (1 min) ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`,
+  `trivial run through the CLI, ${RUNS} alternated rounds on Node ${process.versions.node}; load (1 min) ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}; NODE_EXTRA_CA_CERTS ${values['no-extra-ca'] || !process.env.NODE_EXTRA_CA_CERTS ? 'unset' : 'set'}`,
 );
 const med = new Map<string, Sample>();
 for (const v of variants) {
