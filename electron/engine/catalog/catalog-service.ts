@@ -21,6 +21,8 @@ import type { CatalogAnswer, CatalogQuery, CatalogResult, InspectAnswer } from '
 
 /** At most this many repositories per inspectMany call (the app asks for the cards on screen). */
 export const MAX_INSPECT_BATCH = 12;
+/** Repositories whose search facts (default branch, last push) are kept in memory for look-ups. */
+const MAX_HINTS = 5000;
 const NAME_RE = /^([A-Za-z0-9][A-Za-z0-9-]{0,38})\/([A-Za-z0-9._-]{1,100})$/;
 
 export interface CatalogServiceOptions {
@@ -95,7 +97,8 @@ export class CatalogService {
 
   /**
    * Learns a repository's runtime and whether it installs without a toolchain (saved for later
-   * searches, keyed by its release or commit). From the cache alone while its last push is unchanged.
+   * searches, keyed by its release, else its default branch's plugin.toml). From the cache alone
+   * while its last push is unchanged.
    */
   async inspect(fullName: string, signal?: AbortSignal): Promise<RepoFacts> {
     const m = NAME_RE.exec(fullName);
@@ -162,11 +165,12 @@ export class CatalogService {
     if (left !== null && left <= this.reserve) {
       const wait = this.budget.secondsToReset();
       const later = wait ? `try again in ${minutesWords(wait)}` : 'try again later';
+      const kept = `${left} left this hour, kept for searching and installing`;
       throw new HostError(
         'github_rate_limited',
         this.api.hasToken
-          ? `GitHub's limit for requests with your token is nearly reached; the plugins not checked yet will be checked when you ${later}.`
-          : `GitHub's limit for unsigned requests is nearly reached (${left} left this hour, kept for searching and installing); ${this.options.tokenAdvice ?? 'set a GitHub token'} or ${later}.`,
+          ? `GitHub's limit for requests with your token is nearly reached (${kept}); ${later}.`
+          : `GitHub's limit for unsigned requests is nearly reached (${kept}); ${this.options.tokenAdvice ?? 'set a GitHub token'} or ${later}.`,
       );
     }
   }
@@ -201,6 +205,7 @@ export class CatalogService {
     ]);
     return hits.map((hit) => {
       const full = `${hit.owner}/${hit.name}`;
+      if (this.hints.size >= MAX_HINTS) this.hints.clear();
       this.hints.set(full.toLowerCase(), {
         defaultBranch: hit.defaultBranch ?? null,
         pushedAt: hit.pushedAt ?? null,
