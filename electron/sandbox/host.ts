@@ -2,6 +2,7 @@
 // to the engine over IPC and does the async work; a worker thread runs the wasm. Started ahead of
 // time by the warm pool: it reports `ready` once its worker is up and warm, then serves exactly one
 // `start` and exits.
+import { existsSync } from 'node:fs';
 import { startController } from './controller.js';
 import type { FromSandbox, ToSandbox } from './protocol.js';
 import { WASM_MAX_PAGES_ARG } from './protocol.js';
@@ -44,6 +45,15 @@ const send = (msg: FromSandbox, done?: () => void): void => {
   process.send!(msg, undefined, undefined, done ? () => done() : undefined);
 };
 
+/**
+ * The worker script beside this one: the CommonJS build when it is there (a CommonJS worker starts
+ * ~9 ms of CPU sooner than an ES module one), else the ES module build (a packaged app ships that).
+ */
+function workerScript(): URL {
+  const cjs = new URL('./sandbox-worker.cjs', import.meta.url);
+  return existsSync(cjs) ? cjs : new URL('./sandbox-worker.js', import.meta.url);
+}
+
 startController(
   {
     send,
@@ -61,7 +71,7 @@ startController(
     peakRssBytes: () => process.resourceUsage().maxRSS * 1024,
   },
   {
-    workerScript: new URL('./sandbox-worker.js', import.meta.url),
+    workerScript: workerScript(),
     ...(Number.isInteger(maxPages) && maxPages > 0 ? { maxPages } : {}),
   },
 );
