@@ -63,8 +63,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     try {
       const file = await files.get(url.pathname);
-      res.writeHead(file.status, { ...securityHeaders(port), 'Content-Type': file.type });
-      res.end(req.method === 'HEAD' ? undefined : file.body);
+      // Content-named build files are kept by the browser, the bridge is kept and asked after each
+      // time (an ETag of its content), so V8 keeps their compiled code and a reload compiles no
+      // script again. Everything else, index.html included, is not stored.
+      const caching = file.immutable
+        ? { 'Cache-Control': 'private, max-age=31536000, immutable' }
+        : file.etag
+          ? { 'Cache-Control': 'private, no-cache', ETag: file.etag }
+          : {};
+      const unchanged = file.etag !== undefined && req.headers['if-none-match'] === file.etag;
+      res.writeHead(unchanged ? 304 : file.status, {
+        ...securityHeaders(port),
+        'Content-Type': file.type,
+        ...caching,
+      });
+      res.end(req.method === 'HEAD' || unchanged ? undefined : file.body);
     } catch {
       deny(res, 500, 'This file could not be read.');
     }

@@ -3,6 +3,7 @@
  * beneath the folder, links are followed only while they stay inside, only regular files are read;
  * a path without a file extension gets index.html, with the bridge script put first in <head>.
  */
+import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { contentTypeOf } from '../../shared/content-types.js';
@@ -13,7 +14,14 @@ export interface StaticFile {
   status: number;
   type: string;
   body: Buffer | string;
+  /** A build output named by its content (Vite's assets/<name>-<hash>.<ext>): it never changes under its name. */
+  immutable?: boolean;
+  /** For a file kept under a fixed name (the bridge): the browser may keep it, asking each time whether it changed. */
+  etag?: string;
 }
+
+/** Vite names every file it emits under assets/ with a hash of its content. */
+const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fledge Desktop</title></head>
 <body><main><h1>Fledge Desktop</h1><p>The screens are not built yet. Run <code>npm start</code> (it builds them), then reload this page.</p></main></body></html>`;
@@ -37,7 +45,14 @@ export class StaticFiles {
       return notFound();
     }
     if (path.includes('\u0000') || path.includes('\\')) return notFound();
-    if (path === BRIDGE_PATH) return this.file(this.bridgeFile, '.js');
+    if (path === BRIDGE_PATH) {
+      const file = await this.file(this.bridgeFile, '.js');
+      if (file.status !== 200) return file;
+      return {
+        ...file,
+        etag: `"${createHash('sha256').update(file.body).digest('base64url').slice(0, 27)}"`,
+      };
+    }
     const clean = normalize(path).replace(/^(\.\.(\/|$))+/, '');
     if (extname(clean) === '') return this.index();
     const root = await realpath(this.rendererDir).catch(() => null);
@@ -46,7 +61,8 @@ export class StaticFiles {
     if (!inside(root, target)) return notFound();
     const real = await realpath(target).catch(() => null);
     if (!real || !inside(root, real)) return clean === '/favicon.ico' ? noIcon() : notFound();
-    return this.file(real, extname(real));
+    const file = await this.file(real, extname(real));
+    return file.status === 200 && HASHED_ASSET.test(clean) ? { ...file, immutable: true } : file;
   }
 
   private async index(): Promise<StaticFile> {

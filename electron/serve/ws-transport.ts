@@ -8,7 +8,7 @@
  */
 
 import type { WebSocket } from 'ws';
-import type { Dispatch } from '../../shared/ipc/index.js';
+import type { Dispatch, Reply } from '../../shared/ipc/index.js';
 import {
   describeIssues,
   type EventBatch,
@@ -24,6 +24,11 @@ export const MAX_FRAME_BYTES = 48 * 1024 * 1024;
 export const MAX_IN_FLIGHT = 32;
 /** Bytes of live frames waiting for a client before it is considered stuck (replays do not count). */
 export const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * The first screen's list, read as a window connects (while its code is still starting) and given
+ * to its first `plugins.list` call if that comes within this long and no plugin changed meanwhile.
+ */
+export const EARLY_LIST_MS = 3000;
 
 let clients = 0;
 
@@ -36,6 +41,18 @@ export function serveConnection(
   const client = `ws:${++clients}`;
   let inFlight = 0;
   let unsubscribe: (() => void) | null = null;
+  // Every window asks for the plugin list first: it is read now, beside the window's start-up, and
+  // forgotten once used, after EARLY_LIST_MS, or when a plugin changes (the window then hears of it).
+  let earlyList: Promise<Reply> | null = dispatch('plugins.list', {}, { client });
+  const forgetEarly = () => {
+    earlyList = null;
+    clearTimeout(earlyTimer);
+    stopWatching();
+  };
+  const earlyTimer = setTimeout(forgetEarly, EARLY_LIST_MS);
+  const stopWatching = hub.subscribe((batch) => {
+    if (batch.events.some((e) => e.name === 'plugins.changed')) forgetEarly();
+  });
   // One frame handed to the socket at a time (the next when it is written out): what waits is ours to
   // count. Replayed batches (bounded by what the hub keeps) do not count; live frames piling up behind
   // a client that does not read do, and past the bound it is disconnected: it resumes when it is back.
@@ -109,12 +126,27 @@ export function serveConnection(
         },
       });
     inFlight += 1;
-    void dispatch(f.method, f.params, { client })
+    const early = f.method === 'plugins.list' && isEmptyParams(f.params) ? earlyList : null;
+    if (early) forgetEarly();
+    void (early ?? dispatch(f.method, f.params, { client }))
       .then((reply) => send({ t: 'reply', id: f.id, reply }))
       .finally(() => {
         inFlight -= 1;
       });
   });
-  socket.on('close', () => unsubscribe?.());
+  socket.on('close', () => {
+    unsubscribe?.();
+    forgetEarly();
+  });
   socket.on('error', () => socket.terminate());
+}
+
+function isEmptyParams(params: unknown): boolean {
+  return (
+    params === undefined ||
+    (typeof params === 'object' &&
+      params !== null &&
+      !Array.isArray(params) &&
+      Object.keys(params).length === 0)
+  );
 }

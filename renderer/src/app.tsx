@@ -36,9 +36,12 @@ async function loadEverything(): Promise<void> {
 }
 
 let started = false;
-/** Subscribes the stores to the app's events once, then loads the state. */
-function start(setConnection: (c: Connection) => void): void {
-  if (started) return;
+/**
+ * Subscribes the stores to the app's events once, then loads the state. main.tsx calls it before the
+ * first render, so the plugin list is on its way while React mounts.
+ */
+export function startStores(): void {
+  if (started || !hasClient()) return;
   started = true;
   wireProjectEvents();
   wirePluginEvents();
@@ -46,7 +49,6 @@ function start(setConnection: (c: Connection) => void): void {
   wireInstallEvents();
   wireRunEvents();
   onEvent('app.resync', () => void loadEverything());
-  fledge().onStatus((s) => setConnection(s));
   void loadEverything().then(() => {
     document.documentElement.setAttribute('data-ready', 'true');
     // The terminal (xterm.js) is fetched once the first screen is up, so a run never waits for it.
@@ -76,7 +78,9 @@ export function App() {
   const [connection, setConnection] = useState<Connection>('connecting');
   const connected = hasClient();
   useEffect(() => {
-    if (connected) start(setConnection);
+    if (!connected) return;
+    startStores();
+    return fledge().onStatus((s) => setConnection(s));
   }, [connected]);
   const route = useStore(routeStore);
   // biome-ignore lint/correctness/useExhaustiveDependencies: focus moves to the content on every page change

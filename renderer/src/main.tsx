@@ -1,7 +1,7 @@
 // Entry point: applies the last theme (no flash), then mounts the app into #root.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app.js';
+import { App, startStores } from './app.js';
 import { applyStoredTheme } from './stores/settings-store.js';
 import './styles/tokens.css';
 import './styles/base.css';
@@ -19,11 +19,12 @@ async function waitForClient(ms: number): Promise<void> {
 
 const root = document.getElementById('root');
 if (root) {
-  void waitForClient(3000).then(() =>
+  void waitForClient(3000).then(() => {
+    startStores();
     createRoot(root).render(
       <StrictMode>
         <App />
       </StrictMode>,
-    ),
-  );
+    );
+  });
 }

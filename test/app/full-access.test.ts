@@ -75,7 +75,8 @@ describe('plugins.setFullAccess', () => {
     const allowed = await world.client.plugins.setFullAccess({ name: plugin.name, allowed: true });
     expect(allowed.access).toMatchObject({ mode: 'full', fullAccessAllowed: true });
     expect(allowed.access.detail).toMatch(/It can do anything you can do/);
-    expect(world.seen.slice(changed).some((e) => e.name === 'plugins.changed')).toBe(true);
+    // Events travel in batches at most every 16 ms: the reply can come first.
+    await expect.poll(() => world.seen.slice(changed).some((e) => e.name === 'plugins.changed')).toBe(true);
     // Where the CLI keeps it, bound to the program as it is now.
     const record = JSON.parse(readFileSync(nativeAccessFile(world.configDir), 'utf8'))[plugin.name];
     expect(record.binaries[plugin.binary]).toMatch(/^[0-9a-f]{64}$/);

@@ -1,13 +1,16 @@
 // Renderer performance in browser mode, measured in Chromium and printed for the closing note:
-// - a plugin floods 200,000 lines: the longest main-thread task (PerformanceObserver 'longtask'),
-//   the input latency of clicks made during the flood (Event Timing 'event' entries, and the
-//   round trip seen from the test), and every line reaching the view (xterm's parsed-line count
-//   and a search for the last line);
-// - page load to the plugin list on screen with 50 installed plugins.
-// The bounds asserted are the issue's floors with room for a shared, noisy machine; the figures
-// themselves are printed.
+// - a plugin floods 200,000 lines: the longest main-thread task (PerformanceObserver 'longtask',
+//   wall time) and the CPU time of the longest tasks (Chromium's trace: a task's thread time, which a
+//   busy machine does not inflate), the input latency of clicks made during the flood (Event Timing
+//   'event' entries, and the round trip seen from the test), and every line reaching the view
+//   (xterm's parsed-line count and a search for the last line);
+// - page load to the plugin list on screen with 50 installed plugins: the first load with nothing
+//   cached and five later loads (wall time, and the main thread's CPU time until then).
+// The bounds asserted are the issue's floors with room for a shared, noisy machine (wall time
+// depends on how many others want the two cores); the goals are judged from the printed figures.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { tempDir } from '../support/temp.js';
@@ -67,6 +70,53 @@ interface PerfData {
   events: { name: string; duration: number; delay: number }[];
 }
 
+/** The main thread's CPU time so far (Chromium's ThreadTime metric), in ms. */
+async function threadMs(cdp: CDPSession): Promise<number> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return (metrics.find((m) => m.name === 'ThreadTime')?.value ?? Number.NaN) * 1000;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** Records Chromium's top-level tasks; `stop` gives each main-thread task of the page as [wall, cpu] ms. */
+async function traceTasks(cdp: CDPSession): Promise<{ stop(): Promise<[number, number][]> }> {
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (d) => {
+    for (const e of d.value as unknown as TraceEvent[]) events.push(e);
+  });
+  await cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['toplevel', '__metadata'] },
+    transferMode: 'ReportEvents',
+  });
+  return {
+    async stop() {
+      const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+      await cdp.send('Tracing.end');
+      await done;
+      const mains = new Set(
+        events
+          .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+          .map((e) => `${e.pid}:${e.tid}`),
+      );
+      return events
+        .filter(
+          (e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.has(`${e.pid}:${e.tid}`),
+        )
+        .map((e) => [(e.dur ?? 0) / 1000, (e.tdur ?? 0) / 1000]);
+    },
+  };
+}
+
+const load = () => loadavg()[0]!.toFixed(1);
+
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
   await context.addInitScript({ content: OBSERVE });
@@ -78,24 +128,36 @@ describe('renderer performance', () => {
     const first = await newPage();
     await first.goto(app.url); // the token becomes this context's cookie
     await first.waitForSelector('html[data-ready="true"]');
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    const fiftyRows = () =>
+      (
+        globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }
+      ).document.querySelectorAll('[data-testid="plugin-list"] > li').length === 50;
+    /** One page load: [ms from navigation to 50 rows on screen, main-thread CPU ms until then]. */
+    const sample = async (cold: boolean): Promise<[number, number]> => {
       const page = await first.context().newPage();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      if (cold) await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
       await page.goto(`${app.origin}/#/plugins`);
-      await page.waitForFunction(() => {
-        const d = globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } };
-        return d.document.querySelectorAll('[data-testid="plugin-list"] > li').length === 50;
-      });
-      samples.push(await page.evaluate(() => performance.now()));
+      await page.waitForFunction(fiftyRows, undefined, { polling: 'raf' });
+      const at = await page.evaluate(() => performance.now());
+      const cpu = await threadMs(cdp);
       await page.close();
-    }
+      return [at, cpu];
+    };
+    const cold = await sample(true);
+    const warm: [number, number][] = [];
+    for (let i = 0; i < 5; i++) warm.push(await sample(false));
     await first.context().close();
-    samples.sort((a, b) => a - b);
-    const median = samples[Math.floor(samples.length / 2)]!;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ms = median(warm.map((w) => w[0]));
     console.log(
-      `[perf] page load -> 50 plugins on screen: median ${median.toFixed(0)} ms (${samples.map((s) => s.toFixed(0)).join(', ')})`,
+      `[perf] page load -> 50 plugins on screen (load ${load()}): first load, nothing cached ${cold[0].toFixed(0)} ms ` +
+        `(main thread CPU ${cold[1].toFixed(0)} ms); later loads median ${ms.toFixed(0)} ms ` +
+        `(${warm.map((w) => w[0].toFixed(0)).join(', ')}; CPU ${warm.map((w) => w[1].toFixed(0)).join(', ')} ms)`,
     );
-    expect(median).toBeLessThan(1500);
+    expect(ms).toBeLessThan(1000);
+    expect(cold[0]).toBeLessThan(2000);
   });
 
   it('a 200,000-line flood reaches the view line for line while the window keeps answering clicks', async () => {
@@ -109,6 +171,7 @@ describe('renderer performance', () => {
     await page.evaluate(() => {
       (globalThis as unknown as { __perf: PerfData }).__perf.longTasks.length = 0;
     });
+    const trace = await traceTasks(await page.context().newCDPSession(page));
     const t0 = Date.now();
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     const panel = visibleRunPanel(page);
@@ -135,7 +198,12 @@ describe('renderer performance', () => {
     const floodMs = Date.now() - t0;
     await panel.getByTestId('end-status').waitFor({ timeout: 60_000 });
 
+    const tasks = await trace.stop();
     const perf = await page.evaluate(() => (globalThis as unknown as { __perf: PerfData }).__perf);
+    const byCpu = [...tasks].sort((a, b) => b[1] - a[1]);
+    const byWall = [...tasks].sort((a, b) => b[0] - a[0]);
+    const cpuOver50 = tasks.filter((t) => t[1] > 50).length;
+    const pair = (t: [number, number] | undefined) => (t ? `${t[0].toFixed(0)}/${t[1].toFixed(0)}` : '-');
     const longest = Math.max(0, ...perf.longTasks);
     const over50 = perf.longTasks.filter((d) => d > 50).length;
     const clicks = perf.events.filter(
@@ -147,8 +215,10 @@ describe('renderer performance', () => {
     const rtMedian = roundTrips[Math.floor(roundTrips.length / 2)] ?? 0;
     const rtMax = roundTrips[roundTrips.length - 1] ?? 0;
     console.log(
-      `[perf] flood of ${LINES} lines: all ${await writtenLines(page)} lines in the view after ${floodMs} ms; ` +
+      `[perf] flood of ${LINES} lines (load ${load()}): all ${await writtenLines(page)} lines in the view after ${floodMs} ms; ` +
         `longest task ${longest.toFixed(0)} ms, ${over50} tasks over 50 ms (of ${perf.longTasks.length} long tasks); ` +
+        `trace: ${tasks.length} tasks, longest by CPU ${byCpu.slice(0, 3).map(pair).join(', ')} ms wall/CPU, ` +
+        `longest by wall ${byWall.slice(0, 3).map(pair).join(', ')}, ${cpuOver50} over 50 ms of CPU; ` +
         `${roundTrips.length} clicks during the flood: Event Timing worst ${worstClick.toFixed(0)} ms (input delay ${worstDelay.toFixed(0)} ms), ` +
         `round trip from the test median ${rtMedian.toFixed(0)} ms, max ${rtMax.toFixed(0)} ms`,
     );
@@ -161,7 +231,10 @@ describe('renderer performance', () => {
     expect(await panel.getByText('Not found').count()).toBe(0);
     console.log(`[perf] search for the last of ${LINES} lines: ${(performance.now() - s0).toFixed(0)} ms`);
     expect(roundTrips.length).toBeGreaterThan(0);
-    expect(longest).toBeLessThan(400);
+    // The issue's floor (100 ms) on what the window itself spends per task; wall time, which a
+    // machine busy with other work stretches, with room.
+    expect(byCpu[0]?.[1] ?? 0).toBeLessThanOrEqual(100);
+    expect(longest).toBeLessThan(300);
     expect(worstDelay).toBeLessThan(250);
     await page.context().close();
   });

@@ -61,7 +61,7 @@ export class PluginViews {
     );
   }
 
-  private summary(j: Joined): Summary {
+  private summary(j: Joined, settings: KeyValueStore = this.settings): Summary {
     const { row, record, manifest } = j;
     const prefs = readPluginPrefs(this.prefs, row.name);
     const descriptions = new Map((manifest?.commands ?? []).map((c) => [c.name, c.description ?? null]));
@@ -87,12 +87,13 @@ export class PluginViews {
       },
       approvedHere: j.approvedHere,
       enabled: prefs.enabled,
-      limits: effectiveLimits(this.settings, prefs),
+      limits: effectiveLimits(settings, prefs),
     };
   }
 
   async list(): Promise<Summary[]> {
-    return (await this.joined()).map((j) => this.summary(j));
+    const settings = readOnce(this.settings);
+    return (await this.joined()).map((j) => this.summary(j, settings));
   }
 
   async one(name: string): Promise<Summary> {
@@ -124,4 +125,21 @@ export class PluginViews {
       data: { ...j.row.data },
     };
   }
+}
+
+/** The settings as they are now, each key read once (conf reads its file on every get: 4 per plugin listed). */
+function readOnce(store: KeyValueStore): KeyValueStore {
+  const seen = new Map<string, unknown>();
+  return {
+    get(key) {
+      if (!seen.has(key)) seen.set(key, store.get(key));
+      return seen.get(key);
+    },
+    set: () => {
+      throw new Error('readOnce: read-only');
+    },
+    delete: () => {
+      throw new Error('readOnce: read-only');
+    },
+  };
 }

@@ -9,8 +9,12 @@ import type { OutputBuffer } from '../../stores/output-buffer.js';
 export const HIGH_WATERMARK = 100_000;
 /** ...and resume when xterm has caught up to this many. */
 export const LOW_WATERMARK = 5_000;
-/** Largest piece handed to xterm at once (so one write never blocks the window for long). */
-const MAX_WRITE = 32_768;
+/**
+ * Largest piece handed to xterm at once. xterm parses its queue in slices of about 12 ms, but a
+ * single write is never cut: 4,096 characters (about 160 short lines) keep every slice well under a
+ * frame even on a busy machine (32 KB took 50-80 ms per write here).
+ */
+export const MAX_WRITE = 4096;
 
 export interface TerminalHandle {
   find(text: string, direction: 'next' | 'previous'): boolean;
@@ -54,6 +58,19 @@ function themeFromCss(): ITheme {
 }
 
 /**
+ * xterm.js 6.0 reveals its scrollbar on every scroll, and output scrolls once per line: each line
+ * re-arms a hide timer (a clearTimeout and a setTimeout), which was over a third of the time a
+ * 200,000-line flood took (xtermjs/xterm.js#6106, #6123, open). The scrollbar still shows while the
+ * pointer is over the output. Reached through xterm's private fields (the version is pinned), so it
+ * does nothing if they move; the flood test in test/e2e/perf.test.ts notices the difference.
+ */
+function quietScrollbar(t: Terminal): void {
+  const core = (t as unknown as { _core?: { _viewport?: { _scrollableElement?: unknown } } })._core;
+  const scrollable = core?._viewport?._scrollableElement as { setRevealOnScroll?: (v: boolean) => void };
+  if (typeof scrollable?.setRevealOnScroll === 'function') scrollable.setRevealOnScroll(false);
+}
+
+/**
  * A run's output in xterm.js: ANSI colours, search, copy, select all. Flow control: text goes to
  * xterm only while fewer than HIGH_WATERMARK characters are waiting for its parser; then writing
  * pauses until it is down to LOW_WATERMARK, so a flood never freezes the window. Nothing is dropped:
@@ -89,6 +106,7 @@ export const TerminalView = forwardRef<
     t.loadAddon(f);
     t.loadAddon(s);
     t.open(el);
+    quietScrollbar(t);
     t.textarea?.setAttribute('aria-label', label);
     term.current = t;
     fit.current = f;
