@@ -130,7 +130,7 @@ export function CatalogCard({ r }: { r: CatalogResult }) {
         </a>
         {r.installed ? (
           <Badge tone="success">Installed</Badge>
-        ) : (
+        ) : r.problem ? null : (
           <Button
             variant="primary"
             size="small"
