@@ -194,5 +194,20 @@ describe('GitHub’s limit', () => {
     expect(await seriousViolations()).toEqual([]);
     await notice.getByRole('button', { name: 'Open Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).first().waitFor();
+
+    // A token (GitHub's limit is then 5,000 an hour): the look-ups the limit stopped go on.
+    gh.resetRateLimit();
+    const before = gh.requests.length;
+    await page.getByLabel('GitHub token', { exact: true }).fill('ghp_e2etoken0123456789');
+    await page.getByRole('button', { name: 'Save token' }).click();
+    await page.getByText('GitHub token saved').waitFor();
+    await nav('Catalog').click();
+    await card('garden/fledge-new')
+      .getByText('Needs Rust to build', { exact: true })
+      .waitFor({ timeout: 20_000 });
+    expect(await page.getByText('Some plugins are not checked yet').count()).toBe(0);
+    const lookUps = gh.requests.slice(before).filter((r) => r.url.startsWith('/repos/garden/fledge-new/'));
+    expect(lookUps.length).toBe(2);
+    expect(lookUps.every((r) => r.headers.authorization === 'Bearer ghp_e2etoken0123456789')).toBe(true);
   });
 });

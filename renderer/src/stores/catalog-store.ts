@@ -2,7 +2,7 @@
 // learnt about each before install (runtime, ready to install or needs a toolchain). That is asked
 // for lazily: the cards on screen (and, while a kind filter is on, the first results it must sort
 // out), 12 at a time, one request in flight, and not at all while GitHub's limit holds.
-import { fledge } from '../api/client.js';
+import { fledge, onEvent } from '../api/client.js';
 import { type PersonError, toPersonError } from '../api/errors.js';
 import type { CatalogAnswer, CatalogResult, Result, TrustTier } from '../api/types.js';
 import { createStore } from '../lib/store.js';
@@ -50,8 +50,19 @@ export const catalogStore = createStore<CatalogState>({
   limited: null,
 });
 
+let wired = false;
+/** A token saved in Settings (from any screen) raises GitHub's limit: carry on with what it stopped. */
+function wireOnce(): void {
+  if (wired) return;
+  wired = true;
+  onEvent('settings.changed', ({ settings }) => {
+    if (settings.githubToken.saved && catalogStore.get().limited) clearCatalogLimit();
+  });
+}
+
 let seq = 0;
 export async function searchCatalog(): Promise<void> {
+  wireOnce();
   const mine = ++seq;
   const { keywords, sort } = catalogStore.get();
   catalogStore.set((s) => ({ ...s, loading: true, error: null }));

@@ -1,5 +1,4 @@
 import { useEffect } from 'react';
-import { onEvent } from '../../api/client.js';
 import { Button } from '../../components/button.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { ErrorNotice } from '../../components/error-notice.js';
@@ -11,7 +10,6 @@ import { useStore } from '../../lib/store.js';
 import {
   type CatalogSort,
   catalogStore,
-  clearCatalogLimit,
   type RuntimeFilter,
   searchCatalog,
   setCatalog,
@@ -26,10 +24,6 @@ export function CatalogScreen() {
   const state = useStore(catalogStore);
   useEffect(() => {
     if (!catalogStore.get().answer) void searchCatalog();
-    // A token saved in Settings raises GitHub's limit: carry on with what it stopped.
-    return onEvent('settings.changed', ({ settings }) => {
-      if (settings.githubToken.saved && catalogStore.get().limited) clearCatalogLimit();
-    });
   }, []);
   const results = visibleResults(state);
   const notPlaced = unplaced(state).length;
