@@ -8,6 +8,9 @@
 //   process  the new CLI with its sandbox in a process of its own (FLEDGE_CLI_SANDBOX=process)
 //   fledge   the real fledge CLI (`fledge plugins run`), when installed (FLEDGE_BENCH_FLEDGE, else
 //            /opt/fledge/bin/fledge)
+// --sandbox-start adds what each run of the app pays (its warm pool starts one sandbox process per
+// run): a sandbox process forked until it is ready (worker up and warm), new and --old, measured with
+// the small Node that forks it (the "bare" line: that Node alone).
 // --no-extra-ca runs every variant without NODE_EXTRA_CA_CERTS: Node reads that file when it starts
 // (~30 ms of CPU per Node process for a system bundle of ~150 certificates), so where it is set it
 // weighs on every figure here.
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     process: { type: 'boolean', default: false },
     fledge: { type: 'boolean', default: false },
     'no-extra-ca': { type: 'boolean', default: false },
+    'sandbox-start': { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
@@ -85,7 +89,8 @@ function measure(argv: string[], env: NodeJS.ProcessEnv): Sample {
     throw new Error(`${argv.join(' ')}: no measurement (${r.stderr.slice(-400)})`);
   }
   const out = r.stdout.slice(0, r.stdout.length - last.length - 1);
-  if (line.status !== 0 || out !== expected)
+  // (fledge prints a "Running WASM plugin" line of its own first.)
+  if (line.status !== 0 || !out.endsWith(expected))
     throw new Error(
       `${argv.join(' ')} failed (${line.status}): ${JSON.stringify(out)} ${r.stderr.slice(-400)}`,
     );
@@ -120,6 +125,20 @@ if (values.process)
         cliEnv({ FLEDGE_CLI_SANDBOX: 'process' }),
       ),
   });
+if (values['sandbox-start']) {
+  // Forks the host as NodeSandboxLauncher does, waits for `ready`, kills it.
+  const HARNESS = `const { fork } = require('node:child_process');
+const child = fork(process.argv[1], ['--fledge-wasm-max-pages=4096'], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { NODE_ENV: 'production' } });
+child.on('message', (m) => { if (m.kind === 'ready') { process.stdout.write(${JSON.stringify(expected)}); child.kill('SIGKILL'); } });
+child.on('exit', () => process.exit(0));`;
+  const start = (host: string) => () => measure([node, '-e', HARNESS, host], cliEnv());
+  variants.push({ name: 'sb-new', run: start(join(root, 'dist', 'sandbox-host.js')) });
+  if (values.old) variants.push({ name: 'sb-old', run: start(join(resolve(values.old), 'sandbox-host.js')) });
+  variants.push({
+    name: 'bare',
+    run: () => measure([node, '-e', `process.stdout.write(${JSON.stringify(expected)})`], cliEnv()),
+  });
+}
 const fledgeBin = [process.env.FLEDGE_BENCH_FLEDGE, '/opt/fledge/bin/fledge'].find((b) => b && existsSync(b));
 if (values.fledge && fledgeBin) {
   const home = join(work, 'fledge-home');

@@ -1,5 +1,7 @@
 // The CLI's sandbox inside its own process (engine/runs/in-process.ts): the same run, the same limits
 // and the same endings as a sandbox process, through the engine's RunManager, with real wasm.
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliSandboxMode, InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
 import { RunManager } from '../../electron/engine/runs/index.js';
@@ -7,6 +9,7 @@ import type { SandboxExit, SandboxLauncher, SandboxProcess } from '../../electro
 import type { RunEvent } from '../../electron/sandbox/protocol.js';
 import { NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { fixtureWasm, makePlugin, sendingModule, type TestPlugin } from '../sandbox/helpers.js';
+import { tempDir } from '../support/temp.js';
 import { wat2wasm } from '../support/wat.js';
 
 const MiB = 1024 * 1024;
@@ -135,7 +138,12 @@ describe('which sandbox the CLI takes', () => {
   it('in its own process by default, a sandbox process when asked or on another Node', () => {
     expect(cliSandboxMode({})).toBe('in-process');
     expect(cliSandboxMode({ FLEDGE_CLI_SANDBOX: 'process' })).toBe('process');
-    expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: '/opt/node24/bin/node' })).toBe('process');
+    // Another Node that exists (this one, by another path): only a process can run on it.
+    const other = join(tempDir('other-node'), 'node');
+    symlinkSync(process.execPath, other);
+    expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: other })).toBe('process');
+    // A path that is not there is ignored, as the launcher ignores it.
+    expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: '/nonexistent/node' })).toBe('in-process');
     expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: process.execPath })).toBe('in-process');
   });
 });

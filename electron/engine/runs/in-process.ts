@@ -24,6 +24,7 @@ import {
   type SandboxLauncher,
   type SandboxProcess,
 } from './launcher.js';
+import { resolveSandboxNode } from './sandbox-node.js';
 
 const STDERR_TAIL = 16384;
 
@@ -125,11 +126,10 @@ export class InProcessSandboxLauncher implements SandboxLauncher {
 
 /**
  * The launcher for a one-shot CLI run: in this process, unless FLEDGE_CLI_SANDBOX=process asks for a
- * sandbox process, or FLEDGE_SANDBOX_NODE names another Node to run the sandbox on (only a process can).
+ * sandbox process, or the sandbox is to run on another Node than this one (FLEDGE_SANDBOX_NODE, or a
+ * pinned Node package installed: sandbox-node.ts), which only a process can do.
  */
 export function cliSandboxMode(env: Record<string, string | undefined>): 'in-process' | 'process' {
   if (env.FLEDGE_CLI_SANDBOX === 'process') return 'process';
-  const node = env.FLEDGE_SANDBOX_NODE;
-  if (node && node !== process.execPath) return 'process';
-  return 'in-process';
+  return resolveSandboxNode(env) === process.execPath ? 'in-process' : 'process';
 }

@@ -1,4 +1,5 @@
-// Which Node runs the sandbox processes outside Electron (the CLI, browser mode, tests).
+// Which Node runs the sandbox processes outside Electron (browser mode, tests, and the CLI's run when
+// that Node is not the CLI's own: otherwise the CLI keeps its sandbox in its own process, in-process.ts).
 //
 // A current Node starts faster and runs wasm faster than Node 20 (measured by `npm run
 // bench:wasmtime`): Node 24 starts a process in ~15 ms of CPU against ~45 ms, and its V8 (13.6) is
