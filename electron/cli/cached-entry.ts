@@ -7,6 +7,7 @@
 // sandbox starts, since V8 refuses a cache made under other flags and the sandbox sets some). The cache sits beside the bundle and is as trusted as
 // it (never written at run time); its header names the bundle's size and mtime, since V8 itself
 // checks only the source length. A missing, stale or refused cache only means a slower start.
+import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -35,7 +36,9 @@ function readCache(expected: string): Buffer | undefined {
 }
 
 const expected = header();
-const source = readFileSync(file, 'utf8');
+const bytes = readFileSync(file);
+// build/bundle.mjs makes the bundle ASCII: then Latin-1 is the same text, 10-30x faster to decode.
+const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 const cachedData = readCache(expected);
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: file,
