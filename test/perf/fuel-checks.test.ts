@@ -4,6 +4,7 @@
 // exact instruction count, every run; only a check that could never be the first to see the counter
 // below zero is gone.
 import { describe, expect, it } from 'vitest';
+import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { instrumentFuel } from '../../electron/sandbox/prepare/index.js';
 import { instantiateMetered, thrown, toText, wat } from '../prepare/helpers.js';
 
@@ -112,5 +113,108 @@ describe('fuel checks', () => {
     thrown(() => short.exports.grid(1000));
     expect(short.fuel.value).toBeLessThan(0n);
     expect(short.fuel.value).toBeGreaterThan(-20n);
+  });
+});
+
+describe('loops that leave their check to the function they call', () => {
+  // The shape of a tree-walking interpreter: eval's entry runs straight into a loop (so every call of it
+  // checks), and the statement loop calls eval first, then does I/O.
+  const text = `(module
+    (import "env" "out" (func $out (param i32)))
+    (type $t (func (param i32) (result i32)))
+    (table 1 funcref)
+    (elem (i32.const 0) $leaf)
+    (func $eval (param $n i32) (result i32)
+      (loop $l (result i32)
+        (if (i32.gt_u (local.get $n) (i32.const 100))
+          (then (local.set $n (i32.shr_u (local.get $n) (i32.const 1))) (br $l)))
+        (i32.mul (local.get $n) (i32.const 3))))
+    (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $run (export "run") (param $k i32) (result i32) (local $i i32) (local $s i32)
+      (local.set $i (call $leaf (i32.const -1))) ;; a call before the loop: the entry is checked
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (call $eval (i32.mul (local.get $i) (i32.const 37)))))
+        (call $out (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $k))))
+      (local.get $s))
+    (func $leafLoop (export "leafLoop") (param $k i32) (result i32) (local $s i32)
+      (drop (call $leaf (i32.const 0)))
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (call $leaf (local.get $k))))
+        (br_if $l (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (local.get $s))
+    (func $indirectFirst (export "indirectFirst") (param $k i32) (result i32) (local $s i32)
+      (drop (call $leaf (i32.const 0)))
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (call_indirect (type $t) (local.get $k) (i32.const 0))))
+        (local.set $s (i32.add (local.get $s) (call $eval (local.get $k))))
+        (br_if $l (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (local.get $s))
+    (func $callsLater (export "callsLater") (param $k i32) (result i32) (local $s i32)
+      (drop (call $leaf (i32.const 0)))
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (call $evalLater (local.get $k))))
+        (br_if $l (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+      (local.get $s))
+    (func $evalLater (param $n i32) (result i32)
+      (loop $l (result i32)
+        (br_if $l (i32.gt_u (local.tee $n (i32.shr_u (local.get $n) (i32.const 1))) (i32.const 100)))
+        (local.get $n))))`;
+  const deferred = instrumentFuelWithStats(wat(text, true)).bytes;
+  const kept = instrumentFuelWithStats(wat(text, true), { deferChecks: false }).bytes;
+
+  /** Runs `run(k)` on `bytes` with `budget`: what it wrote, whether it trapped, the counter left. */
+  function run(bytes: Uint8Array, k: number, budget: bigint) {
+    const written: number[] = [];
+    const m = instantiateMetered(bytes, budget, { env: { out: (i: number) => written.push(i) } });
+    let result: unknown;
+    let trapped = false;
+    try {
+      result = m.exports.run(k);
+    } catch (e) {
+      expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
+      trapped = true;
+    }
+    return { written, trapped, left: m.fuel.value, result };
+  }
+
+  it('drops the check of a loop whose first call checks on entry, and keeps the others', () => {
+    const d = toText(deferred);
+    const k = toText(kept);
+    // Each exported function's entry is checked (it calls before its loop); then its loop:
+    expect(checksIn(d, 'run')).toBe(1); // eval checks on every call
+    expect(checksIn(k, 'run')).toBe(2);
+    expect(checksIn(d, 'eval')).toBe(1); // the check every call of eval passes stays
+    expect(checksIn(d, 'leafLoop')).toBe(2); // leaf has no check of its own
+    expect(checksIn(d, 'indirectFirst')).toBe(2); // the first call could be anything
+    expect(checksIn(d, 'callsLater')).toBe(2); // one pass: evalLater is not scanned yet
+  });
+
+  it('counts exactly the same fuel, every run', () => {
+    for (const n of [1, 7, 200]) {
+      const a = run(deferred, n, BIG);
+      const b = run(kept, n, BIG);
+      expect(a.result).toBe(b.result);
+      expect(a.written).toEqual(b.written);
+      expect(BIG - a.left).toBe(BIG - b.left);
+      expect(BIG - run(deferred, n, BIG).left).toBe(BIG - a.left);
+    }
+  });
+
+  it('runs out of fuel before the same I/O as with the check, at every budget', () => {
+    const used = BIG - run(kept, 40, BIG).left;
+    const exact = run(deferred, 40, used);
+    expect(exact.trapped).toBe(false);
+    expect(exact.left).toBe(0n);
+    for (let budget = 1n; budget < used; budget += 7n) {
+      const a = run(deferred, 40, budget);
+      const b = run(kept, 40, budget);
+      expect(a.written, `budget ${budget}`).toEqual(b.written);
+      expect(a.trapped, `budget ${budget}`).toBe(true);
+      expect(b.trapped).toBe(true);
+      expect(a.left).toBeLessThan(0n);
+      expect(a.left).toBeGreaterThan(-100n);
+    }
   });
 });

@@ -61,10 +61,12 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
  * instrumentFuel with statistics. `validate: false` skips V8's validation (tests use it to meter
  * instructions this V8 does not run; never use it on untrusted input). `twins: false` leaves table
  * functions as they are (twins.ts; for tests and benchmarks: fuel counts are the same either way).
+ * `deferChecks: false` keeps the check of every loop header whose first call checks on entry
+ * (meter.ts; for tests and benchmarks: fuel counts are the same either way).
  */
 export function instrumentFuelWithStats(
   source: Uint8Array,
-  options: { validate?: boolean; twins?: boolean } = {},
+  options: { validate?: boolean; twins?: boolean; deferChecks?: boolean } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
   else validateModule(source);
@@ -72,7 +74,7 @@ export function instrumentFuelWithStats(
   let twins = options.twins !== false;
   for (;;) {
     try {
-      return instrumentOnce(source, exact, twins);
+      return instrumentOnce(source, exact, twins, options.deferChecks !== false);
     } catch (e) {
       if (e === RETRY_EXACT) exact = true;
       else if (e === RETRY_NO_TWINS) twins = false;
@@ -86,7 +88,12 @@ const RETRY_EXACT = new Error('retry in exact mode');
 /** Thrown when code writes table 0, so it cannot have a fixed parallel table of twins (twins.ts). */
 const RETRY_NO_TWINS = new Error('retry without twins');
 
-function instrumentOnce(source: Uint8Array, exact: boolean, withTwins: boolean): InstrumentResult {
+function instrumentOnce(
+  source: Uint8Array,
+  exact: boolean,
+  withTwins: boolean,
+  deferChecks: boolean,
+): InstrumentResult {
   const sections = splitSections(source);
   const find = (id: number) => sections.find((s) => s.id === id);
   const importSec = find(SEC_IMPORT);
@@ -110,6 +117,7 @@ function instrumentOnce(source: Uint8Array, exact: boolean, withTwins: boolean):
 
   const codeSec = find(SEC_CODE);
   const meter = new Meter(source, fuel, exact && codeSec ? codeSec.end - codeSec.start : 0);
+  meter.deferChecks = deferChecks;
   const escaping = escapingFunctions(source, sections, totalFuncs);
   const plan: TwinPlan | undefined =
     withTwins && funcTypes.length > 0 ? planTwins(source, sections, imports, totalFuncs) : undefined;

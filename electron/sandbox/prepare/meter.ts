@@ -15,6 +15,11 @@
 // the way) is left to that header. That bounds every run (fib 1.33x -> 1.04x metered), and means a run
 // may also END normally with the counter a little below zero (the last segments after the last check);
 // the host should read that as "budget used up" too. Charges are unchanged: fuel used is exact.
+// A loop header whose segment (straight-line, run whole on every iteration) first calls a function
+// that checks on every call before it can call anything or return (its entry is checked, or runs
+// straight into a loop header that keeps its check) only charges: each iteration passes the callee's
+// check, before any call, so a run that runs out stops before the same I/O (a tree-walking
+// interpreter's statement loop calling eval). Callees scanned later (one-pass mode) keep the check.
 //
 // Three schemes, picked per function (measured on V8, see test/bench/prepare-bench.ts):
 // - "threaded": internal functions (not exported, not in a table, not the start function; only ever
@@ -73,6 +78,13 @@ const EV_RETURN_CALL = 11;
 const EV_LOCAL = 12;
 /** The function entry's charge when the entry needs no check (see `scan`): a charge without the test. */
 const EV_ENTRY = 13;
+
+/**
+ * b of a loop header's check: KEEP for the header a function's entry runs straight into (the check
+ * every call passes) or a header whose segment first calls indirectly, else 1 + the function its
+ * segment first calls (0: none).
+ */
+const KEEP = -1;
 
 const K_BLOCK = 0;
 const K_LOOP = 1;
@@ -133,6 +145,14 @@ export class Meter {
   private ctlLive = new Uint8Array(256);
   /** return_call edges (caller, callee), flattened. */
   readonly tailCalls: number[] = [];
+  /**
+   * 1 for each scanned function that checks the counter on every call before it can call anything or
+   * return: its entry is checked, or runs straight into a loop header whose check stays. Kept across
+   * `reset` (the functions scanned so far; in exact mode, all).
+   */
+  private checksOnEntry = new Uint8Array(256);
+  /** Loop headers whose segment first calls a function that checks on entry leave the check to it. */
+  deferChecks = true;
   /** Set when a scanned body writes table 0 (table.set/grow/fill/copy/init into it). */
   writesTable0 = false;
   /** Twins of table 0's functions and the parallel table (twins.ts), when planned. */
@@ -178,6 +198,15 @@ export class Meter {
     if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
     this.live = live;
     this.seg = live ? this.add(kind, pos, 0, 0) : -1;
+  }
+
+  private markChecksOnEntry(index: number): void {
+    if (index >= this.checksOnEntry.length) {
+      const next = new Uint8Array(Math.max(index + 1, this.checksOnEntry.length * 2));
+      next.set(this.checksOnEntry);
+      this.checksOnEntry = next;
+    }
+    this.checksOnEntry[index] = 1;
   }
 
   /** Whether a call was recorded after event `seg` (in the segment it starts). */
@@ -263,6 +292,8 @@ export class Meter {
     /** Loops around the current instruction, and whether a call can be reached outside every loop. */
     let loops = 0;
     let callOutsideLoop = false;
+    /** The entry runs straight into a loop header, whose check stays (see `checksOnEntry`). */
+    let entryIntoLoop = false;
     const fuel = this.fuelGlobal;
 
     for (;;) {
@@ -351,9 +382,15 @@ export class Meter {
             // A checked segment (the entry, a loop header) that runs straight into this loop header,
             // with no call on the way, needs no check of its own: this header checks right after.
             const s = this.seg;
-            if (s >= 0 && this.ev[s * 4] === EV_CHECK && !this.callSince(s))
+            let keep = false;
+            if (s >= 0 && this.ev[s * 4] === EV_CHECK && !this.callSince(s)) {
               this.ev[s * 4] = s === evStart ? EV_ENTRY : EV_CHARGE;
+              // The header the entry runs into keeps its check: every call of this function passes it.
+              keep = s === evStart || this.ev[s * 4 + 3] === KEEP;
+              if (s === evStart) entryIntoLoop = true;
+            }
             this.next(cost, EV_CHECK, pos, this.live);
+            if (keep && this.seg >= 0) this.ev[this.seg * 4 + 3] = KEEP;
             cost = 0;
           } else if (op === 0x04) {
             this.next(cost, EV_CHARGE, pos, this.live);
@@ -395,6 +432,7 @@ export class Meter {
             // at most its own code before the next check. Its entry only charges (no test); the
             // counter may then go below zero in it, and the next check (or the host) sees that.
             if (!callOutsideLoop) this.ev[evStart * 4] = EV_ENTRY;
+            if (entryIntoLoop || this.ev[evStart * 4] === EV_CHECK) this.markChecksOnEntry(index);
             r.pos = pos;
             if (pos !== end) r.fail('a function body does not end where its size says');
             return {
@@ -464,11 +502,18 @@ export class Meter {
           pos = r.pos;
           this.add(EV_CALL, p, callee, pos);
           if (loops === 0) callOutsideLoop = true;
+          // A loop header's segment runs whole on every iteration: note its first call.
+          const seg = this.seg;
+          if (seg > evStart && this.ev[seg * 4] === EV_CHECK && this.ev[seg * 4 + 3] === 0)
+            this.ev[seg * 4 + 3] = callee + 1;
           break;
         }
         case 0x11: // call_indirect
         case 0x14: // call_ref
           if (loops === 0) callOutsideLoop = true;
+          // The first call of a loop header's segment is not a direct one: the header keeps its check.
+          if (this.seg > evStart && this.ev[this.seg * 4] === EV_CHECK && this.ev[this.seg * 4 + 3] === 0)
+            this.ev[this.seg * 4 + 3] = KEEP;
           while (buf[pos++]! & 0x80);
           if (op === 0x11) {
             while (buf[pos++]! & 0x80);
@@ -640,8 +685,15 @@ export class Meter {
     }
     let copied = f.declEnd;
     let charges = 0;
+    const checksOnEntry = this.checksOnEntry;
     for (let i = f.evStart; i < f.evEnd; i++) {
-      const kind = ev[i * 4]!;
+      let kind = ev[i * 4]!;
+      if (kind === EV_CHECK && i !== f.evStart && this.deferChecks) {
+        // A loop header whose segment (run whole on every iteration) first calls a function that
+        // checks on entry: every iteration passes the callee's check, so this one only charges.
+        const b = ev[i * 4 + 3]!;
+        if (b > 0 && b <= checksOnEntry.length && checksOnEntry[b - 1] === 1) kind = EV_CHARGE;
+      }
       const pos = ev[i * 4 + 1]!;
       if (pos > copied) {
         const len = pos - copied;
