@@ -83,7 +83,9 @@ export async function bundle() {
     // Less text to read and scan at every start (names are kept: stack traces stay readable).
     minifyWhitespace: true,
     minifySyntax: true,
+    metafile: true,
   });
+  const cjsBuild = builds.at(-1);
   const preload = Object.fromEntries(
     Object.entries(preloadEntries).filter(([, src]) => existsSync(join(root, src))),
   );
@@ -119,8 +121,22 @@ export async function bundle() {
       logLevel: 'warning',
     });
   await Promise.all(builds);
+  noDynamicImport((await cjsBuild).metafile);
   asciiOnly(join(root, 'dist', 'cli-main.cjs'));
   writeCodeCache();
+}
+
+/**
+ * cached-entry.ts compiles the CLI bundle with vm.Script, where a dynamic import() that esbuild left
+ * in place (of an external module: a Node built-in, say) would fail when reached: refuse it here.
+ */
+function noDynamicImport(metafile) {
+  for (const [out, meta] of Object.entries(metafile.outputs))
+    for (const i of out.endsWith('cli-main.cjs') ? meta.imports : [])
+      if (i.kind === 'dynamic-import' && i.external)
+        throw new Error(
+          `${out} keeps import("${i.path}"), which a CommonJS bundle started by vm.Script cannot run: import it statically (or with createRequire)`,
+        );
 }
 
 /**
