@@ -147,8 +147,9 @@ function GithubToken({ saved }: { saved: boolean }) {
         GitHub token <span className="muted small">(optional)</span>
       </h2>
       <p className="muted">
-        The catalog searches GitHub. Without a token GitHub allows only a few searches a minute; with one,
-        many more. Fledge keeps it to itself and never shows it again.
+        The catalog searches GitHub and looks at each plugin it shows. Without a token GitHub answers 60
+        requests an hour (about 25 for a first look at the catalog); with one, 5,000. Fledge keeps it to
+        itself and never shows it again.
       </p>
       {error ? <ErrorNotice error={error} /> : null}
       <p>{saved ? <Badge tone="success">A token is saved</Badge> : <Badge>No token saved</Badge>}</p>
