@@ -10,7 +10,15 @@ const NEXT_STEP: Record<string, string> = {
   plugin_exists:
     'Open it under Plugins and choose “Check for update”, or remove it first to install this one instead.',
   plugin_command_clash: 'Remove the other plugin first if you want this one instead.',
+  grant_cancelled: 'Choose again what to allow when you are ready.',
+  grant_paused: 'Wait a moment, then choose again what to allow.',
+  grant_busy: 'Answer the confirmation that is already open first.',
 };
+
+/** Refusals from Electron's own confirmation of a high-risk grant: the person's choice, not a failure. */
+export function isGrantRefusal(code: string): boolean {
+  return code === 'grant_cancelled' || code === 'grant_paused' || code === 'grant_busy';
+}
 
 /** Engine wording meant for the command line, said the app's way. */
 function forPeople(code: string, message: string): string {

@@ -1,7 +1,7 @@
 // Installs and updates in progress (from a drop, a path, the catalog, an update), what they ask the
 // person (consent), and how they ended.
 import { fledge, onEvent } from '../api/client.js';
-import { type PersonError, toPersonError } from '../api/errors.js';
+import { isGrantRefusal, type PersonError, toPersonError } from '../api/errors.js';
 import type {
   ConsentGrants,
   ConsentRequest,
@@ -135,7 +135,13 @@ export async function answerConsent(
         : { answer: 'decline' },
     });
   } catch (e) {
-    showProblem(request.plugin.name, toPersonError(e));
+    // Cancelled in Electron's own confirmation: nothing changed and the consent screen comes back.
+    const refused = isGrantRefusal(toPersonError(e).code);
+    showProblem(
+      request.plugin.name,
+      e,
+      refused ? `Nothing was allowed for ${request.plugin.name}` : undefined,
+    );
   }
 }
 
@@ -152,8 +158,8 @@ export function splitProblems(message: string): { lead: string; problems: string
   };
 }
 
-function showProblem(label: string, e: unknown): void {
-  const error = toPersonError(e, `${label} could not be installed`);
+function showProblem(label: string, e: unknown, title = `${label} could not be installed`): void {
+  const error = toPersonError(e, title);
   const { lead, problems } = splitProblems(error.message);
   installStore.set((s) => ({
     ...s,
