@@ -11,6 +11,12 @@ import type { Reply } from './wire.js';
 export interface CallContext {
   /** "electron:<webContentsId>", "ws:<n>", "in-process". */
   client: string;
+  /**
+   * Set by Electron's grant guard on a call it let through without asking because the plugin's files
+   * were approved as they are: a grant or approval then goes through only if they still are (a file
+   * changed between the guard's look and the engine's is refused, not approved unasked).
+   */
+  filesAsApproved?: boolean;
 }
 
 export type Handlers = {

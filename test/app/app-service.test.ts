@@ -134,3 +134,24 @@ describe('AppService: consent, limits and secrets', () => {
     expect((await world.client.settings.get()).githubToken.saved).toBe(false);
   });
 });
+
+describe('a grant or approval Electron let through unasked', () => {
+  it('is refused when the files changed since they were approved, and approves nothing', async () => {
+    const world = await appWorld();
+    const dir = await pluginFolder(world.root, 'fledge-hello', 'hello');
+    await installViaApp(world, dir);
+    const unasked = { client: 'electron:1', filesAsApproved: true };
+    expect(await world.service.call('plugins.approve', { name: 'fledge-hello' }, unasked)).toEqual({
+      ok: true,
+      result: { ok: true },
+    });
+    const [command] = (await world.client.plugins.get({ name: 'fledge-hello' })).wasm;
+    writeFileSync(
+      join(world.configDir, 'plugins', 'fledge-hello', command!.binary),
+      await fixtureWasm('loop'),
+    );
+    const reply = await world.service.call('plugins.approve', { name: 'fledge-hello' }, unasked);
+    expect(reply).toMatchObject({ ok: false, error: { code: 'approval_changed' } });
+    expect((await world.client.plugins.get({ name: 'fledge-hello' })).consent.state).not.toBe('approved');
+  });
+});

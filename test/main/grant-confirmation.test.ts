@@ -335,6 +335,29 @@ describe('the grant classification', () => {
     expect(granting).toEqual(expected);
   });
 
+  it('a call let through unasked carries filesAsApproved (the engine re-checks the files); a confirmed one does not', async () => {
+    const contexts: unknown[] = [];
+    const dispatch = vi.fn(async (_m: unknown, _p: unknown, context?: unknown): Promise<Reply> => {
+      contexts.push(context);
+      return { ok: true, result: {} };
+    });
+    let risky = false;
+    const guard = guardGrants({
+      dispatch,
+      confirm: async () => true,
+      rules: {
+        'plugins.approve': {
+          grants: true,
+          check: async () => ({ plugin: 'p', items: risky ? [{ title: 'x', detail: 'y' }] : [] }),
+        },
+      },
+    });
+    await guard('plugins.approve', { name: 'p' }, { client: 'electron:1' });
+    risky = true;
+    await guard('plugins.approve', { name: 'p' }, { client: 'electron:1' });
+    expect(contexts).toEqual([{ client: 'electron:1', filesAsApproved: true }, { client: 'electron:1' }]);
+  });
+
   it('refuses a method nobody classified, without calling the app', async () => {
     const dispatch = vi.fn(async (): Promise<Reply> => ({ ok: true, result: {} }));
     const guard = guardGrants({ dispatch, confirm: async () => true, rules: {} });

@@ -201,6 +201,35 @@ describe('consent', () => {
     await expect(service.resolveRunnable('fledge-swap')).resolves.toMatchObject({ name: 'fledge-swap' });
   });
 
+  it('an approval or grant meant for the files as approved refuses files changed since, and changes nothing', async () => {
+    const { root, config, service } = setup();
+    const src = writeTree(join(root, 'src'), {
+      'plugin.toml': manifest('fledge-race', '1.0.0', 'store = true\nexec = true'),
+      'hello.wasm': hello,
+    });
+    await service.install(src, answer({}).prompt);
+    // Unchanged: both go through.
+    await service.approve('fledge-race', { onlyIfUnchanged: true });
+    await service.grant('fledge-race', ['store'], { onlyIfUnchanged: true });
+    const consentFile = join(config, 'fledge-desktop', 'consent.json');
+    const consentBefore = existsSync(consentFile) ? readFileSync(consentFile, 'utf8') : null;
+    const tomlBefore = readFileSync(join(config, 'plugins.toml'), 'utf8');
+    // Changed between the guard's look and the engine's: refused, nothing approved or granted.
+    writeFileSync(join(config, 'plugins', 'fledge-race', 'hello.wasm'), usesExec);
+    await expect(service.approve('fledge-race', { onlyIfUnchanged: true })).rejects.toMatchObject({
+      code: 'approval_changed',
+    });
+    await expect(service.grant('fledge-race', ['exec'], { onlyIfUnchanged: true })).rejects.toThrow(
+      /changed a moment ago, so nothing was approved or granted/,
+    );
+    if (consentBefore !== null) expect(readFileSync(consentFile, 'utf8')).toBe(consentBefore);
+    expect(readFileSync(join(config, 'plugins.toml'), 'utf8')).toBe(tomlBefore);
+    await expect(service.resolveRunnable('fledge-race')).rejects.toThrow(/changed on disk/);
+    // Asked (no flag): the person approved the files as they are now.
+    await service.approve('fledge-race');
+    await expect(service.resolveRunnable('fledge-race')).resolves.toMatchObject({ name: 'fledge-race' });
+  });
+
   it('an unverified source cannot get exec or network, even when the answer grants it', async () => {
     const { root, config } = setup();
     // "someone/fledge-wild" means github.com/someone/fledge-wild (an unverified owner), fetched through

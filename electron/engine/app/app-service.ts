@@ -261,8 +261,10 @@ export class AppService {
         this.changed(p.name);
         return { ok: true as const };
       },
-      'plugins.grant': async (p) => {
-        const granted = await this.plugins.grant(p.name, p.capabilities);
+      'plugins.grant': async (p, context) => {
+        const granted = await this.plugins.grant(p.name, p.capabilities, {
+          onlyIfUnchanged: context.filesAsApproved === true,
+        });
         this.changed(p.name);
         return granted;
       },
@@ -271,8 +273,8 @@ export class AppService {
         this.changed(p.name);
         return granted;
       },
-      'plugins.approve': async (p) => {
-        await this.plugins.approve(p.name);
+      'plugins.approve': async (p, context) => {
+        await this.plugins.approve(p.name, { onlyIfUnchanged: context.filesAsApproved === true });
         this.changed(p.name);
         return { ok: true as const };
       },

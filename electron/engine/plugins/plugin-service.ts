@@ -59,6 +59,27 @@ import { runBuildHook } from './build-hook.js';
 import type { ConsentPrompt } from './consent-request.js';
 import { checkAndPrepareWasm } from './wasm-check.js';
 
+export interface ApproveOptions {
+  /**
+   * Only if the files are already approved here exactly as they are on disk (Electron's grant guard
+   * let the call through unasked because they were): a file changed since is refused, not approved.
+   */
+  onlyIfUnchanged?: boolean;
+}
+
+function sameHashes(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  if (!a) return false;
+  const keys = Object.keys(b);
+  return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
+}
+
+function filesChanged(name: string): HostError {
+  return new HostError(
+    'approval_changed',
+    `The files of "${name}" changed a moment ago, so nothing was approved or granted. Look at its page again, then choose.`,
+  );
+}
+
 export interface InstallOutcome {
   name: string;
   version: string;
@@ -430,7 +451,11 @@ export class PluginService {
   }
 
   /** Grants more capabilities (only ones the plugin declares and its tier allows); approves its current binaries. */
-  async grant(name: string, capabilities: CapabilityName[]): Promise<Capabilities> {
+  async grant(
+    name: string,
+    capabilities: CapabilityName[],
+    options: ApproveOptions = {},
+  ): Promise<Capabilities> {
     const record = await this.record(name);
     const manifest = await this.installedManifest(name);
     const tier = tierOfRecorded(record.source, await loadTrustConfig(this.paths.configDir));
@@ -451,8 +476,10 @@ export class PluginService {
         granted[cap] = true;
       }
     }
+    // Checked before anything is written: a refused approval leaves the grants as they were.
+    if (options.onlyIfUnchanged) await this.approvedAsTheyAre(name);
     await this.setGrants(name, granted);
-    await this.approve(name);
+    await this.approve(name, options);
     return granted;
   }
 
@@ -469,6 +496,16 @@ export class PluginService {
     return granted;
   }
 
+  /** Throws unless the binaries on disk are the ones approved here. */
+  private async approvedAsTheyAre(name: string): Promise<void> {
+    const manifest = await this.installedManifest(name);
+    const [consent, wasm] = await Promise.all([
+      readConsent(this.paths.configDir),
+      hashWasmBinaries(this.pluginDir(name), manifest),
+    ]);
+    if (!sameHashes(consent[name]?.wasm, wasm)) throw filesChanged(name);
+  }
+
   private async setGrants(name: string, granted: Capabilities): Promise<void> {
     await updateRegistry(this.paths.registryFile, (reg) => {
       const entry = reg.plugins.find((p) => p.name === name);
@@ -477,10 +514,12 @@ export class PluginService {
   }
 
   /** Approves the plugin's binaries as they are on disk now. */
-  async approve(name: string): Promise<void> {
+  async approve(name: string, options: ApproveOptions = {}): Promise<void> {
     const manifest = await this.installedManifest(name);
     const wasm = await hashWasmBinaries(this.pluginDir(name), manifest);
     await updateConsent(this.paths.configDir, (consent) => {
+      // Checked under the consent file's lock, against the bytes about to be pinned.
+      if (options.onlyIfUnchanged && !sameHashes(consent[name]?.wasm, wasm)) throw filesChanged(name);
       consent[name] = { wasm, approvedAt: new Date().toISOString() };
     });
     await markSeen(this.paths.registryFile, [name]);

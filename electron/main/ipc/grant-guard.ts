@@ -75,7 +75,9 @@ export function guardGrants(options: GrantGuardOptions): Dispatch {
         'Fledge Desktop could not check this grant; nothing was changed.',
       );
     }
-    if (question.items.length === 0) return options.dispatch(method, params, context);
+    // Nothing high-risk, as the files are now: it goes through only if they still are at the engine.
+    if (question.items.length === 0)
+      return options.dispatch(method, params, { ...context, filesAsApproved: true });
     const refuse = (code: string, message: string): Reply => {
       try {
         options.onRefused?.(method, parsed.data);
