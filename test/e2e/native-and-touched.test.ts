@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containmentSupport } from '../../electron/engine/native/containment.js';
 import { buildRenderer, startApp } from './support/app.js';
+import { seriousViolations } from './support/axe.js';
 import { openApp } from './support/page.js';
 import {
   call,
@@ -58,9 +59,11 @@ describe.skipIf(!contained)('full access from the plugin page', () => {
     await goTo(s, '/plugin/toolbox');
     const section = page.getByTestId('plugin-access');
     expect(await section.locator('.badge').textContent()).toBe('Native, contained');
+    expect(await seriousViolations(page)).toEqual([]);
     await section.getByRole('button', { name: 'Allow full access…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Let toolbox run with full access?' });
     await dialog.waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     expect(await dialog.textContent()).toContain('It can do anything you can do');
     const understood = dialog.getByRole('checkbox');
     const allow = dialog.getByRole('button', { name: 'Allow full access' });
@@ -114,6 +117,7 @@ describe('what it touched', () => {
     expect(metadata).toContain('env');
     expect(metadata).not.toContain('no_such_key');
     expect((await report.textContent()) ?? '').not.toContain('VALUE-NEVER-SHOWN');
+    expect(await seriousViolations(page)).toEqual([]);
 
     // After a restart, from the history.
     await s.restart();
@@ -138,6 +142,7 @@ describe('the Projects screen in browser mode', () => {
     await goTo(s, '/projects');
     await s.page.getByLabel('Folder path').waitFor();
     expect(await s.page.getByRole('button', { name: 'Open folder…' }).count()).toBe(0);
+    expect(await seriousViolations(s.page)).toEqual([]);
   });
 });
 
@@ -155,6 +160,8 @@ describe('the Projects screen where the folder dialog works (as in the desktop a
     const { page, context } = await openApp(s.browser, app.url);
     try {
       await page.getByRole('button', { name: 'Open a project' }).click();
+      await page.getByRole('button', { name: 'Open folder…' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('button', { name: 'Open folder…' }).click();
       await page.getByRole('link', { name: /^Project garden-planner/ }).waitFor();
       expect(asked).toEqual(['project']);
