@@ -4,9 +4,9 @@
 // so one failing never fails the other.
 
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './support/axe.js';
 import { focusedName, tabTo } from './support/keyboard.js';
 import { dropFile } from './support/page.js';
 import { demoFiles, writeFiles } from './support/plugins.js';
@@ -21,20 +21,6 @@ import {
 import { terminalText, visibleRunPanel } from './support/terminal.js';
 
 afterAll(() => closeShared());
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const out: string[] = [];
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(50);
-    const result = await new AxeBuilder({ page }).analyze();
-    for (const v of result.violations)
-      if (v.impact === 'serious' || v.impact === 'critical')
-        out.push(`${scheme}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  return out;
-}
 
 describe('keyboard only', () => {
   let s: Scenario;

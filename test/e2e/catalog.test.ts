@@ -5,13 +5,13 @@
 // and GitHub's limit stops the look-ups with the plain reason and a way to Settings.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helloWasm, rustManifest, wasmRelease } from '../catalog/helpers.js';
 import { type GitHubStandIn, type StandInRepo, startGitHubStandIn } from '../support/github-stand-in.js';
 import { tempDir } from '../support/temp.js';
 import { buildRenderer, type RunningApp, startApp } from './support/app.js';
+import { seriousViolations } from './support/axe.js';
 import { launchChromium } from './support/browser.js';
 import { openApp } from './support/page.js';
 
@@ -57,20 +57,6 @@ const native: StandInRepo = {
   files: { 'plugin.toml': nativeManifest, 'bin/shell-tools': '#!/bin/sh\necho hi\n' },
 };
 const release = (version: string) => wasmRelease('fledge-ready', version, wasm);
-
-/** axe's serious and critical findings on the page as it is, light and dark. */
-async function seriousViolations(): Promise<string[]> {
-  const out: string[] = [];
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(50);
-    for (const v of (await new AxeBuilder({ page }).analyze()).violations)
-      if (v.impact === 'serious' || v.impact === 'critical')
-        out.push(`${scheme}: ${v.id} on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  return out;
-}
 
 /** A link of the sidebar. */
 const nav = (name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });
@@ -119,7 +105,7 @@ describe('the catalog before install', () => {
     ).toBe(1);
     // Nothing was installed to learn this.
     expect(await page.getByRole('button', { name: /^Install garden\// }).count()).toBe(3);
-    expect(await seriousViolations()).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByLabel('Kind').selectOption('prebuilt');
     await expect.poll(() => page.locator('li.catalog-card').count()).toBe(2);
@@ -191,7 +177,7 @@ describe('GitHub’s limit', () => {
         .count(),
     ).toBe(0);
     expect(await card('garden/fledge-new').getByText('Not checked yet', { exact: true }).count()).toBe(1);
-    expect(await seriousViolations()).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     await notice.getByRole('button', { name: 'Open Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).first().waitFor();
 

@@ -10,6 +10,7 @@ import { containmentSupport } from '../../electron/engine/native/containment.js'
 import { buildRenderer, startApp } from './support/app.js';
 import { seriousViolations } from './support/axe.js';
 import { openApp } from './support/page.js';
+import { demoFiles, writeFiles } from './support/plugins.js';
 import {
   call,
   closeShared,
@@ -147,14 +148,15 @@ describe('the Projects screen in browser mode', () => {
 });
 
 describe('the Projects screen where the folder dialog works (as in the desktop app)', () => {
-  it('shows "Open folder…", and the folder chosen in the dialog becomes the project', async () => {
+  it('shows "Open folder…" (the folder chosen becomes the project) and "Choose a plugin folder…" (its install asks consent)', async () => {
     // The desktop app's service with a stand-in for Electron's dialog (main passes folderPicker).
     const built = await buildRenderer(join(s.world.root, 'build-dialog'));
     const asked: string[] = [];
+    const pluginFolder = writeFiles(join(s.world.root, 'dialog-plugin'), demoFiles(s.world.bins));
     const app = await startApp(built, join(s.world.root, 'config-dialog'), {
       pickFolder: async (purpose) => {
         asked.push(purpose);
-        return s.world.project;
+        return purpose === 'plugin' ? pluginFolder : s.world.project;
       },
     });
     const { page, context } = await openApp(s.browser, app.url);
@@ -169,6 +171,13 @@ describe('the Projects screen where the folder dialog works (as in the desktop a
         ((await app.service.call('projects.list', {})) as { result: { current: { path: string } } }).result
           .current.path,
       ).toBe(s.world.project);
+
+      // Install from this computer: the folder dialog beside the location field; consent follows.
+      await page.getByRole('link', { name: 'Plugins' }).click();
+      await page.getByRole('button', { name: 'Install from this computer' }).click();
+      await page.getByRole('button', { name: 'Choose a plugin folder…' }).click();
+      await page.getByRole('dialog', { name: 'Install demo 1.0.0?' }).waitFor();
+      expect(asked).toEqual(['project', 'plugin']);
     } finally {
       await context.close();
       await app.close();
