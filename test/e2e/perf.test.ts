@@ -239,7 +239,8 @@ describe('renderer performance', () => {
     expect(roundTrips.length).toBeGreaterThan(0);
     // The floor (100 ms) on what the window itself spends per task; wall time, which a
     // machine busy with other work stretches, with room.
-    expect(byCpu[0]?.[1] ?? 0).toBeLessThanOrEqual(100);
+    expect(tasks.length).toBeGreaterThan(100); // the trace saw the flood
+    expect(byCpu[0]![1]).toBeLessThanOrEqual(100);
     expect(longest).toBeLessThan(300);
     expect(worstDelay).toBeLessThan(250);
     await page.context().close();
