@@ -223,7 +223,7 @@ describe('renderer performance', () => {
     console.log(
       `[perf] flood of ${LINES} lines (load ${load()}): all ${await writtenLines(page)} lines in the view after ${floodMs} ms; ` +
         `longest task ${longest.toFixed(0)} ms, ${over50} tasks over 50 ms (of ${perf.longTasks.length} long tasks); ` +
-        `trace: ${tasks.length} tasks, longest by CPU ${byCpu.slice(0, 3).map(pair).join(', ')} ms wall/CPU, ` +
+        `trace: ${tasks.length} tasks, ${tasks.reduce((n, t) => n + t[1], 0).toFixed(0)} ms of main-thread CPU, longest by CPU ${byCpu.slice(0, 3).map(pair).join(', ')} ms wall/CPU, ` +
         `longest by wall ${byWall.slice(0, 3).map(pair).join(', ')}, ${cpuOver50} over 50 ms of CPU; ` +
         `${roundTrips.length} clicks during the flood: Event Timing worst ${worstClick.toFixed(0)} ms (input delay ${worstDelay.toFixed(0)} ms), ` +
         `round trip from the test median ${rtMedian.toFixed(0)} ms, max ${rtMax.toFixed(0)} ms`,
