@@ -71,6 +71,130 @@ function quietScrollbar(t: Terminal): void {
   if (typeof scrollable?.setRevealOnScroll === 'function') scrollable.setRevealOnScroll(false);
 }
 
+interface TerminalRefs {
+  term: { current: Terminal | null };
+  fit: { current: FitAddon | null };
+  search: { current: SearchAddon | null };
+}
+
+/** Opens xterm in `el`, fed from `buffer` with flow control; returns what closes it again. */
+function openTerminal(
+  el: HTMLDivElement,
+  buffer: OutputBuffer,
+  label: string,
+  { term, fit, search }: TerminalRefs,
+): () => void {
+  const t = new Terminal({
+    convertEol: true,
+    disableStdin: true,
+    cursorBlink: false,
+    cursorStyle: 'bar',
+    cursorInactiveStyle: 'none',
+    scrollback: 250_000,
+    fontFamily: getComputedStyle(document.documentElement).getPropertyValue('--font-mono'),
+    fontSize: 13,
+    theme: themeFromCss(),
+    allowProposedApi: true,
+    screenReaderMode: false,
+  });
+  const f = new FitAddon();
+  const s = new SearchAddon();
+  t.loadAddon(f);
+  t.loadAddon(s);
+  t.open(el);
+  quietScrollbar(t);
+  t.textarea?.setAttribute('aria-label', label);
+  term.current = t;
+  fit.current = f;
+  search.current = s;
+  try {
+    f.fit();
+  } catch {
+    // not laid out yet; fitted when shown
+  }
+
+  // ---- flow control ----
+  const queue: string[] = [];
+  let queued = 0;
+  let unacked = 0;
+  let paused = false;
+  let writtenChars = 0;
+  let writtenLines = 0;
+  let disposed = false;
+  const countLines = (s: string) => {
+    let n = 0;
+    let i = s.indexOf('\n');
+    while (i !== -1) {
+      n++;
+      i = s.indexOf('\n', i + 1);
+    }
+    return n;
+  };
+  const pump = () => {
+    while (!disposed && queue.length > 0 && unacked < HIGH_WATERMARK) {
+      let chunk = queue.shift()!;
+      if (chunk.length > MAX_WRITE) {
+        queue.unshift(chunk.slice(MAX_WRITE));
+        chunk = chunk.slice(0, MAX_WRITE);
+      }
+      queued -= chunk.length;
+      unacked += chunk.length;
+      const len = chunk.length;
+      const lines = countLines(chunk);
+      t.write(chunk, () => {
+        unacked -= len;
+        writtenChars += len;
+        writtenLines += lines;
+        el.dataset.writtenChars = String(writtenChars);
+        el.dataset.writtenLines = String(writtenLines);
+        if (paused && unacked <= LOW_WATERMARK) {
+          paused = false;
+          el.dataset.paused = 'false';
+          pump();
+        }
+      });
+    }
+    if (queue.length > 0 && !paused) {
+      paused = true;
+      el.dataset.paused = 'true';
+    }
+    el.dataset.queued = String(queued);
+  };
+  const detach = buffer.attach((chunk) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (!paused) pump();
+  });
+
+  const resize = new ResizeObserver(() => {
+    if (el.offsetParent === null) return;
+    try {
+      f.fit();
+    } catch {
+      // hidden
+    }
+  });
+  resize.observe(el);
+  const themeWatch = new MutationObserver(() => {
+    t.options.theme = themeFromCss();
+  });
+  themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  const media = window.matchMedia('(prefers-color-scheme: dark)');
+  const onMedia = () => {
+    t.options.theme = themeFromCss();
+  };
+  media.addEventListener('change', onMedia);
+  return () => {
+    disposed = true;
+    detach();
+    resize.disconnect();
+    themeWatch.disconnect();
+    media.removeEventListener('change', onMedia);
+    t.dispose();
+    term.current = null;
+  };
+}
+
 /**
  * A run's output in xterm.js: ANSI colours, search, copy, select all. Flow control: text goes to
  * xterm only while fewer than HIGH_WATERMARK characters are waiting for its parser; then writing
@@ -89,114 +213,15 @@ export const TerminalView = forwardRef<
   useEffect(() => {
     const el = host.current;
     if (!el) return;
-    const t = new Terminal({
-      convertEol: true,
-      disableStdin: true,
-      cursorBlink: false,
-      cursorStyle: 'bar',
-      cursorInactiveStyle: 'none',
-      scrollback: 250_000,
-      fontFamily: getComputedStyle(document.documentElement).getPropertyValue('--font-mono'),
-      fontSize: 13,
-      theme: themeFromCss(),
-      allowProposedApi: true,
-      screenReaderMode: false,
-    });
-    const f = new FitAddon();
-    const s = new SearchAddon();
-    t.loadAddon(f);
-    t.loadAddon(s);
-    t.open(el);
-    quietScrollbar(t);
-    t.textarea?.setAttribute('aria-label', label);
-    term.current = t;
-    fit.current = f;
-    search.current = s;
-    try {
-      f.fit();
-    } catch {
-      // not laid out yet; fitted when shown
-    }
-
-    // ---- flow control ----
-    const queue: string[] = [];
-    let queued = 0;
-    let unacked = 0;
-    let paused = false;
-    let writtenChars = 0;
-    let writtenLines = 0;
-    let disposed = false;
-    const countLines = (s: string) => {
-      let n = 0;
-      let i = s.indexOf('\n');
-      while (i !== -1) {
-        n++;
-        i = s.indexOf('\n', i + 1);
-      }
-      return n;
-    };
-    const pump = () => {
-      while (!disposed && queue.length > 0 && unacked < HIGH_WATERMARK) {
-        let chunk = queue.shift()!;
-        if (chunk.length > MAX_WRITE) {
-          queue.unshift(chunk.slice(MAX_WRITE));
-          chunk = chunk.slice(0, MAX_WRITE);
-        }
-        queued -= chunk.length;
-        unacked += chunk.length;
-        const len = chunk.length;
-        const lines = countLines(chunk);
-        t.write(chunk, () => {
-          unacked -= len;
-          writtenChars += len;
-          writtenLines += lines;
-          el.dataset.writtenChars = String(writtenChars);
-          el.dataset.writtenLines = String(writtenLines);
-          if (paused && unacked <= LOW_WATERMARK) {
-            paused = false;
-            el.dataset.paused = 'false';
-            pump();
-          }
-        });
-      }
-      if (queue.length > 0 && !paused) {
-        paused = true;
-        el.dataset.paused = 'true';
-      }
-      el.dataset.queued = String(queued);
-    };
-    const detach = buffer.attach((chunk) => {
-      queue.push(chunk);
-      queued += chunk.length;
-      if (!paused) pump();
-    });
-
-    const resize = new ResizeObserver(() => {
-      if (el.offsetParent === null) return;
-      try {
-        f.fit();
-      } catch {
-        // hidden
-      }
-    });
-    resize.observe(el);
-    const themeWatch = new MutationObserver(() => {
-      t.options.theme = themeFromCss();
-    });
-    themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    const media = window.matchMedia('(prefers-color-scheme: dark)');
-    const onMedia = () => {
-      t.options.theme = themeFromCss();
-    };
-    media.addEventListener('change', onMedia);
+    // xterm is opened in a task of its own: a run's panel appears in the click's task, and opening
+    // the terminal there too (its DOM, measuring the font, the first fit) made that one task 50-70 ms.
+    let teardown: (() => void) | null = null;
+    const opening = setTimeout(() => {
+      teardown = openTerminal(el, buffer, label, { term, fit, search });
+    }, 0);
     return () => {
-      disposed = true;
-      detach();
-      resize.disconnect();
-      themeWatch.disconnect();
-      media.removeEventListener('change', onMedia);
-      t.dispose();
-      term.current = null;
+      clearTimeout(opening);
+      teardown?.();
     };
   }, [buffer, label]);
 
