@@ -41,6 +41,20 @@ function scenario(options: { project?: boolean; demo?: boolean } = {}): () => Sc
   };
 }
 
+/** Runs demo's endless "spin" from its page, waits for its first line, presses Stop; its end status. */
+async function startSpinAndStop(sc: Scenario) {
+  const { page } = sc;
+  await goTo(sc, '/plugin/demo');
+  await page.getByLabel('Command', { exact: true }).selectOption('spin');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const panel = visibleRunPanel(page);
+  await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('Thinking forever');
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  const end = panel.getByTestId('end-status');
+  await end.waitFor({ timeout: 20_000 });
+  return end;
+}
+
 describe('first run', () => {
   const s = scenario();
 
@@ -164,15 +178,7 @@ describe('a runaway plugin', () => {
   const s = scenario({ demo: true });
 
   it('stops on request and says so in plain words', async () => {
-    const { page } = s();
-    await goTo(s(), '/plugin/demo');
-    await page.getByLabel('Command', { exact: true }).selectOption('spin');
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    const panel = visibleRunPanel(page);
-    await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('Thinking forever');
-    await panel.getByRole('button', { name: 'Stop' }).click();
-    const end = panel.getByTestId('end-status');
-    await end.waitFor({ timeout: 20_000 });
+    const end = await startSpinAndStop(s());
     expect(await end.textContent()).toContain('Stopped by you');
   });
 
@@ -262,13 +268,7 @@ describe('run history', () => {
 
   it('is found again after the server restarts, with its output', async () => {
     const { page } = s();
-    await goTo(s(), '/plugin/demo');
-    await page.getByLabel('Command', { exact: true }).selectOption('spin');
-    await page.getByRole('button', { name: 'Run', exact: true }).click();
-    const panel = visibleRunPanel(page);
-    await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain('Thinking forever');
-    await panel.getByRole('button', { name: 'Stop' }).click();
-    await panel.getByTestId('end-status').waitFor({ timeout: 20_000 });
+    await startSpinAndStop(s());
 
     await s().restart();
     await page.goto(s().app.url);
