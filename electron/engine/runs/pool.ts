@@ -3,6 +3,7 @@
 // idle ones (tests and the CLI call it so no process is left behind).
 import type { FromSandbox } from '../../sandbox/protocol.js';
 import type { SandboxLauncher, SandboxProcess } from './launcher.js';
+import { RefillSchedule } from './refill-schedule.js';
 
 export const DEFAULT_MEMORY_CAP_BYTES = 256 * 1024 * 1024;
 
@@ -30,8 +31,7 @@ export class SandboxPool {
   private closed = false;
   private readonly size: number;
   private readonly cap: number;
-  private readonly refillDelayMs: number;
-  private refillTimer: NodeJS.Timeout | null = null;
+  private readonly refills: RefillSchedule;
 
   constructor(
     private readonly launcher: SandboxLauncher,
@@ -39,7 +39,7 @@ export class SandboxPool {
   ) {
     this.size = options.size ?? 2;
     this.cap = options.memoryCapBytes ?? DEFAULT_MEMORY_CAP_BYTES;
-    this.refillDelayMs = options.refillDelayMs ?? 2000;
+    this.refills = new RefillSchedule(() => this.refill(), options.refillDelayMs ?? 2000);
     this.refill();
   }
 
@@ -65,8 +65,8 @@ export class SandboxPool {
       if (index < 0) index = this.idle.findIndex((e) => !e.proc.exited);
       if (index >= 0) {
         const [entry] = this.idle.splice(index, 1);
-        this.scheduleRefill();
-        entry!.proc.onExit(() => this.refillSoon());
+        this.refills.later();
+        entry!.proc.onExit(() => this.refills.soon());
         try {
           await entry!.ready;
           entry!.proc.setActive(true);
@@ -86,7 +86,7 @@ export class SandboxPool {
   /** Kills the idle processes and stops refilling. Processes serving runs finish on their own. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.refillTimer) clearTimeout(this.refillTimer);
+    this.refills.close();
     const idle = this.idle.splice(0);
     await Promise.all(
       idle.map(
@@ -106,22 +106,6 @@ export class SandboxPool {
     let n = 0;
     for (const p of this.all) if (!p.exited) n++;
     return n;
-  }
-
-  private refillSoon(): void {
-    if (this.closed) return;
-    if (this.refillTimer) clearTimeout(this.refillTimer);
-    this.refillTimer = null;
-    setImmediate(() => this.refill());
-  }
-
-  private scheduleRefill(): void {
-    if (this.closed || this.refillTimer) return;
-    this.refillTimer = setTimeout(() => {
-      this.refillTimer = null;
-      this.refill();
-    }, this.refillDelayMs);
-    this.refillTimer.unref();
   }
 
   private refill(): void {

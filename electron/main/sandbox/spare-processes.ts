@@ -5,6 +5,7 @@
 // spare is replaced when its run ends, or after a short delay if the run is still going (starting a
 // process costs CPU the run's own start would miss). A spare that dies while idle is dropped and not
 // restarted until the next run takes one, so a host that cannot start never loops.
+import { RefillSchedule } from '../../engine/runs/refill-schedule.js';
 import type { UtilitySandboxProcess } from './utility-sandbox-process.js';
 
 interface Spare {
@@ -25,7 +26,7 @@ export interface SpareOptions {
 
 export class SpareProcesses {
   private readonly idle: Spare[] = [];
-  private refillTimer: NodeJS.Timeout | null = null;
+  private readonly refills: RefillSchedule;
   private closed = false;
 
   constructor(
@@ -33,6 +34,7 @@ export class SpareProcesses {
     private readonly start: () => UtilitySandboxProcess,
     private readonly options: SpareOptions,
   ) {
+    this.refills = new RefillSchedule(() => this.refill(), options.refillDelayMs ?? 2000);
     this.refill();
   }
 
@@ -66,37 +68,20 @@ export class SpareProcesses {
     if (index < 0) return null;
     const [spare] = this.idle.splice(index, 1);
     const proc = spare!.proc;
-    proc.onExit(() => this.refillSoon());
-    this.scheduleRefill();
+    proc.onExit(() => this.refills.soon());
+    this.refills.later();
     return proc;
   }
 
   /** Kills the idle spares and starts no more (processes serving runs finish on their own). */
   close(): void {
     this.closed = true;
-    if (this.refillTimer) clearTimeout(this.refillTimer);
-    this.refillTimer = null;
+    this.refills.close();
     for (const s of this.idle.splice(0)) s.proc.kill();
   }
 
   private dropExited(): void {
     for (let i = this.idle.length - 1; i >= 0; i--) if (this.idle[i]!.proc.exited) this.idle.splice(i, 1);
-  }
-
-  private refillSoon(): void {
-    if (this.closed) return;
-    if (this.refillTimer) clearTimeout(this.refillTimer);
-    this.refillTimer = null;
-    setImmediate(() => this.refill());
-  }
-
-  private scheduleRefill(): void {
-    if (this.closed || this.refillTimer) return;
-    this.refillTimer = setTimeout(() => {
-      this.refillTimer = null;
-      this.refill();
-    }, this.options.refillDelayMs ?? 2000);
-    this.refillTimer.unref();
   }
 
   private refill(): void {
