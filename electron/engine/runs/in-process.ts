@@ -24,9 +24,8 @@ import {
   type SandboxLauncher,
   type SandboxProcess,
 } from './launcher.js';
+import { ProcessEvents } from './process-events.js';
 import { resolveSandboxNode } from './sandbox-node.js';
-
-const STDERR_TAIL = 16384;
 
 /** The largest page cap set in this process so far (the flag is process-wide: it only grows). */
 let maxPagesSet = 0;
@@ -34,11 +33,8 @@ let maxPagesSet = 0;
 class InProcessSandbox implements SandboxProcess {
   exited = false;
   readonly pid = process.pid;
-  private readonly messageListeners: ((msg: FromSandbox) => void)[] = [];
-  private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
+  private readonly events = new ProcessEvents();
   private toController: ((msg: ToSandbox) => void) | null = null;
-  private exitInfo: SandboxExit | null = null;
-  private stderrTail = '';
   private readonly worker: Worker;
 
   constructor(workerScript: string, maxPages: number) {
@@ -46,7 +42,7 @@ class InProcessSandbox implements SandboxProcess {
       {
         send: (msg, done) => {
           if (this.exited) return;
-          for (const l of this.messageListeners) l(msg);
+          this.events.message(msg);
           done?.();
         },
         onMessage: (listener) => {
@@ -63,9 +59,7 @@ class InProcessSandbox implements SandboxProcess {
     );
     this.worker.stdout.resume();
     this.worker.stderr.setEncoding('utf8');
-    this.worker.stderr.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
-    });
+    this.worker.stderr.on('data', (chunk: string) => this.events.stderr(chunk));
   }
 
   postMessage(msg: ToSandbox): void {
@@ -74,12 +68,11 @@ class InProcessSandbox implements SandboxProcess {
   }
 
   onMessage(listener: (msg: FromSandbox) => void): void {
-    this.messageListeners.push(listener);
+    this.events.onMessage(listener);
   }
 
   onExit(listener: (exit: SandboxExit) => void): void {
-    if (this.exitInfo) listener(this.exitInfo);
-    else this.exitListeners.push(listener);
+    this.events.onExit(listener);
   }
 
   kill(): void {
@@ -95,10 +88,7 @@ class InProcessSandbox implements SandboxProcess {
   private stop(code: number | null, signal: string | null): void {
     if (this.exited) return;
     this.exited = true;
-    const report = () => {
-      this.exitInfo = { code, signal, stderrTail: this.stderrTail };
-      for (const l of this.exitListeners.splice(0)) l(this.exitInfo);
-    };
+    const report = () => this.events.exit(code, signal);
     this.worker.terminate().then(report, report);
   }
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FromSandbox, type ToSandbox, WASM_MAX_PAGES_ARG } from '../../sandbox/protocol.js';
+import { ProcessEvents } from './process-events.js';
 import { sandboxNode } from './sandbox-node.js';
 
 export interface SandboxExit {
@@ -42,8 +43,6 @@ export interface SandboxLauncher {
   launch(options: LaunchOptions): SandboxProcess;
 }
 
-const STDERR_TAIL = 16384;
-
 /** Finds a bundled script of the sandbox in dist/: beside the running bundle, or in the repository's dist/. */
 export function bundledScript(name: 'sandbox-host.js' | 'sandbox-worker.js' | 'sandbox-worker.cjs'): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -69,19 +68,12 @@ export interface NodeLauncherOptions {
 
 class NodeSandboxProcess implements SandboxProcess {
   exited = false;
-  private readonly messageListeners: ((msg: FromSandbox) => void)[] = [];
-  private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
-  private stderrTail = '';
-  private exitInfo: SandboxExit | null = null;
+  private readonly events = new ProcessEvents();
 
   constructor(private readonly child: ChildProcess) {
-    child.on('message', (msg: FromSandbox) => {
-      for (const l of this.messageListeners) l(msg);
-    });
+    child.on('message', (msg: FromSandbox) => this.events.message(msg));
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
-    });
+    child.stderr?.on('data', (chunk: string) => this.events.stderr(chunk));
     child.on('error', () => {
       // spawn failures also end in 'exit' (or never start); kill() below copes with both
     });
@@ -92,8 +84,7 @@ class NodeSandboxProcess implements SandboxProcess {
     // stderr bytes are delivered; 'close' comes after the process ended and its channels are drained.
     child.on('close', (code, signal) => {
       this.exited = true;
-      this.exitInfo = { code, signal, stderrTail: this.stderrTail };
-      for (const l of this.exitListeners) l(this.exitInfo);
+      this.events.exit(code, signal);
     });
   }
 
@@ -111,12 +102,11 @@ class NodeSandboxProcess implements SandboxProcess {
   }
 
   onMessage(listener: (msg: FromSandbox) => void): void {
-    this.messageListeners.push(listener);
+    this.events.onMessage(listener);
   }
 
   onExit(listener: (exit: SandboxExit) => void): void {
-    if (this.exitInfo) listener(this.exitInfo);
-    else this.exitListeners.push(listener);
+    this.events.onExit(listener);
   }
 
   kill(): void {

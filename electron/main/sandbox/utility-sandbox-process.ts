@@ -4,12 +4,12 @@
 // stderr is drained so the last messages and bytes are in. Each events batch and the end are
 // acknowledged (`delivered`): under parentPort the sandbox's back-pressure and its exit wait for it.
 import type { SandboxExit, SandboxProcess } from '../../engine/runs/launcher.js';
+import { ProcessEvents } from '../../engine/runs/process-events.js';
 import type { FromSandbox, ToSandbox } from '../../sandbox/protocol.js';
 import { causeOfGone, type ExitCause } from './gone-reason.js';
 import type { MemorySampler } from './memory-sampler.js';
 import type { ChildGoneDetails, UtilityChild } from './utility-api.js';
 
-const STDERR_TAIL = 16384;
 /** How long a kill() (SIGTERM) may take before the process is killed hard. */
 const HARD_KILL_MS = 2000;
 /** Longest wait for stderr to drain after 'exit'. */
@@ -39,15 +39,12 @@ export class UtilitySandboxProcess implements SandboxProcess {
   private spawned = false;
   private killRequested = false;
   private lastPid: number | null = null;
-  private stderrTail = '';
   private stderrEnded: boolean;
   private exitCode: number | null = null;
-  private exitInfo: SandboxExit | null = null;
   private cause: ExitCause | null = null;
   private fatal: string | null = null;
   private hardKillTimer: NodeJS.Timeout | null = null;
-  private readonly messageListeners: ((msg: FromSandbox) => void)[] = [];
-  private readonly exitListeners: ((exit: SandboxExit) => void)[] = [];
+  private readonly events = new ProcessEvents();
   private drainWaiters: (() => void)[] = [];
   private goneWaiter: (() => void) | null = null;
   private capBytes: number | null;
@@ -60,7 +57,7 @@ export class UtilitySandboxProcess implements SandboxProcess {
     this.capBytes = settings.capBytes;
     child.on('spawn', () => this.onSpawn());
     child.on('message', (msg) => {
-      for (const l of this.messageListeners) l(msg as FromSandbox);
+      this.events.message(msg as FromSandbox);
       // parentPort has no written signal: say so once a batch or the end is handled. The sandbox
       // waits for it (its back-pressure: a plugin cannot flood the main process's memory), and
       // leaves only once its end is in.
@@ -73,9 +70,7 @@ export class UtilitySandboxProcess implements SandboxProcess {
     child.on('exit', (code) => this.onChildExit(code));
     child.stdout?.resume(); // nothing is expected there; never let it fill the pipe
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL);
-    });
+    child.stderr?.on('data', (chunk: string) => this.events.stderr(chunk));
     const ended = () => {
       this.stderrEnded = true;
       for (const w of this.drainWaiters.splice(0)) w();
@@ -98,12 +93,11 @@ export class UtilitySandboxProcess implements SandboxProcess {
   }
 
   onMessage(listener: (msg: FromSandbox) => void): void {
-    this.messageListeners.push(listener);
+    this.events.onMessage(listener);
   }
 
   onExit(listener: (exit: SandboxExit) => void): void {
-    if (this.exitInfo) listener(this.exitInfo);
-    else this.exitListeners.push(listener);
+    this.events.onExit(listener);
   }
 
   kill(): void {
@@ -204,17 +198,11 @@ export class UtilitySandboxProcess implements SandboxProcess {
   }
 
   private report(): void {
-    if (this.exitInfo) return;
+    if (this.events.reported) return;
     let cause = this.cause;
     if (!cause && this.fatal && !this.killRequested)
       cause = { reason: 'crash', detail: `the sandbox process hit a fatal error (${this.fatal})` };
-    this.exitInfo = {
-      code: this.exitCode,
-      signal: null,
-      stderrTail: this.stderrTail,
-      ...(cause ? { cause } : {}),
-    };
-    for (const l of this.exitListeners.splice(0)) l(this.exitInfo);
+    this.events.exit(this.exitCode, null, cause ?? undefined);
     this.settings.onDone();
   }
 }
