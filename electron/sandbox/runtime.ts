@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { boundText, boundValue, MAX_OPTIONS } from './bounded.js';
-import { execDenied } from './host-services.js';
+import { execDenied, refusedRequest } from './host-services.js';
 import {
   capMemory,
   FUEL_IMPORT_MODULE,
@@ -601,25 +601,11 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
         const cap = type === 'load' ? 'store' : type;
         if (!granted[cap]) {
           const command = type === 'exec' ? textOf(msg.command ?? '', 'exec command') : '';
-          denied(
-            cap,
-            type === 'exec'
-              ? `run "${command}"`
-              : type === 'load'
-                ? `read back "${typeof msg.key === 'string' ? msg.key.slice(0, 256) : ''}"`
-                : 'read project details',
-          );
-          if (type === 'exec') {
-            const denied = execDeniedResult();
-            ch.emit({
-              type: 'exec',
-              t,
-              command,
-              cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
-              code: denied.code,
-              durationMs: 0,
-            });
-            respondLater(msg.id, denied);
+          const refused = refusedRequest(plugin, type, msg, command, t);
+          denied(cap, refused.what);
+          if (refused.exec) {
+            ch.emit(refused.exec.event);
+            respondLater(msg.id, refused.exec.result);
           } else respondLater(msg.id, type === 'load' ? null : {});
           return;
         }

@@ -7,7 +7,7 @@
 // can overflow the stack of the engine, the CLI or the app when they serialise it.
 import type { Capabilities } from '../../../shared/capabilities.js';
 import { boundText, boundValue, MAX_OPTIONS } from '../../sandbox/bounded.js';
-import { execDenied } from '../../sandbox/host-services.js';
+import { refusedRequest } from '../../sandbox/host-services.js';
 import type { HostOp, LogLevel, RequestKind, RunEvent } from '../../sandbox/protocol.js';
 
 export interface SessionOutput {
@@ -201,28 +201,12 @@ export class ProtocolSession {
         return;
       }
       const command = type === 'exec' ? this.textOf(msg.command ?? '', 'exec command') : '';
-      this.denied(
-        cap,
-        type === 'exec'
-          ? `run "${command}"`
-          : type === 'load'
-            ? `read back "${typeof msg.key === 'string' ? msg.key.slice(0, 256) : ''}"`
-            : 'read project details',
-      );
-      if (type === 'exec') {
-        const denied = execDenied(this.plugin);
-        this.out.event({
-          type: 'exec',
-          t,
-          command,
-          cwd: typeof msg.cwd === 'string' ? msg.cwd : null,
-          code: denied.code,
-          durationMs: 0,
-        });
-        this.respond(msg.id, denied);
-        return;
-      }
-      this.respond(msg.id, type === 'load' ? null : {});
+      const refused = refusedRequest(this.plugin, type, msg, command, t);
+      this.denied(cap, refused.what);
+      if (refused.exec) {
+        this.out.event(refused.exec.event);
+        this.respond(msg.id, refused.exec.result);
+      } else this.respond(msg.id, type === 'load' ? null : {});
       return;
     }
     const id = this.openable(type, msg.id);
