@@ -476,10 +476,9 @@ export class PluginService {
         granted[cap] = true;
       }
     }
-    // Checked before anything is written: a refused approval leaves the grants as they were.
-    if (options.onlyIfUnchanged) await this.approvedAsTheyAre(name);
-    await this.setGrants(name, granted);
+    // Approved first: an approval refused (files changed since) leaves the grants as they were.
     await this.approve(name, options);
+    await this.setGrants(name, granted);
     return granted;
   }
 
@@ -494,16 +493,6 @@ export class PluginService {
     }
     await this.setGrants(name, granted);
     return granted;
-  }
-
-  /** Throws unless the binaries on disk are the ones approved here. */
-  private async approvedAsTheyAre(name: string): Promise<void> {
-    const manifest = await this.installedManifest(name);
-    const [consent, wasm] = await Promise.all([
-      readConsent(this.paths.configDir),
-      hashWasmBinaries(this.pluginDir(name), manifest),
-    ]);
-    if (!sameHashes(consent[name]?.wasm, wasm)) throw filesChanged(name);
   }
 
   private async setGrants(name: string, granted: Capabilities): Promise<void> {
