@@ -211,8 +211,10 @@ describe('loops that leave their check to the function they call', () => {
       const a = run(deferred, 40, budget);
       const b = run(kept, 40, budget);
       expect(a.written, `budget ${budget}`).toEqual(b.written);
-      expect(a.trapped, `budget ${budget}`).toBe(true);
-      expect(b.trapped).toBe(true);
+      // Stopped, or ended with the counter below zero (charges owed after the last check, moved there
+      // by potentials.ts): the host reports both as out of fuel.
+      expect(a.trapped || a.left < 0n, `budget ${budget}`).toBe(true);
+      expect(b.trapped || b.left < 0n).toBe(true);
       expect(a.left).toBeLessThan(0n);
       expect(a.left).toBeGreaterThan(-100n);
     }

@@ -2,7 +2,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import wabtInit from 'wabt';
 import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from '../../electron/sandbox/prepare/index.js';
 import { tempDir } from '../support/temp.js';
@@ -49,8 +49,12 @@ const cDir = tempDir('prepare-c');
 
 /** Compiles test/fixtures/c/<name> with clang for wasm32-wasi into a temp dir and returns the bytes. */
 export function compileC(name: string, extra: string[] = []): Uint8Array {
-  const src = join(import.meta.dirname, '..', 'fixtures', 'c', name);
-  const out = join(cDir, `${name}.${extra.join('_').replace(/[^\w]/g, '')}.wasm`);
+  return compileCFile(join(import.meta.dirname, '..', 'fixtures', 'c', name), extra);
+}
+
+/** Compiles the C file at `src` (any path) like compileC. */
+export function compileCFile(src: string, extra: string[] = []): Uint8Array {
+  const out = join(cDir, `${basename(src)}.${extra.join('_').replace(/[^\w]/g, '')}.wasm`);
   execFileSync('clang', ['--target=wasm32-wasi', '-O2', ...extra, src, '-o', out], { env: clangEnv() });
   return new Uint8Array(readFileSync(out));
 }

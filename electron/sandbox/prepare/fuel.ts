@@ -63,10 +63,13 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
  * functions as they are (twins.ts; for tests and benchmarks: fuel counts are the same either way).
  * `deferChecks: false` keeps the check of every loop header whose first call checks on entry
  * (meter.ts; for tests and benchmarks: fuel counts are the same either way).
+ * `mergeCharges: false` charges every segment its own cost where it starts, instead of placing the
+ * charges by potentials (potentials.ts; for tests and benchmarks: a run that ends normally uses the
+ * same fuel either way).
  */
 export function instrumentFuelWithStats(
   source: Uint8Array,
-  options: { validate?: boolean; twins?: boolean; deferChecks?: boolean } = {},
+  options: { validate?: boolean; twins?: boolean; deferChecks?: boolean; mergeCharges?: boolean } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
   else validateModule(source);
@@ -74,7 +77,10 @@ export function instrumentFuelWithStats(
   let twins = options.twins !== false;
   for (;;) {
     try {
-      return instrumentOnce(source, exact, twins, options.deferChecks !== false);
+      return instrumentOnce(source, exact, twins, {
+        deferChecks: options.deferChecks !== false,
+        mergeCharges: options.mergeCharges !== false,
+      });
     } catch (e) {
       if (e === RETRY_EXACT) exact = true;
       else if (e === RETRY_NO_TWINS) twins = false;
@@ -92,7 +98,7 @@ function instrumentOnce(
   source: Uint8Array,
   exact: boolean,
   withTwins: boolean,
-  deferChecks: boolean,
+  meterOptions: { deferChecks: boolean; mergeCharges: boolean },
 ): InstrumentResult {
   const sections = splitSections(source);
   const find = (id: number) => sections.find((s) => s.id === id);
@@ -117,7 +123,8 @@ function instrumentOnce(
 
   const codeSec = find(SEC_CODE);
   const meter = new Meter(source, fuel, exact && codeSec ? codeSec.end - codeSec.start : 0);
-  meter.deferChecks = deferChecks;
+  meter.deferChecks = meterOptions.deferChecks;
+  meter.mergeCharges = meterOptions.mergeCharges;
   const escaping = escapingFunctions(source, sections, totalFuncs);
   const plan: TwinPlan | undefined =
     withTwins && funcTypes.length > 0 ? planTwins(source, sections, imports, totalFuncs) : undefined;

@@ -5,9 +5,19 @@
 //
 // The body is cut into straight-line segments: a segment starts at function entry, at a loop header,
 // at the start of an if/else arm or catch handler, after a conditional branch, and at a join point
-// (the end of an if or try, or of a block that a branch targets). Each live segment is charged its
-// exact static cost once, on entry, so fuel used is the exact count of instructions executed (a trap
-// or throw in the middle of a segment counts the whole segment). Unreachable code is not charged.
+// (the end of an if or try, or of a block that a branch targets). Each live segment has an exact
+// static cost, charged on entry; unreachable code is not charged. Where the control flow is known (no
+// exception handling in the function), the charges are then moved along the paths (potentials.ts):
+// a segment is charged its cost plus what is owed on reaching it minus what is owed after it, so the
+// segments of a spanning tree, the hot ones first, charge nothing, and every path that leaves the
+// function still charges exactly its instructions (a dispatch loop's arm pays its block and the block
+// before it in one charge). The counter may owe up to MAX_OWED per active function, never more than
+// the instructions entered (a budget of exactly what a run needs still ends normally). Fuel used is
+// the exact count of instructions executed on a run that ends normally; a trap, throw or exhaustion
+// in between counts whole segments and what is owed differently, but the same on every run. Owed
+// charges wait past calls: a recursion whose calls come before its first charge owes at every level
+// and ends by overflowing the stack (a trap, as under Wasmtime at any realistic budget) rather than
+// by a small budget; a run overshoots its budget by at most MAX_OWED per frame on the stack.
 // Only function entries and loop headers check the counter (as in Wasmtime), and only where a run could
 // otherwise go on without passing another check: an entry is checked only if a call can be reached from
 // it outside every loop (a leaf, or a function whose calls all sit in loops, runs at most its own code
@@ -54,6 +64,7 @@ import {
   skipValType,
   unmeterable,
 } from './opcodes.js';
+import { EXIT_GROUP, placeCharges } from './potentials.js';
 
 /** A segment charge (a = cost), checked (function entry, loop header) or not. */
 const EV_CHARGE = 1;
@@ -91,6 +102,14 @@ const K_LOOP = 1;
 const K_IF = 2;
 const K_TRY = 3;
 const K_TRY_TABLE = 4;
+
+/**
+ * How many times a loop is guessed to run per entry (for placing charges: potentials.ts). Low, as
+ * search loops that leave by a branch mostly run a few times: with 8, a tree-walking interpreter's
+ * variable lookup paid its charge before its loop instead of on the rare way out past the end, and
+ * the interpreter ran 2-3 % slower (test/bench/wasmtime).
+ */
+const LOOP_TRIPS = 2;
 
 /** V8's limits on function parameters and results. */
 export const MAX_PARAMS = 1000;
@@ -143,6 +162,44 @@ export class Meter {
   private ctlKind = new Uint8Array(256);
   private ctlTargeted = new Uint8Array(256);
   private ctlLive = new Uint8Array(256);
+  /**
+   * Charge placement (potentials.ts): the group of each control frame's label (a loop's header, a
+   * block's or if's end) and of an if's other arm (its else, or its end when it has none: -1 once used).
+   */
+  private ctlLabel = new Int32Array(256);
+  private ctlAlt = new Int32Array(256);
+  /** Per event (segments only): its group, its successors' group, how often it likely runs. */
+  private segHead = new Int32Array(1 << 12);
+  private segSucc = new Int32Array(1 << 12);
+  private segFreq = new Float64Array(1 << 12);
+  /**
+   * A static guess of how often each point runs, per run of the function (Ball and Larus's kind):
+   * a loop header LOOP_TRIPS times its entry, each way of a branch an equal share, a join the sum of
+   * what reaches it, a branch out of k loops 1/LOOP_TRIPS^k of the frequency it leaves (a loop is
+   * left once per entry). `freq`: the current point; per frame: the loops around it when it opened,
+   * what its label has received so far, and an if's other way.
+   */
+  private freq = 1;
+  private ctlLoops = new Int32Array(256);
+  private ctlJoinFreq = new Float64Array(256);
+  private ctlAltFreq = new Float64Array(256);
+  /** Union-find over the current function's groups (EXIT_GROUP: its entry and every way out). */
+  private groupOf = new Int32Array(1 << 10);
+  private nGroups = 1;
+  /** The current function can have its charges moved (no exception handling in it). */
+  private placeable = true;
+  /** Move charges to where they cost the least (potentials.ts); fuel used is the same either way. */
+  mergeCharges = true;
+  /** Scratch for placeCharges, reused across functions. */
+  private placing = {
+    idx: new Int32Array(0),
+    head: new Int32Array(0),
+    succ: new Int32Array(0),
+    cost: new Int32Array(0),
+    weight: new Float64Array(0),
+    x: new Int32Array(0),
+    dense: new Int32Array(0),
+  };
   /** return_call edges (caller, callee), flattened. */
   readonly tailCalls: number[] = [];
   /**
@@ -184,6 +241,18 @@ export class Meter {
       next.set(this.ev);
       this.ev = next;
     }
+    if (i >= this.segHead.length) {
+      const grow = (a: Int32Array) => {
+        const n = new Int32Array(a.length * 2);
+        n.set(a);
+        return n;
+      };
+      this.segHead = grow(this.segHead);
+      this.segSucc = grow(this.segSucc);
+      const freq = new Float64Array(this.segFreq.length * 2);
+      freq.set(this.segFreq);
+      this.segFreq = freq;
+    }
     const ev = this.ev;
     ev[i * 4] = kind;
     ev[i * 4 + 1] = pos;
@@ -193,11 +262,131 @@ export class Meter {
     return i;
   }
 
-  /** Ends the current segment with `cost` and starts one at `pos`. */
-  private next(cost: number, kind: number, pos: number, live: boolean): void {
-    if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
+  /**
+   * Ends the current segment with `cost`, its successors in group `succ`, and starts one at `pos` in
+   * group `head` (-1: none, the new one is dead), running `this.freq` times (zeroed when dead).
+   */
+  private next(cost: number, kind: number, pos: number, live: boolean, succ: number, head: number): void {
+    const s = this.seg;
+    if (s >= 0) {
+      this.ev[s * 4 + 2] = cost;
+      this.segSucc[s] = succ;
+    }
     this.live = live;
-    this.seg = live ? this.add(kind, pos, 0, 0) : -1;
+    if (live) {
+      const n = this.add(kind, pos, 0, 0);
+      this.seg = n;
+      this.segHead[n] = head;
+      this.segSucc[n] = -1;
+      this.segFreq[n] = this.freq;
+      if (head < 0) this.placeable = false;
+    } else {
+      this.seg = -1;
+      this.freq = 0;
+    }
+  }
+
+  /** A branch to `label` taking `share` of the current frequency: what its target receives. */
+  private branchFreq(label: number, depth: number, loops: number, share: number): void {
+    if (label >= depth) return;
+    const t = depth - 1 - label;
+    if (this.ctlKind[t] === K_LOOP) return; // a back edge: in the header's LOOP_TRIPS already
+    this.ctlJoinFreq[t] = this.ctlJoinFreq[t]! + share / LOOP_TRIPS ** (loops - this.ctlLoops[t]!);
+  }
+
+  /** A new group (its own set). */
+  private group(): number {
+    const g = this.nGroups++;
+    if (g >= this.groupOf.length) {
+      const n = new Int32Array(this.groupOf.length * 2);
+      n.set(this.groupOf);
+      this.groupOf = n;
+    }
+    this.groupOf[g] = g;
+    return g;
+  }
+
+  private findGroup(g: number): number {
+    const p = this.groupOf;
+    let r = g;
+    while (p[r] !== r) r = p[r]!;
+    while (p[g] !== r) {
+      const up = p[g]!;
+      p[g] = r;
+      g = up;
+    }
+    return r;
+  }
+
+  /** Puts groups a and b together (successors of one segment); returns the joined group. */
+  private joinGroups(a: number, b: number): number {
+    const ra = this.findGroup(a);
+    const rb = this.findGroup(b);
+    if (ra === rb) return ra;
+    // Keep EXIT_GROUP (0) the root of its set: the smaller index wins.
+    if (ra < rb) {
+      this.groupOf[rb] = ra;
+      return ra;
+    }
+    this.groupOf[ra] = rb;
+    return rb;
+  }
+
+  /** The group a branch to `label` reaches (EXIT_GROUP for the function's own label). */
+  private target(label: number, depth: number): number {
+    return label < depth ? this.ctlLabel[depth - 1 - label]! : EXIT_GROUP;
+  }
+
+  /**
+   * Moves the charges of the function's segments [evStart, evEnd) (potentials.ts): the same fuel along
+   * every path, fewer charges on the hot ones. Leaves them as they are when a segment's successors are
+   * not known (exception handling).
+   */
+  private placeCharges(evStart: number, evEnd: number): void {
+    if (!this.placeable || !this.mergeCharges) return;
+    const ev = this.ev;
+    let n = 0;
+    for (let i = evStart; i < evEnd; i++) {
+      const k = ev[i * 4]!;
+      if (k === EV_CHECK || k === EV_CHARGE || k === EV_ENTRY) n++;
+    }
+    if (n < 2) return;
+    const p = this.placing;
+    if (p.idx.length < n) {
+      const size = Math.max(n, p.idx.length * 2);
+      p.idx = new Int32Array(size);
+      p.head = new Int32Array(size);
+      p.succ = new Int32Array(size);
+      p.cost = new Int32Array(size);
+      p.weight = new Float64Array(size);
+      p.x = new Int32Array(size);
+    }
+    if (p.dense.length < this.nGroups) p.dense = new Int32Array(Math.max(this.nGroups, p.dense.length * 2));
+    // Dense group ids, EXIT_GROUP first (its set's root is EXIT_GROUP: joinGroups keeps the lower).
+    const dense = p.dense;
+    dense.fill(-1, 0, this.nGroups);
+    dense[EXIT_GROUP] = EXIT_GROUP;
+    let groups = 1;
+    let j = 0;
+    for (let i = evStart; i < evEnd; i++) {
+      const k = ev[i * 4]!;
+      if (k !== EV_CHECK && k !== EV_CHARGE && k !== EV_ENTRY) continue;
+      const hs = this.segHead[i]!;
+      const ss = this.segSucc[i]!;
+      if (ss < 0 || hs < 0) return;
+      const h = this.findGroup(hs);
+      const s = this.findGroup(ss);
+      if (dense[h]! < 0) dense[h] = groups++;
+      if (dense[s]! < 0) dense[s] = groups++;
+      p.idx[j] = i;
+      p.head[j] = dense[h]!;
+      p.succ[j] = dense[s]!;
+      p.cost[j] = ev[i * 4 + 2]!;
+      p.weight[j] = this.segFreq[i]!;
+      j++;
+    }
+    const x = placeCharges(n, p.head, p.succ, p.cost, p.weight, groups, p.x);
+    for (let k = 0; k < n; k++) ev[p.idx[k]! * 4 + 2] = x[k]!;
   }
 
   private markChecksOnEntry(index: number): void {
@@ -228,7 +417,7 @@ export class Meter {
     return true;
   }
 
-  private push(depth: number, kind: number, live: boolean): void {
+  private push(depth: number, kind: number, live: boolean, loops: number): void {
     if (depth >= this.ctlKind.length) {
       const grow = (a: Uint8Array) => {
         const n = new Uint8Array(a.length * 2);
@@ -238,10 +427,30 @@ export class Meter {
       this.ctlKind = grow(this.ctlKind);
       this.ctlTargeted = grow(this.ctlTargeted);
       this.ctlLive = grow(this.ctlLive);
+      const grow32 = (a: Int32Array) => {
+        const n = new Int32Array(a.length * 2);
+        n.set(a);
+        return n;
+      };
+      this.ctlLabel = grow32(this.ctlLabel);
+      this.ctlAlt = grow32(this.ctlAlt);
+      this.ctlLoops = grow32(this.ctlLoops);
+      const grow64 = (a: Float64Array) => {
+        const n = new Float64Array(a.length * 2);
+        n.set(a);
+        return n;
+      };
+      this.ctlJoinFreq = grow64(this.ctlJoinFreq);
+      this.ctlAltFreq = grow64(this.ctlAltFreq);
     }
     this.ctlKind[depth] = kind;
     this.ctlTargeted[depth] = 0;
     this.ctlLive[depth] = live ? 1 : 0;
+    this.ctlLabel[depth] = this.group();
+    this.ctlAlt[depth] = kind === K_IF ? this.group() : -1;
+    this.ctlLoops[depth] = loops;
+    this.ctlJoinFreq[depth] = 0;
+    this.ctlAltFreq[depth] = 0;
   }
 
   /**
@@ -280,7 +489,14 @@ export class Meter {
     // `pos` is kept in a local for speed; LEB128 immediates are skipped inline (the module was
     // validated, and the final position is checked).
     const evStart = this.nEv;
+    this.nGroups = 1;
+    this.groupOf[EXIT_GROUP] = EXIT_GROUP;
+    this.placeable = true;
     this.seg = this.add(EV_CHECK, declEnd, 0, 0);
+    this.segHead[this.seg] = EXIT_GROUP;
+    this.segSucc[this.seg] = -1;
+    this.freq = 1;
+    this.segFreq[this.seg] = 1;
     this.live = true;
     let pos = declEnd;
     let cost = 0;
@@ -361,7 +577,7 @@ export class Meter {
         }
         case 0x00: // unreachable
           if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
-          this.next(cost, EV_CHARGE, pos, false);
+          this.next(cost, EV_CHARGE, pos, false, EXIT_GROUP, -1);
           cost = 0;
           break;
         case 0x02: // block
@@ -375,6 +591,7 @@ export class Meter {
             depth++,
             op === 0x02 ? K_BLOCK : op === 0x03 ? K_LOOP : op === 0x04 ? K_IF : K_TRY,
             this.live,
+            loops,
           );
           if (op === 0x03) {
             hasLoop = true;
@@ -389,16 +606,35 @@ export class Meter {
               keep = s === evStart || this.ev[s * 4 + 3] === KEEP;
               if (s === evStart) entryIntoLoop = true;
             }
-            this.next(cost, EV_CHECK, pos, this.live);
+            // The header: reached by falling in and by every branch back to it.
+            const header = this.ctlLabel[depth - 1]!;
+            this.freq *= LOOP_TRIPS;
+            this.next(cost, EV_CHECK, pos, this.live, header, header);
             if (keep && this.seg >= 0) this.ev[this.seg * 4 + 3] = KEEP;
             cost = 0;
           } else if (op === 0x04) {
-            this.next(cost, EV_CHARGE, pos, this.live);
+            // The then-arm and the other way (else-arm, or the end) follow the condition.
+            const alt = this.ctlAlt[depth - 1]!;
+            this.freq /= 2;
+            this.ctlAltFreq[depth - 1] = this.freq;
+            this.next(cost, EV_CHARGE, pos, this.live, alt, alt);
             cost = 0;
-          }
+          } else if (op === 0x06) this.placeable = false;
           break;
         case 0x05: // else
-          this.next(cost, EV_CHARGE, pos, depth > 0 && this.ctlLive[depth - 1] === 1);
+          if (depth === 0) r.fail('else outside if');
+          this.ctlJoinFreq[depth - 1] = this.ctlJoinFreq[depth - 1]! + this.freq;
+          this.freq = this.ctlAltFreq[depth - 1]!;
+          this.ctlAltFreq[depth - 1] = 0;
+          this.next(
+            cost,
+            EV_CHARGE,
+            pos,
+            this.ctlLive[depth - 1] === 1,
+            this.ctlLabel[depth - 1]!,
+            this.ctlAlt[depth - 1]!,
+          );
+          this.ctlAlt[depth - 1] = -1;
           cost = 0;
           break;
         case 0x07: // catch
@@ -409,7 +645,8 @@ export class Meter {
           if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
           this.seg = -1;
           if (handlerLive) this.add(EV_RELOAD, pos, 0, 0);
-          this.next(0, EV_CHARGE, pos, handlerLive);
+          this.placeable = false;
+          this.next(0, EV_CHARGE, pos, handlerLive, -1, -1);
           cost = 0;
           break;
         }
@@ -418,14 +655,18 @@ export class Meter {
         case 0x0a: // throw_ref
           if (op !== 0x0a) while (buf[pos++]! & 0x80);
           if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
-          this.next(cost, EV_CHARGE, pos, false);
+          this.next(cost, EV_CHARGE, pos, false, EXIT_GROUP, -1);
           cost = 0;
           break;
         case 0x0b: {
           // end
           if (depth === 0) {
             this.add(EV_FUNC_END, p, 0, 0);
-            if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
+            if (this.seg >= 0) {
+              this.ev[this.seg * 4 + 2] = cost;
+              this.segSucc[this.seg] = EXIT_GROUP;
+            }
+            this.placeCharges(evStart, this.nEv);
             // Checks bound a run: any unbounded run passes loop headers or function entries without
             // end. A function whose every call sits inside a loop (or that makes none) reaches a
             // checked loop header, or returns, before it can call anything: from its entry it runs
@@ -459,10 +700,15 @@ export class Meter {
           const kind = this.ctlKind[depth]!;
           if (kind === K_LOOP) {
             loops--;
+            this.freq /= LOOP_TRIPS; // falling out of the loop: once per entry
             break;
           }
           if ((kind === K_BLOCK || kind === K_TRY_TABLE) && this.ctlTargeted[depth] === 0) break;
-          this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1);
+          // The join: the end of a block a branch targets, of an if, of a try.
+          const join = this.ctlLabel[depth]!;
+          if (kind === K_IF && this.ctlAlt[depth]! >= 0) this.joinGroups(this.ctlAlt[depth]!, join);
+          this.freq += this.ctlJoinFreq[depth]! + this.ctlAltFreq[depth]!;
+          this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1, join, join);
           cost = 0;
           break;
         }
@@ -472,9 +718,15 @@ export class Meter {
         case 0xd6: {
           // br_on_non_null
           r.pos = pos;
-          if (this.mark(r.u32(), depth) && this.live) this.add(EV_BR_OUT, p, 0, 0);
+          const label = r.u32();
+          if (this.mark(label, depth) && this.live) this.add(EV_BR_OUT, p, 0, 0);
           pos = r.pos;
-          this.next(cost, EV_CHARGE, pos, op !== 0x0c && this.live);
+          // br_if and br_on_*: the branch target and the fall-through follow.
+          const to = this.target(label, depth);
+          const taken = op === 0x0c ? this.freq : this.freq / 2;
+          this.branchFreq(label, depth, loops, taken);
+          this.freq -= taken;
+          this.next(cost, EV_CHARGE, pos, op !== 0x0c && this.live, to, to);
           cost = 0;
           break;
         }
@@ -483,16 +735,24 @@ export class Meter {
           r.pos = pos;
           const n = r.u32();
           let exits = false;
-          for (let i = 0; i <= n; i++) exits = this.mark(r.u32(), depth) || exits;
+          let to = -1;
+          const share = this.freq / (n + 1);
+          for (let i = 0; i <= n; i++) {
+            const label = r.u32();
+            exits = this.mark(label, depth) || exits;
+            this.branchFreq(label, depth, loops, share);
+            const t = this.target(label, depth);
+            to = to < 0 ? t : this.joinGroups(to, t);
+          }
           if (exits && this.live) this.add(EV_BR_OUT, p, 0, 0);
           pos = r.pos;
-          this.next(cost, EV_CHARGE, pos, false);
+          this.next(cost, EV_CHARGE, pos, false, to, -1);
           cost = 0;
           break;
         }
         case 0x0f: // return (recorded in unreachable code too: threaded functions push the counter)
           this.add(EV_RETURN, p, 0, 0);
-          this.next(cost, EV_CHARGE, pos, false);
+          this.next(cost, EV_CHARGE, pos, false, EXIT_GROUP, -1);
           cost = 0;
           break;
         case 0x10: {
@@ -529,7 +789,7 @@ export class Meter {
           this.add(EV_RETURN_CALL, p, callee, pos);
           this.tailCalls.push(index, callee);
           if (loops === 0) callOutsideLoop = true;
-          this.next(cost, EV_CHARGE, pos, false);
+          this.next(cost, EV_CHARGE, pos, false, EXIT_GROUP, -1);
           cost = 0;
           break;
         }
@@ -540,14 +800,15 @@ export class Meter {
           hasTailIndirect = true;
           if (loops === 0) callOutsideLoop = true;
           if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
-          this.next(cost, EV_CHARGE, pos, false);
+          this.next(cost, EV_CHARGE, pos, false, EXIT_GROUP, -1);
           cost = 0;
           break;
         case 0x18: // delegate
           while (buf[pos++]! & 0x80);
           if (depth === 0) r.fail('delegate outside try');
           depth--;
-          this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1);
+          this.placeable = false;
+          this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1, -1, -1);
           cost = 0;
           break;
         case 0x1f: {
@@ -561,8 +822,9 @@ export class Meter {
             this.mark(r.u32(), depth);
           }
           pos = r.pos;
-          this.push(depth++, K_TRY_TABLE, this.live);
+          this.push(depth++, K_TRY_TABLE, this.live, loops);
           hasTryTable = true;
+          this.placeable = false;
           break;
         }
         case 0xfb:
@@ -711,13 +973,14 @@ export class Meter {
             // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
             // if local.get L global.set F unreachable end
             const entryLoad = i === f.evStart && !isT;
+            const c = ev[i * 4 + 2]!;
             out[o++] = entryLoad ? 0x23 : 0x20;
             o = putLeb(out, o, entryLoad ? F : L);
-            out[o++] = 0x42;
-            o = putLeb(out, o, ev[i * 4 + 2]!, 0x40);
-            out[o++] = 0x7d;
-            out[o++] = 0x22;
-            o = putLeb(out, o, L);
+            if (c !== 0) o = putCharge(out, o, c);
+            if (c !== 0 || entryLoad) {
+              out[o++] = 0x22;
+              o = putLeb(out, o, L);
+            }
             out[o++] = 0x42;
             out[o++] = 0x00;
             out[o++] = 0x53;
@@ -729,17 +992,18 @@ export class Meter {
           } else {
             // global.get F i64.const c i64.sub local.tee L global.set F local.get L i64.const 0 i64.lt_s
             // if unreachable end
+            const c = ev[i * 4 + 2]!;
             out[o++] = 0x23;
             o = putLeb(out, o, F);
-            out[o++] = 0x42;
-            o = putLeb(out, o, ev[i * 4 + 2]!, 0x40);
-            out[o++] = 0x7d;
-            out[o++] = 0x22;
-            o = putLeb(out, o, L);
-            out[o++] = 0x24;
-            o = putLeb(out, o, F);
-            out[o++] = 0x20;
-            o = putLeb(out, o, L);
+            if (c !== 0) {
+              o = putCharge(out, o, c);
+              out[o++] = 0x22;
+              o = putLeb(out, o, L);
+              out[o++] = 0x24;
+              o = putLeb(out, o, F);
+              out[o++] = 0x20;
+              o = putLeb(out, o, L);
+            }
             out[o++] = 0x42;
             out[o++] = 0x00;
             out[o++] = 0x53;
@@ -760,11 +1024,7 @@ export class Meter {
           charges++;
           out[o++] = fromGlobal ? 0x23 : 0x20;
           o = putLeb(out, o, fromGlobal ? F : L);
-          if (c !== 0) {
-            out[o++] = 0x42;
-            o = putLeb(out, o, c, 0x40);
-            out[o++] = 0x7d;
-          }
+          if (c !== 0) o = putCharge(out, o, c);
           out[o++] = toLocal ? 0x21 : 0x24;
           o = putLeb(out, o, toLocal ? L : F);
           break;
@@ -776,9 +1036,7 @@ export class Meter {
           // local.get L | global.get F, i64.const c, i64.sub, local.set L | global.set F
           out[o++] = local ? 0x20 : 0x23;
           o = putLeb(out, o, local ? L : F);
-          out[o++] = 0x42;
-          o = putLeb(out, o, c, 0x40);
-          out[o++] = 0x7d;
+          o = putCharge(out, o, c);
           out[o++] = local ? 0x21 : 0x24;
           o = putLeb(out, o, local ? L : F);
           break;
@@ -925,6 +1183,14 @@ export function putLeb(out: Uint8Array, o: number, v: number, limit = 0x80): num
     v >>>= 7;
   }
   out[o++] = v;
+  return o;
+}
+
+/** `i64.const |c|` then `i64.sub` (a charge) or, for c < 0, `i64.add` (a refund: potentials.ts). */
+function putCharge(out: Uint8Array, o: number, c: number): number {
+  out[o++] = 0x42;
+  o = putLeb(out, o, c < 0 ? -c : c, 0x40);
+  out[o++] = c < 0 ? 0x7c : 0x7d;
   return o;
 }
 
