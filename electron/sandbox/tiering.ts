@@ -32,11 +32,31 @@ export function chooseTiering(bytes: number): WasmTiering {
   return bytes <= EAGER_MAX_BYTES ? 'eager' : 'dynamic';
 }
 
-/** V8 flags per tiering, applied in order (dynamic: V8's defaults back). */
-export const TIERING_FLAGS: Readonly<Record<WasmTiering, readonly string[]>> = {
-  eager: ['--no-liftoff', '--no-wasm-loop-unrolling'],
-  dynamic: ['--liftoff', '--wasm-dynamic-tiering', '--wasm-loop-unrolling'],
-};
+/**
+ * V8 flags per tiering for V8 `version`, applied in order (dynamic: V8's defaults back).
+ *
+ * From V8 13, optimized wasm code can deoptimize (--wasm-deopt, on by default in V8 14), and then
+ * wants the feedback Liftoff collects: with Liftoff turned off after start-up, as here, V8 14.1
+ * (Node 25) stops the whole process on a fatal CHECK ("function_feedback != ...") at the first
+ * function that inlines a call; --no-wasm-inlining instead fails another CHECK. Turning deopts off
+ * first runs every program of the bench (Electron 45 runs V8 14.0). Older V8s have no such flag
+ * (an unknown one is reported on stderr), so it is set only where it exists.
+ */
+export function tieringFlagsFor(version: string): Readonly<Record<WasmTiering, readonly string[]>> {
+  const major = Number(version.split('.')[0]);
+  return {
+    eager: [...(major >= 13 ? ['--no-wasm-deopt'] : []), '--no-liftoff', '--no-wasm-loop-unrolling'],
+    dynamic: [
+      '--liftoff',
+      '--wasm-dynamic-tiering',
+      '--wasm-loop-unrolling',
+      ...(major >= 14 ? ['--wasm-deopt'] : []),
+    ],
+  };
+}
+
+/** The flags for this process's V8. */
+export const TIERING_FLAGS = tieringFlagsFor(process.versions.v8);
 
 let current: WasmTiering | undefined;
 

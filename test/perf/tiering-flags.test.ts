@@ -26,6 +26,16 @@ describe('wasm tiering flags', () => {
     ]);
   });
 
+  it('turns wasm deopts off before Liftoff from V8 13 on (V8 14 stops the process otherwise), and back on from 14', async () => {
+    const { tieringFlagsFor } = await import('../../electron/sandbox/tiering.js');
+    expect(tieringFlagsFor('11.3.244.8-node.38').eager).toEqual(['--no-liftoff', '--no-wasm-loop-unrolling']);
+    expect(tieringFlagsFor('13.6.233.17').eager[0]).toBe('--no-wasm-deopt');
+    expect(tieringFlagsFor('13.6.233.17').dynamic).not.toContain('--wasm-deopt');
+    const v14 = tieringFlagsFor('14.1.146.11-node.25');
+    expect(v14.eager).toEqual(['--no-wasm-deopt', '--no-liftoff', '--no-wasm-loop-unrolling']);
+    expect(v14.dynamic.at(-1)).toBe('--wasm-deopt');
+  });
+
   it('every flag it sets is one this V8 knows (an unknown flag would be ignored, silently)', async () => {
     const { TIERING_FLAGS } = await import('../../electron/sandbox/tiering.js');
     const { execFileSync } = await import('node:child_process');
