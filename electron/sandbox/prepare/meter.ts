@@ -64,7 +64,8 @@ import {
   skipValType,
   unmeterable,
 } from './opcodes.js';
-import { EXIT_GROUP, placeCharges } from './potentials.js';
+import { EXIT_GROUP } from './potentials.js';
+import { LOOP_TRIPS, SegmentGraph } from './segment-graph.js';
 
 /** A segment charge (a = cost), checked (function entry, loop header) or not. */
 const EV_CHARGE = 1;
@@ -103,13 +104,8 @@ const K_IF = 2;
 const K_TRY = 3;
 const K_TRY_TABLE = 4;
 
-/**
- * How many times a loop is guessed to run per entry (for placing charges: potentials.ts). Low, as
- * search loops that leave by a branch mostly run a few times: with 8, a tree-walking interpreter's
- * variable lookup paid its charge before its loop instead of on the rare way out past the end, and
- * the interpreter ran 2-3 % slower (test/bench/wasmtime).
- */
-const LOOP_TRIPS = 2;
+/** The events that are segments (whose charges potentials.ts places), a bit per kind. */
+const SEGMENT_KINDS = (1 << EV_CHARGE) | (1 << EV_CHECK) | (1 << EV_ENTRY);
 
 /** V8's limits on function parameters and results. */
 export const MAX_PARAMS = 1000;
@@ -162,44 +158,10 @@ export class Meter {
   private ctlKind = new Uint8Array(256);
   private ctlTargeted = new Uint8Array(256);
   private ctlLive = new Uint8Array(256);
-  /**
-   * Charge placement (potentials.ts): the group of each control frame's label (a loop's header, a
-   * block's or if's end) and of an if's other arm (its else, or its end when it has none: -1 once used).
-   */
-  private ctlLabel = new Int32Array(256);
-  private ctlAlt = new Int32Array(256);
-  /** Per event (segments only): its group, its successors' group, how often it likely runs. */
-  private segHead = new Int32Array(1 << 12);
-  private segSucc = new Int32Array(1 << 12);
-  private segFreq = new Float64Array(1 << 12);
-  /**
-   * A static guess of how often each point runs, per run of the function (Ball and Larus's kind):
-   * a loop header LOOP_TRIPS times its entry, each way of a branch an equal share, a join the sum of
-   * what reaches it, a branch out of k loops 1/LOOP_TRIPS^k of the frequency it leaves (a loop is
-   * left once per entry). `freq`: the current point; per frame: the loops around it when it opened,
-   * what its label has received so far, and an if's other way.
-   */
-  private freq = 1;
-  private ctlLoops = new Int32Array(256);
-  private ctlJoinFreq = new Float64Array(256);
-  private ctlAltFreq = new Float64Array(256);
-  /** Union-find over the current function's groups (EXIT_GROUP: its entry and every way out). */
-  private groupOf = new Int32Array(1 << 10);
-  private nGroups = 1;
-  /** The current function can have its charges moved (no exception handling in it). */
-  private placeable = true;
+  /** Which segments follow which, and how often they run, for placing charges (segment-graph.ts). */
+  private readonly graph = new SegmentGraph();
   /** Move charges to where they cost the least (potentials.ts); fuel used is the same either way. */
   mergeCharges = true;
-  /** Scratch for placeCharges, reused across functions. */
-  private placing = {
-    idx: new Int32Array(0),
-    head: new Int32Array(0),
-    succ: new Int32Array(0),
-    cost: new Int32Array(0),
-    weight: new Float64Array(0),
-    x: new Int32Array(0),
-    dense: new Int32Array(0),
-  };
   /** return_call edges (caller, callee), flattened. */
   readonly tailCalls: number[] = [];
   /**
@@ -241,18 +203,7 @@ export class Meter {
       next.set(this.ev);
       this.ev = next;
     }
-    if (i >= this.segHead.length) {
-      const grow = (a: Int32Array) => {
-        const n = new Int32Array(a.length * 2);
-        n.set(a);
-        return n;
-      };
-      this.segHead = grow(this.segHead);
-      this.segSucc = grow(this.segSucc);
-      const freq = new Float64Array(this.segFreq.length * 2);
-      freq.set(this.segFreq);
-      this.segFreq = freq;
-    }
+    this.graph.reserveEvent(i);
     const ev = this.ev;
     ev[i * 4] = kind;
     ev[i * 4 + 1] = pos;
@@ -264,25 +215,22 @@ export class Meter {
 
   /**
    * Ends the current segment with `cost`, its successors in group `succ`, and starts one at `pos` in
-   * group `head` (-1: none, the new one is dead), running `this.freq` times (zeroed when dead).
+   * group `head` (-1: none, the new one is dead), running `graph.now` times (zeroed when dead).
    */
   private next(cost: number, kind: number, pos: number, live: boolean, succ: number, head: number): void {
     const s = this.seg;
     if (s >= 0) {
       this.ev[s * 4 + 2] = cost;
-      this.segSucc[s] = succ;
+      this.graph.succ[s] = succ;
     }
     this.live = live;
     if (live) {
       const n = this.add(kind, pos, 0, 0);
       this.seg = n;
-      this.segHead[n] = head;
-      this.segSucc[n] = -1;
-      this.segFreq[n] = this.freq;
-      if (head < 0) this.placeable = false;
+      this.graph.start(n, head);
     } else {
       this.seg = -1;
-      this.freq = 0;
+      this.graph.now = 0;
     }
   }
 
@@ -291,102 +239,12 @@ export class Meter {
     if (label >= depth) return;
     const t = depth - 1 - label;
     if (this.ctlKind[t] === K_LOOP) return; // a back edge: in the header's LOOP_TRIPS already
-    this.ctlJoinFreq[t] = this.ctlJoinFreq[t]! + share / LOOP_TRIPS ** (loops - this.ctlLoops[t]!);
-  }
-
-  /** A new group (its own set). */
-  private group(): number {
-    const g = this.nGroups++;
-    if (g >= this.groupOf.length) {
-      const n = new Int32Array(this.groupOf.length * 2);
-      n.set(this.groupOf);
-      this.groupOf = n;
-    }
-    this.groupOf[g] = g;
-    return g;
-  }
-
-  private findGroup(g: number): number {
-    const p = this.groupOf;
-    let r = g;
-    while (p[r] !== r) r = p[r]!;
-    while (p[g] !== r) {
-      const up = p[g]!;
-      p[g] = r;
-      g = up;
-    }
-    return r;
-  }
-
-  /** Puts groups a and b together (successors of one segment); returns the joined group. */
-  private joinGroups(a: number, b: number): number {
-    const ra = this.findGroup(a);
-    const rb = this.findGroup(b);
-    if (ra === rb) return ra;
-    // Keep EXIT_GROUP (0) the root of its set: the smaller index wins.
-    if (ra < rb) {
-      this.groupOf[rb] = ra;
-      return ra;
-    }
-    this.groupOf[ra] = rb;
-    return rb;
+    this.graph.branchTo(t, loops, share);
   }
 
   /** The group a branch to `label` reaches (EXIT_GROUP for the function's own label). */
   private target(label: number, depth: number): number {
-    return label < depth ? this.ctlLabel[depth - 1 - label]! : EXIT_GROUP;
-  }
-
-  /**
-   * Moves the charges of the function's segments [evStart, evEnd) (potentials.ts): the same fuel along
-   * every path, fewer charges on the hot ones. Leaves them as they are when a segment's successors are
-   * not known (exception handling).
-   */
-  private placeCharges(evStart: number, evEnd: number): void {
-    if (!this.placeable || !this.mergeCharges) return;
-    const ev = this.ev;
-    let n = 0;
-    for (let i = evStart; i < evEnd; i++) {
-      const k = ev[i * 4]!;
-      if (k === EV_CHECK || k === EV_CHARGE || k === EV_ENTRY) n++;
-    }
-    if (n < 2) return;
-    const p = this.placing;
-    if (p.idx.length < n) {
-      const size = Math.max(n, p.idx.length * 2);
-      p.idx = new Int32Array(size);
-      p.head = new Int32Array(size);
-      p.succ = new Int32Array(size);
-      p.cost = new Int32Array(size);
-      p.weight = new Float64Array(size);
-      p.x = new Int32Array(size);
-    }
-    if (p.dense.length < this.nGroups) p.dense = new Int32Array(Math.max(this.nGroups, p.dense.length * 2));
-    // Dense group ids, EXIT_GROUP first (its set's root is EXIT_GROUP: joinGroups keeps the lower).
-    const dense = p.dense;
-    dense.fill(-1, 0, this.nGroups);
-    dense[EXIT_GROUP] = EXIT_GROUP;
-    let groups = 1;
-    let j = 0;
-    for (let i = evStart; i < evEnd; i++) {
-      const k = ev[i * 4]!;
-      if (k !== EV_CHECK && k !== EV_CHARGE && k !== EV_ENTRY) continue;
-      const hs = this.segHead[i]!;
-      const ss = this.segSucc[i]!;
-      if (ss < 0 || hs < 0) return;
-      const h = this.findGroup(hs);
-      const s = this.findGroup(ss);
-      if (dense[h]! < 0) dense[h] = groups++;
-      if (dense[s]! < 0) dense[s] = groups++;
-      p.idx[j] = i;
-      p.head[j] = dense[h]!;
-      p.succ[j] = dense[s]!;
-      p.cost[j] = ev[i * 4 + 2]!;
-      p.weight[j] = this.segFreq[i]!;
-      j++;
-    }
-    const x = placeCharges(n, p.head, p.succ, p.cost, p.weight, groups, p.x);
-    for (let k = 0; k < n; k++) ev[p.idx[k]! * 4 + 2] = x[k]!;
+    return label < depth ? this.graph.label[depth - 1 - label]! : EXIT_GROUP;
   }
 
   private markChecksOnEntry(index: number): void {
@@ -427,30 +285,11 @@ export class Meter {
       this.ctlKind = grow(this.ctlKind);
       this.ctlTargeted = grow(this.ctlTargeted);
       this.ctlLive = grow(this.ctlLive);
-      const grow32 = (a: Int32Array) => {
-        const n = new Int32Array(a.length * 2);
-        n.set(a);
-        return n;
-      };
-      this.ctlLabel = grow32(this.ctlLabel);
-      this.ctlAlt = grow32(this.ctlAlt);
-      this.ctlLoops = grow32(this.ctlLoops);
-      const grow64 = (a: Float64Array) => {
-        const n = new Float64Array(a.length * 2);
-        n.set(a);
-        return n;
-      };
-      this.ctlJoinFreq = grow64(this.ctlJoinFreq);
-      this.ctlAltFreq = grow64(this.ctlAltFreq);
     }
     this.ctlKind[depth] = kind;
     this.ctlTargeted[depth] = 0;
     this.ctlLive[depth] = live ? 1 : 0;
-    this.ctlLabel[depth] = this.group();
-    this.ctlAlt[depth] = kind === K_IF ? this.group() : -1;
-    this.ctlLoops[depth] = loops;
-    this.ctlJoinFreq[depth] = 0;
-    this.ctlAltFreq[depth] = 0;
+    this.graph.open(depth, kind === K_IF, loops);
   }
 
   /**
@@ -489,14 +328,10 @@ export class Meter {
     // `pos` is kept in a local for speed; LEB128 immediates are skipped inline (the module was
     // validated, and the final position is checked).
     const evStart = this.nEv;
-    this.nGroups = 1;
-    this.groupOf[EXIT_GROUP] = EXIT_GROUP;
-    this.placeable = true;
+    const graph = this.graph;
+    graph.reset();
     this.seg = this.add(EV_CHECK, declEnd, 0, 0);
-    this.segHead[this.seg] = EXIT_GROUP;
-    this.segSucc[this.seg] = -1;
-    this.freq = 1;
-    this.segFreq[this.seg] = 1;
+    graph.start(this.seg, EXIT_GROUP);
     this.live = true;
     let pos = declEnd;
     let cost = 0;
@@ -607,34 +442,31 @@ export class Meter {
               if (s === evStart) entryIntoLoop = true;
             }
             // The header: reached by falling in and by every branch back to it.
-            const header = this.ctlLabel[depth - 1]!;
-            this.freq *= LOOP_TRIPS;
+            const header = graph.label[depth - 1]!;
+            graph.now *= LOOP_TRIPS;
             this.next(cost, EV_CHECK, pos, this.live, header, header);
             if (keep && this.seg >= 0) this.ev[this.seg * 4 + 3] = KEEP;
             cost = 0;
           } else if (op === 0x04) {
             // The then-arm and the other way (else-arm, or the end) follow the condition.
-            const alt = this.ctlAlt[depth - 1]!;
-            this.freq /= 2;
-            this.ctlAltFreq[depth - 1] = this.freq;
+            const alt = graph.alt[depth - 1]!;
+            graph.splitIf(depth - 1);
             this.next(cost, EV_CHARGE, pos, this.live, alt, alt);
             cost = 0;
-          } else if (op === 0x06) this.placeable = false;
+          } else if (op === 0x06) graph.placeable = false;
           break;
         case 0x05: // else
           if (depth === 0) r.fail('else outside if');
-          this.ctlJoinFreq[depth - 1] = this.ctlJoinFreq[depth - 1]! + this.freq;
-          this.freq = this.ctlAltFreq[depth - 1]!;
-          this.ctlAltFreq[depth - 1] = 0;
+          graph.toElse(depth - 1);
           this.next(
             cost,
             EV_CHARGE,
             pos,
             this.ctlLive[depth - 1] === 1,
-            this.ctlLabel[depth - 1]!,
-            this.ctlAlt[depth - 1]!,
+            graph.label[depth - 1]!,
+            graph.alt[depth - 1]!,
           );
-          this.ctlAlt[depth - 1] = -1;
+          graph.alt[depth - 1] = -1;
           cost = 0;
           break;
         case 0x07: // catch
@@ -645,7 +477,7 @@ export class Meter {
           if (this.seg >= 0) this.ev[this.seg * 4 + 2] = cost;
           this.seg = -1;
           if (handlerLive) this.add(EV_RELOAD, pos, 0, 0);
-          this.placeable = false;
+          graph.placeable = false;
           this.next(0, EV_CHARGE, pos, handlerLive, -1, -1);
           cost = 0;
           break;
@@ -664,9 +496,9 @@ export class Meter {
             this.add(EV_FUNC_END, p, 0, 0);
             if (this.seg >= 0) {
               this.ev[this.seg * 4 + 2] = cost;
-              this.segSucc[this.seg] = EXIT_GROUP;
+              graph.succ[this.seg] = EXIT_GROUP;
             }
-            this.placeCharges(evStart, this.nEv);
+            if (this.mergeCharges) graph.place(this.ev, evStart, this.nEv, SEGMENT_KINDS);
             // Checks bound a run: any unbounded run passes loop headers or function entries without
             // end. A function whose every call sits inside a loop (or that makes none) reaches a
             // checked loop header, or returns, before it can call anything: from its entry it runs
@@ -700,14 +532,12 @@ export class Meter {
           const kind = this.ctlKind[depth]!;
           if (kind === K_LOOP) {
             loops--;
-            this.freq /= LOOP_TRIPS; // falling out of the loop: once per entry
+            graph.now /= LOOP_TRIPS; // falling out of the loop: once per entry
             break;
           }
           if ((kind === K_BLOCK || kind === K_TRY_TABLE) && this.ctlTargeted[depth] === 0) break;
           // The join: the end of a block a branch targets, of an if, of a try.
-          const join = this.ctlLabel[depth]!;
-          if (kind === K_IF && this.ctlAlt[depth]! >= 0) this.joinGroups(this.ctlAlt[depth]!, join);
-          this.freq += this.ctlJoinFreq[depth]! + this.ctlAltFreq[depth]!;
+          const join = graph.join(depth, kind === K_IF);
           this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1, join, join);
           cost = 0;
           break;
@@ -723,9 +553,9 @@ export class Meter {
           pos = r.pos;
           // br_if and br_on_*: the branch target and the fall-through follow.
           const to = this.target(label, depth);
-          const taken = op === 0x0c ? this.freq : this.freq / 2;
+          const taken = op === 0x0c ? graph.now : graph.now / 2;
           this.branchFreq(label, depth, loops, taken);
-          this.freq -= taken;
+          graph.now -= taken;
           this.next(cost, EV_CHARGE, pos, op !== 0x0c && this.live, to, to);
           cost = 0;
           break;
@@ -736,13 +566,13 @@ export class Meter {
           const n = r.u32();
           let exits = false;
           let to = -1;
-          const share = this.freq / (n + 1);
+          const share = graph.now / (n + 1);
           for (let i = 0; i <= n; i++) {
             const label = r.u32();
             exits = this.mark(label, depth) || exits;
             this.branchFreq(label, depth, loops, share);
             const t = this.target(label, depth);
-            to = to < 0 ? t : this.joinGroups(to, t);
+            to = to < 0 ? t : graph.joinGroups(to, t);
           }
           if (exits && this.live) this.add(EV_BR_OUT, p, 0, 0);
           pos = r.pos;
@@ -807,7 +637,7 @@ export class Meter {
           while (buf[pos++]! & 0x80);
           if (depth === 0) r.fail('delegate outside try');
           depth--;
-          this.placeable = false;
+          graph.placeable = false;
           this.next(cost, EV_CHARGE, pos, this.ctlLive[depth] === 1, -1, -1);
           cost = 0;
           break;
@@ -824,7 +654,7 @@ export class Meter {
           pos = r.pos;
           this.push(depth++, K_TRY_TABLE, this.live, loops);
           hasTryTable = true;
-          this.placeable = false;
+          graph.placeable = false;
           break;
         }
         case 0xfb:
