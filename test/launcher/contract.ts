@@ -199,6 +199,8 @@ export function launcherContract(subject: LauncherUnderTest): void {
       expect(procs.length).toBeGreaterThanOrEqual(8);
       await m.close();
       for (const p of procs) expect(await waitGone(p.pid)).toBe(true);
+      // The launcher hears of an exit a moment after the OS has reaped the process: wait for it (2 s).
+      for (let i = 0; i < 40 && m.pool.liveProcesses() > 0; i++) await new Promise((r) => setTimeout(r, 50));
       expect(m.pool.liveProcesses()).toBe(0);
     });
   });
