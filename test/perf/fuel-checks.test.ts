@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { instrumentFuel } from '../../electron/sandbox/prepare/index.js';
-import { instantiateMetered, thrown, toText, wat } from '../prepare/helpers.js';
+import { instantiateMetered, runMetered, thrown, toText, wat } from '../prepare/helpers.js';
 
 const BIG = 10n ** 15n;
 
@@ -167,16 +167,8 @@ describe('loops that leave their check to the function they call', () => {
   /** Runs `run(k)` on `bytes` with `budget`: what it wrote, whether it trapped, the counter left. */
   function run(bytes: Uint8Array, k: number, budget: bigint) {
     const written: number[] = [];
-    const m = instantiateMetered(bytes, budget, { env: { out: (i: number) => written.push(i) } });
-    let result: unknown;
-    let trapped = false;
-    try {
-      result = m.exports.run(k);
-    } catch (e) {
-      expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
-      trapped = true;
-    }
-    return { written, trapped, left: m.fuel.value, result };
+    const r = runMetered(bytes, 'run', [k], budget, { env: { out: (i: number) => written.push(i) } });
+    return { written, ...r };
   }
 
   it('drops the check of a loop whose first call checks on entry, and keeps the others', () => {

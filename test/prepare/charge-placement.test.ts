@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { EXIT_GROUP, placeCharges } from '../../electron/sandbox/prepare/potentials.js';
-import { compileC, compileCFile, hasClang, instantiateMetered, thrown, wat } from './helpers.js';
+import { compileC, compileCFile, hasClang, instantiateMetered, runMetered, thrown, wat } from './helpers.js';
 import { runWasi } from './wasi-shim.js';
 
 const BIG = 10n ** 15n;
@@ -141,18 +141,7 @@ describe('a metered module with charges placed', () => {
   const placed = instrumentFuelWithStats(wat(text));
   const plain = instrumentFuelWithStats(wat(text), { mergeCharges: false });
 
-  function run(bytes: Uint8Array, n: number, budget: bigint) {
-    const m = instantiateMetered(bytes, budget);
-    let result: unknown;
-    let trapped = false;
-    try {
-      result = m.exports.run(n);
-    } catch (e) {
-      expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
-      trapped = true;
-    }
-    return { result, trapped, left: m.fuel.value };
-  }
+  const run = (bytes: Uint8Array, n: number, budget: bigint) => runMetered(bytes, 'run', [n], budget);
 
   it('emits fewer charges than one per segment', () => {
     expect(placed.stats.charges).toBeLessThan(plain.stats.charges);

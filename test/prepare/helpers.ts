@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
+import { expect } from 'vitest';
 import wabtInit from 'wabt';
 import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from '../../electron/sandbox/prepare/index.js';
 import { tempDir } from '../support/temp.js';
@@ -96,6 +97,29 @@ export function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}
 }
 
 /** Runs `fn` and returns the thrown error (fails the test when nothing is thrown). */
+/**
+ * Calls export `name` of metered `bytes` with `args` on `budget`: its result, whether it trapped (a
+ * WebAssembly.RuntimeError; anything else fails the test) and the counter left.
+ */
+export function runMetered(
+  bytes: Uint8Array,
+  name: string,
+  args: number[],
+  budget: bigint,
+  imports: WebAssembly.Imports = {},
+): { result: unknown; trapped: boolean; left: bigint } {
+  const m = instantiateMetered(bytes, budget, imports);
+  let result: unknown;
+  let trapped = false;
+  try {
+    result = m.exports[name]!(...args);
+  } catch (e) {
+    expect(e).toBeInstanceOf(WebAssembly.RuntimeError);
+    trapped = true;
+  }
+  return { result, trapped, left: m.fuel.value };
+}
+
 export function thrown(fn: () => unknown): Error {
   try {
     fn();

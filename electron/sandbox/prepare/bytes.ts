@@ -244,3 +244,10 @@ export function writeU64Number(w: Writer, v: number): void {
     w.u8(v > 0 ? b | 0x80 : b);
   } while (v > 0);
 }
+
+/** A copy of typed array `a` with room for at least `min` elements (twice its length, or `min`). */
+export function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, min: number): T {
+  const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
+  next.set(a);
+  return next;
+}

@@ -51,7 +51,7 @@
 // On exhaustion the (negative) counter is stored to the global and the function executes `unreachable`,
 // so the host can tell fuel exhaustion from other traps by reading the global.
 
-import { Reader, type Writer } from './bytes.js';
+import { grown, Reader, type Writer } from './bytes.js';
 import { MAX_FUNCTION_LOCALS } from './constants.js';
 import { ModuleError } from './errors.js';
 import {
@@ -198,11 +198,7 @@ export class Meter {
 
   private add(kind: number, pos: number, a: number, b: number): number {
     const i = this.nEv;
-    if ((i + 1) * 4 > this.ev.length) {
-      const next = new Int32Array(this.ev.length * 2);
-      next.set(this.ev);
-      this.ev = next;
-    }
+    if ((i + 1) * 4 > this.ev.length) this.ev = grown(this.ev, (i + 1) * 4);
     this.graph.reserveEvent(i);
     const ev = this.ev;
     ev[i * 4] = kind;
@@ -248,11 +244,7 @@ export class Meter {
   }
 
   private markChecksOnEntry(index: number): void {
-    if (index >= this.checksOnEntry.length) {
-      const next = new Uint8Array(Math.max(index + 1, this.checksOnEntry.length * 2));
-      next.set(this.checksOnEntry);
-      this.checksOnEntry = next;
-    }
+    if (index >= this.checksOnEntry.length) this.checksOnEntry = grown(this.checksOnEntry, index + 1);
     this.checksOnEntry[index] = 1;
   }
 
@@ -277,14 +269,9 @@ export class Meter {
 
   private push(depth: number, kind: number, live: boolean, loops: number): void {
     if (depth >= this.ctlKind.length) {
-      const grow = (a: Uint8Array) => {
-        const n = new Uint8Array(a.length * 2);
-        n.set(a);
-        return n;
-      };
-      this.ctlKind = grow(this.ctlKind);
-      this.ctlTargeted = grow(this.ctlTargeted);
-      this.ctlLive = grow(this.ctlLive);
+      this.ctlKind = grown(this.ctlKind, depth + 1);
+      this.ctlTargeted = grown(this.ctlTargeted, depth + 1);
+      this.ctlLive = grown(this.ctlLive, depth + 1);
     }
     this.ctlKind[depth] = kind;
     this.ctlTargeted[depth] = 0;

@@ -2,7 +2,7 @@
 //
 // Each straight-line segment i of a function runs with a static cost c[i], charged on entry. The
 // segments that can follow i (its successors) share one "group"; segments reached from the same
-// place are in the same group (union-find in meter.ts). Give every group g a potential p[g] (the
+// place are in the same group (union-find in segment-graph.ts). Give every group g a potential p[g] (the
 // charges still owed when control reaches it) and charge segment i
 //
 //     x[i] = c[i] + p[H(i)] - p[S(i)]        (H: the group of i, S: the group of its successors)
@@ -15,7 +15,7 @@
 // A segment whose potentials differ by exactly its cost charges nothing. Choosing which ones is a
 // maximum spanning forest over the groups (Knuth's placement of counters on the edges of a spanning
 // tree's complement, 1973): segments are edges from H to S, weighted by how often they likely run
-// (loop depth), taken greedily heaviest first when they join two trees (Kruskal). Potentials are
+// (segment-graph.ts guesses it), taken greedily heaviest first when they join two trees (Kruskal). Potentials are
 // kept at or above 0: the counter may lag the true count (charges owed, paid later on the path) but
 // never run ahead of it, so a run whose budget is exactly what it needs still ends normally, and a
 // run stops no earlier than before. A tree edge that would need a negative potential is skipped.
@@ -56,7 +56,6 @@ export function placeCharges(
   weight: Float64Array,
   groups: number,
   x: Int32Array = new Int32Array(n),
-  maxOwed = MAX_OWED,
 ): Int32Array {
   // Union-find over groups with potential offsets: pot(x) = off[root] + the offsets on x's path,
   // off[x] relative to its parent (absolute for a root). low/high[root]: the lowest and highest
@@ -142,7 +141,7 @@ export function placeCharges(
       lowAll = 0;
       highAll += lift;
     }
-    if (highAll > maxOwed) continue; // would owe too much at once
+    if (highAll > MAX_OWED) continue; // would owe too much at once
     off[a] = off[a]! + shiftA + lift;
     off[b] = off[b]! + shiftB + lift;
     // Attach the lower-ranked root under the other; offsets become relative to the new root.

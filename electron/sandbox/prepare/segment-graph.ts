@@ -11,6 +11,7 @@
 // it, a branch out of k loops 1/LOOP_TRIPS^k of the frequency it leaves (a loop is left once per
 // entry).
 
+import { grown } from './bytes.js';
 import { EXIT_GROUP, placeCharges } from './potentials.js';
 
 /**
@@ -20,12 +21,6 @@ import { EXIT_GROUP, placeCharges } from './potentials.js';
  * (test/bench/wasmtime).
  */
 export const LOOP_TRIPS = 2;
-
-function grown<T extends Int32Array | Float64Array>(a: T, min: number): T {
-  const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
-  next.set(a);
-  return next;
-}
 
 export class SegmentGraph {
   /** Per event (segments only): its group, its successors' group (-1: not known yet), its frequency. */
