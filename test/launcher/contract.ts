@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunManager } from '../../electron/engine/runs/index.js';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from '../../electron/engine/runs/launcher.js';
-import type { RunEvent } from '../../electron/sandbox/protocol.js';
 import type { Capabilities } from '../../shared/capabilities.js';
-import { NO_CAPABILITIES } from '../../shared/capabilities.js';
-import { fixtureWasm, makePlugin, type TestPlugin } from '../sandbox/helpers.js';
+import { fixtureWasm, makePlugin, startPlugin, type TestPlugin } from '../sandbox/helpers.js';
 import { repoRoot } from '../support/cli.js';
 
 export const HOST_SCRIPT = join(repoRoot, 'dist', 'sandbox-host.js');
@@ -69,18 +67,7 @@ export function launcherContract(subject: LauncherUnderTest): void {
       managers.push(m);
       return m;
     };
-    const start = (m: RunManager, plugin: Plugin, limits = {}) => {
-      const run = m.start({
-        plugin: { name: plugin.name, version: '0.1.0', dir: plugin.dir, declared: plugin.declared },
-        command: plugin.name,
-        binary: plugin.binary,
-        grants: NO_CAPABILITIES,
-        limits,
-      });
-      const events: RunEvent[] = [];
-      run.subscribe((batch) => events.push(...batch));
-      return { run, events };
-    };
+    const start = (m: RunManager, plugin: Plugin, limits = {}) => startPlugin(plugin, { manager: m, limits });
     /** The pid of the next process launched after `before` processes (waiting for it to spawn). */
     const nextPid = async (before: number): Promise<number | null> => {
       for (let i = 0; i < 200; i++) {

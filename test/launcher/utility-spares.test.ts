@@ -8,8 +8,7 @@ import {
   type UtilityLauncherOptions,
   UtilitySandboxLauncher,
 } from '../../electron/main/sandbox/utility-launcher.js';
-import { NO_CAPABILITIES } from '../../shared/capabilities.js';
-import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
+import { fixtureWasm, makePlugin, startPlugin } from '../sandbox/helpers.js';
 import { StandInElectron } from '../support/utility-stand-in/index.js';
 import { alive, HOST_SCRIPT, launcherContract, sleep, waitGone } from './contract.js';
 
@@ -45,13 +44,7 @@ describe('warm spares in the utilityProcess launcher', () => {
   };
   const start = async (m: RunManager, fixture: string, limits = {}) => {
     const plugin = makePlugin(await fixtureWasm(fixture));
-    const run = m.start({
-      plugin: { name: plugin.name, version: '0.1.0', dir: plugin.dir, declared: plugin.declared },
-      command: plugin.name,
-      binary: plugin.binary,
-      grants: NO_CAPABILITIES,
-      limits,
-    });
+    const { run } = startPlugin(plugin, { manager: m, limits });
     return { run, plugin };
   };
 

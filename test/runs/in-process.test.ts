@@ -6,9 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliSandboxMode, InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
 import { RunManager } from '../../electron/engine/runs/index.js';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from '../../electron/engine/runs/launcher.js';
-import type { RunEvent } from '../../electron/sandbox/protocol.js';
-import { NO_CAPABILITIES } from '../../shared/capabilities.js';
-import { fixtureWasm, makePlugin, sendingModule, type TestPlugin } from '../sandbox/helpers.js';
+import type { NO_CAPABILITIES } from '../../shared/capabilities.js';
+import { fixtureWasm, makePlugin, sendingModule, startPlugin, type TestPlugin } from '../sandbox/helpers.js';
 import { tempDir } from '../support/temp.js';
 import { wat2wasm } from '../support/wat.js';
 
@@ -33,15 +32,7 @@ describe('the sandbox in the CLI process', () => {
 
   const start = (plugin: TestPlugin & { declared: typeof NO_CAPABILITIES }, limits = {}) => {
     const before = launched.length;
-    const run = manager.start({
-      plugin: { name: plugin.name, version: '0.1.0', dir: plugin.dir, declared: plugin.declared },
-      command: plugin.name,
-      binary: plugin.binary,
-      grants: NO_CAPABILITIES,
-      limits,
-    });
-    const events: RunEvent[] = [];
-    run.subscribe((batch) => events.push(...batch));
+    const { run, events } = startPlugin(plugin, { manager, limits });
     const proc = async () => {
       for (let i = 0; i < 200 && launched.length === before; i++) await sleep(10);
       return launched[before]!;

@@ -148,12 +148,14 @@ export interface Finished {
 
 export type RunOptions = Partial<Omit<StartRunOptions, 'plugin' | 'binary'>> & {
   onEvent?: (event: RunEvent, run: Run) => void;
+  /** The manager to start it in (default: the file's shared one, `runs()`). */
+  manager?: RunManager;
 };
 
-/** Starts a run of the plugin and waits for its end, collecting every event. */
+/** Starts a run of the plugin, collecting every event. */
 export function startPlugin(plugin: TestPlugin & { declared: Capabilities }, options: RunOptions = {}) {
-  const { onEvent, ...rest } = options;
-  const run = runs().start({
+  const { onEvent, manager: m, ...rest } = options;
+  const run = (m ?? runs()).start({
     plugin: { name: plugin.name, version: '0.1.0', dir: plugin.dir, declared: plugin.declared },
     command: plugin.name,
     binary: plugin.binary,
