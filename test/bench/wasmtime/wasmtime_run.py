@@ -1,9 +1,11 @@
 """Runs a WASI command under Wasmtime (the `wasmtime` PyPI package), configured as the fledge CLI
 configures its engine: fuel metering and epoch interruption on, the module precompiled once (as the
 CLI's .cwasm cache) and deserialised per run. Prints one JSON line per run:
-{"ms": wall ms of deserialise + instantiate + _start, "fuel": fuel consumed, "code": exit code}.
+{"ms": wall ms of deserialise + instantiate + _start, "cpuMs": CPU ms of _start alone, "fuel": fuel
+consumed, "code": exit code}. With --no-metering (before MODULE), fuel and epochs are off: what
+Wasmtime's own metering costs.
 
-usage: wasmtime_run.py MODULE.wasm RUNS [ARGS...]   (exit 3 when the package is missing)
+usage: wasmtime_run.py [--no-metering] MODULE.wasm RUNS [ARGS...]   (exit 3 when the package is missing)
 """
 import json
 import os
@@ -22,16 +24,20 @@ FUEL = 2**62  # the budget does not change the cost of metering; big enough for 
 
 
 def main() -> None:
-    path, runs, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    argv = sys.argv[1:]
+    metering = argv[0] != "--no-metering"
+    if not metering:
+        argv = argv[1:]
+    path, runs, args = argv[0], int(argv[1]), argv[2:]
     config = wasmtime.Config()
-    config.consume_fuel = True
-    config.epoch_interruption = True
+    config.consume_fuel = metering
+    config.epoch_interruption = metering
     engine = wasmtime.Engine(config)
     # The CLI's wall clock: the epoch is bumped once after 60 s.
     ticker = threading.Timer(60.0, engine.increment_epoch)
     ticker.daemon = True
     ticker.start()
-    cwasm = os.path.join(tempfile.gettempdir(), f"fledge-bench-{os.path.basename(path)}-{os.path.getmtime(path)}.cwasm")
+    cwasm = os.path.join(tempfile.gettempdir(), f"fledge-bench-{os.path.basename(path)}-{os.path.getmtime(path)}{'' if metering else '-plain'}.cwasm")
     if not os.path.exists(cwasm):
         module = wasmtime.Module.from_file(engine, path)
         with open(cwasm + ".tmp", "wb") as f:
@@ -41,8 +47,9 @@ def main() -> None:
         t0 = time.perf_counter()
         module = wasmtime.Module.deserialize_file(engine, cwasm)
         store = wasmtime.Store(engine)
-        store.set_fuel(FUEL)
-        store.set_epoch_deadline(1)
+        if metering:
+            store.set_fuel(FUEL)
+            store.set_epoch_deadline(1)
         wasi = wasmtime.WasiConfig()
         wasi.argv = [os.path.basename(path), *args]
         out = tempfile.TemporaryFile()
@@ -52,15 +59,17 @@ def main() -> None:
         linker.define_wasi()
         instance = linker.instantiate(store, module)
         code = 0
+        c0 = time.process_time()
         try:
             instance.exports(store)["_start"](store)
         except wasmtime.ExitTrap as e:
             code = e.code
+        cpu_ms = (time.process_time() - c0) * 1000
         ms = (time.perf_counter() - t0) * 1000
-        fuel = FUEL - store.get_fuel()
+        fuel = FUEL - store.get_fuel() if metering else 0
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-        print(json.dumps({"ms": ms, "fuel": fuel, "code": code, "stdout": text[-200:]}), flush=True)
+        print(json.dumps({"ms": ms, "cpuMs": cpu_ms, "fuel": fuel, "code": code, "stdout": text[-200:]}), flush=True)
 
 
 main()
