@@ -58,7 +58,7 @@ const fmtRatio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
 
 // ---- the programs ----------------------------------------------------------------------------
 await bundle();
-const programs: Program[] = buildPrograms(cacheDir, values.only?.split(','));
+const programs: Program[] = await buildPrograms(cacheDir, values.only?.split(','));
 const hello = join(cacheDir, 'hello.wasm');
 {
   const src = join(work, 'hello.c');

@@ -1,10 +1,10 @@
 // The whole programs of `npm run bench:wasmtime`: C compiled with Debian's clang for wasm32-wasi at
-// bench time (programs/*.c), and ruby.wasm (the npm package @ruby/3.4-wasm-wasi) running a script when
-// it is installed (as a devDependency, or anywhere named by FLEDGE_BENCH_RUBY_WASM).
+// bench time (programs/*.c), and ruby.wasm (the npm package @ruby/3.4-wasm-wasi, installed into the
+// bench's cache on first use, or anywhere named by FLEDGE_BENCH_RUBY_WASM) running a script.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { isRubyReactor, rubyCommand } from './ruby-command.js';
 
 export interface Program {
   name: string;
@@ -30,35 +30,62 @@ const C_PROGRAMS: { name: string; what: string }[] = [
   { name: 'memwalk', what: 'dependent loads through 16 MB (cache misses), about 1 s' },
 ];
 
-/** The Ruby script: method calls, blocks, strings, hashes, integers (about a second under Wasmtime). */
+/**
+ * The Ruby script: method calls, blocks, strings, hashes, integers, sorting (about a second under
+ * Wasmtime, with Ruby's start-up).
+ */
 export const RUBY_SCRIPT = [
   'def fib(n) = n < 2 ? n : fib(n - 1) + fib(n - 2)',
   'h = {}',
-  '60_000.times { |i| h["k#{i % 5000}"] = (h["k#{i % 5000}"] || 0) + i }',
-  'words = (1..20_000).map { |i| (i * 7919 % 10007).to_s(36) }.sort',
-  'puts "ruby: #{fib(22)} #{h.size} #{words.first} #{words.last}"',
+  '200_000.times { |i| h["k#{i % 5000}"] = (h["k#{i % 5000}"] || 0) + i }',
+  'words = (1..60_000).map { |i| (i * 7919 % 10007).to_s(36) }.sort',
+  'puts "ruby: #{fib(24)} #{h.size} #{h["k42"]} #{words.first} #{words.last}"',
+  '$stdout.flush',
 ].join('; ');
 
-/** ruby.wasm (with its standard library in the module): from FLEDGE_BENCH_RUBY_WASM or node_modules. */
-export function findRubyWasm(): string | undefined {
+/** The npm package of the ruby.wasm reactor, pinned. */
+const RUBY_PACKAGE = '@ruby/3.4-wasm-wasi@2.10.1';
+
+/**
+ * ruby.wasm (with its standard library in the module): from FLEDGE_BENCH_RUBY_WASM, node_modules, or
+ * installed once into `cacheDir` from npm (FLEDGE_BENCH_RUBY=skip leaves Ruby out).
+ */
+export function findRubyWasm(cacheDir?: string): string | undefined {
   const env = process.env.FLEDGE_BENCH_RUBY_WASM;
   if (env) return existsSync(env) ? resolve(env) : undefined;
-  try {
-    const req = createRequire(join(HERE, 'programs.ts'));
-    const pkg = req.resolve('@ruby/3.4-wasm-wasi/package.json');
-    const wasm = join(pkg, '..', 'dist', 'ruby+stdlib.wasm');
+  // The package's `exports` leave out package.json: look for the file itself.
+  const inPackage = (root: string) => {
+    const wasm = join(root, 'node_modules', '@ruby', '3.4-wasm-wasi', 'dist', 'ruby+stdlib.wasm');
     return existsSync(wasm) ? wasm : undefined;
-  } catch {
+  };
+  const found = inPackage(resolve(HERE, '..', '..', '..'));
+  if (found || !cacheDir || process.env.FLEDGE_BENCH_RUBY === 'skip') return found;
+  const prefix = join(cacheDir, 'ruby-npm');
+  const cached = inPackage(prefix);
+  if (cached) return cached;
+  console.log(`Installing ${RUBY_PACKAGE} (about 30 MB, once) into ${prefix} for the ruby program ...`);
+  try {
+    mkdirSync(prefix, { recursive: true });
+    execFileSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--prefix', prefix, RUBY_PACKAGE],
+      {
+        stdio: 'pipe',
+      },
+    );
+  } catch (e) {
+    console.log(`ruby.wasm is left out: npm could not install ${RUBY_PACKAGE} (${String(e).slice(0, 200)}).`);
     return undefined;
   }
+  return inPackage(prefix);
 }
 
 /**
- * Why a module cannot run as a plain WASI command (undefined when it can). The npm builds of
- * @ruby/3.4-wasm-wasi are reactors (_initialize, no _start) importing a JS host ABI.
+ * Why a module cannot run as a plain WASI command (undefined when it can): a reactor (no _start) or
+ * imports from other than WASI.
  */
-function notACommand(wasm: string): string | undefined {
-  const m = new WebAssembly.Module(readFileSync(wasm));
+function notACommand(wasm: Uint8Array): string | undefined {
+  const m = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
   const foreign = new Set(
     WebAssembly.Module.imports(m)
       .map((i) => i.module)
@@ -70,8 +97,37 @@ function notACommand(wasm: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The ruby program: a ruby.wasm command as it is (the script as `-e`), or the npm reactor linked into
+ * a command that runs the script (ruby-command.ts), built into `outDir` once per reactor and script.
+ */
+async function rubyProgram(outDir: string): Promise<Program | undefined> {
+  const source = findRubyWasm(outDir);
+  if (!source) return undefined;
+  const bytes = new Uint8Array(readFileSync(source));
+  const what = 'ruby.wasm 3.4 running a script';
+  if (!notACommand(bytes))
+    return { name: 'ruby', what, wasm: source, args: ['-e', RUBY_SCRIPT], size: bytes.length };
+  if (!isRubyReactor(bytes)) {
+    console.log(
+      `ruby.wasm is left out: ${source} ${notACommand(bytes)}, and not the reactor of ${RUBY_PACKAGE}.`,
+    );
+    return undefined;
+  }
+  const out = join(outDir, 'ruby.wasm');
+  const stampFile = join(outDir, 'ruby.stamp');
+  const st = statSync(source);
+  const stamp = JSON.stringify({ source, size: st.size, mtime: st.mtimeMs, script: RUBY_SCRIPT, v: 1 });
+  if (!existsSync(out) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+    console.log('Linking ruby.wasm into a WASI command (wasm-merge, once) ...');
+    writeFileSync(out, await rubyCommand(source, RUBY_SCRIPT));
+    writeFileSync(stampFile, stamp);
+  }
+  return { name: 'ruby', what, wasm: out, args: [], size: statSync(out).size };
+}
+
 /** Compiles the C programs into `outDir` (once per source change) and lists every program. */
-export function buildPrograms(outDir: string, only?: string[]): Program[] {
+export async function buildPrograms(outDir: string, only?: string[]): Promise<Program[]> {
   mkdirSync(outDir, { recursive: true });
   const list: Program[] = [];
   for (const p of C_PROGRAMS) {
@@ -88,17 +144,9 @@ export function buildPrograms(outDir: string, only?: string[]): Program[] {
     }
     list.push({ ...p, wasm: out, args: [], size: statSync(out).size });
   }
-  const ruby = findRubyWasm();
-  const rubyProblem = ruby ? notACommand(ruby) : undefined;
-  if (ruby && rubyProblem)
-    console.log(`ruby.wasm is left out: ${ruby} ${rubyProblem} (the fledge CLI could not run it either).`);
-  if (ruby && !rubyProblem && (!only || only.includes('ruby')))
-    list.push({
-      name: 'ruby',
-      what: 'ruby.wasm 3.4 running a script',
-      wasm: ruby,
-      args: ['-e', RUBY_SCRIPT],
-      size: statSync(ruby).size,
-    });
+  if (!only || only.includes('ruby')) {
+    const ruby = await rubyProgram(outDir);
+    if (ruby) list.push(ruby);
+  }
   return list;
 }
