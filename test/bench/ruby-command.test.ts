@@ -3,10 +3,10 @@
 // WASI command that initialises once, passes the JS API's arguments and the script byte for byte,
 // exits 1 when the script raised, and traps if the script reaches a JS import.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRubyReactor, rubyCommand } from '../bench/wasmtime/ruby-command.js';
 import { runWasi } from '../prepare/wasi-shim.js';
 import { wat2wasm } from '../support/wat.js';
@@ -49,16 +49,19 @@ const REACTOR = `(module
     (i32.const 32))
   (func (export "asyncify_get_state") (result i32) (i32.const 0)))`;
 
-async function reactorFile(): Promise<string> {
-  const file = join(mkdtempSync(join(tmpdir(), 'ruby-reactor-')), 'reactor.wasm');
-  writeFileSync(file, await wat2wasm(REACTOR));
-  return file;
-}
-
 describe('the ruby.wasm reactor linked into a WASI command (bench:wasmtime)', () => {
+  let dir = '';
+  let reactor = '';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ruby-reactor-'));
+    reactor = join(dir, 'reactor.wasm');
+    writeFileSync(reactor, await wat2wasm(REACTOR));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('exports only memory and _start, imports only WASI, and runs the script after one initialisation', async () => {
     const script = "puts 'héllo, wörld' # 27 bytes";
-    const command = await rubyCommand(await reactorFile(), script);
+    const command = await rubyCommand(reactor, script);
     const m = new WebAssembly.Module(command as Uint8Array<ArrayBuffer>);
     expect(
       WebAssembly.Module.exports(m)
@@ -75,19 +78,19 @@ describe('the ruby.wasm reactor linked into a WASI command (bench:wasmtime)', ()
   });
 
   it('exits 1 when the script raised', async () => {
-    const run = runWasi(await rubyCommand(await reactorFile(), 'raise "no"'));
+    const run = runWasi(await rubyCommand(reactor, 'raise "no"'));
     expect(run.exitCode).toBe(1);
     expect(run.stdout.endsWith('raise "no"')).toBe(true);
   });
 
   it('traps when the script reaches a JS import (there is no JS host)', async () => {
-    const run = runWasi(await rubyCommand(await reactorFile(), 'js_call'));
+    const run = runWasi(await rubyCommand(reactor, 'js_call'));
     expect(run.error).toBeInstanceOf(WebAssembly.RuntimeError);
     expect(String(run.error)).toMatch(/unreachable/);
   });
 
   it('refuses a module that is not the reactor, naming it', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ruby-reactor-')), 'other.wasm');
+    const file = join(dir, 'other.wasm');
     const other = await wat2wasm('(module (memory (export "memory") 1) (func (export "_start")))');
     writeFileSync(file, other);
     expect(isRubyReactor(other)).toBe(false);

@@ -172,14 +172,23 @@ function runFledge(p: Program): Sample | undefined {
   return timed(fledgeBin, ['plugins', 'run', `bench-${p.name}`], fledgeEnv, work);
 }
 
+/** One run under Wasmtime (wasmtime_run.py), with its fuel and epochs or (`metering` false) without. */
+function wasmtimeOnce(p: Program, metering = true) {
+  const script = join(import.meta.dirname, 'wasmtime_run.py');
+  const args = [...(metering ? [] : ['--no-metering']), p.wasm, '1', ...p.args];
+  const r = spawnSync(python, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`wasmtime run of ${p.name} failed: ${r.stderr.slice(-800)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    ms: number;
+    cpuMs: number;
+    fuel: number;
+    stdout: string;
+  };
+}
+
 function runWasmtime(p: Program): Sample | undefined {
   if (!wasmtimeOk) return undefined;
-  const r = spawnSync(python, [join(import.meta.dirname, 'wasmtime_run.py'), p.wasm, '1', ...p.args], {
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  if (r.status !== 0) throw new Error(`wasmtime run of ${p.name} failed: ${r.stderr.slice(-800)}`);
-  const line = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; fuel: number; stdout: string };
+  const line = wasmtimeOnce(p);
   return { ms: line.ms, fuel: line.fuel, out: line.stdout };
 }
 
@@ -415,13 +424,6 @@ if (!skip.has('meter')) {
   // What the same guarantees cost Wasmtime: its fuel and epochs (as the fledge CLI sets them) against
   // neither, same process, same precompiled-code path. A yardstick for the figures above, not a goal.
   if (wasmtimeInstalled && !skip.has('wasmtime-meter')) {
-    const cpuOfStart = (p: Program, metering: boolean) => {
-      const script = join(import.meta.dirname, 'wasmtime_run.py');
-      const args = [...(metering ? [] : ['--no-metering']), p.wasm, '1', ...p.args];
-      const r = spawnSync(python, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-      if (r.status !== 0) throw new Error(`wasmtime run of ${p.name} failed: ${r.stderr.slice(-800)}`);
-      return (JSON.parse(r.stdout.trim().split('\n').pop()!) as { cpuMs: number }).cpuMs;
-    };
     console.log(
       `\nWasmtime's own metering (fuel + epochs, as the fledge CLI) against none, CPU time of _start, medians of ${RUNS}`,
     );
@@ -429,7 +431,7 @@ if (!skip.has('meter')) {
       const on: number[] = [];
       const off: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        for (const m of i % 2 ? [false, true] : [true, false]) (m ? on : off).push(cpuOfStart(p, m));
+        for (const m of i % 2 ? [false, true] : [true, false]) (m ? on : off).push(wasmtimeOnce(p, m).cpuMs);
       }
       console.log(
         `  ${p.name.padEnd(12)} none ${fmt(median(off))}  metered ${fmt(median(on))}  ${fmtRatio(ratio(median(on), median(off)))}`,

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { isRubyReactor, rubyCommand } from './ruby-command.js';
+import { rubyCommand } from './ruby-command.js';
 
 export interface Program {
   name: string;
@@ -84,8 +84,7 @@ export function findRubyWasm(cacheDir?: string): string | undefined {
  * Why a module cannot run as a plain WASI command (undefined when it can): a reactor (no _start) or
  * imports from other than WASI.
  */
-function notACommand(wasm: Uint8Array): string | undefined {
-  const m = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+function notACommand(m: WebAssembly.Module): string | undefined {
   const foreign = new Set(
     WebAssembly.Module.imports(m)
       .map((i) => i.module)
@@ -106,21 +105,21 @@ async function rubyProgram(outDir: string): Promise<Program | undefined> {
   if (!source) return undefined;
   const bytes = new Uint8Array(readFileSync(source));
   const what = 'ruby.wasm 3.4 running a script';
-  if (!notACommand(bytes))
-    return { name: 'ruby', what, wasm: source, args: ['-e', RUBY_SCRIPT], size: bytes.length };
-  if (!isRubyReactor(bytes)) {
-    console.log(
-      `ruby.wasm is left out: ${source} ${notACommand(bytes)}, and not the reactor of ${RUBY_PACKAGE}.`,
-    );
-    return undefined;
-  }
+  const problem = notACommand(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
+  if (!problem) return { name: 'ruby', what, wasm: source, args: ['-e', RUBY_SCRIPT], size: bytes.length };
   const out = join(outDir, 'ruby.wasm');
   const stampFile = join(outDir, 'ruby.stamp');
   const st = statSync(source);
   const stamp = JSON.stringify({ source, size: st.size, mtime: st.mtimeMs, script: RUBY_SCRIPT, v: 1 });
   if (!existsSync(out) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
     console.log('Linking ruby.wasm into a WASI command (wasm-merge, once) ...');
-    writeFileSync(out, await rubyCommand(source, RUBY_SCRIPT));
+    try {
+      writeFileSync(out, await rubyCommand(source, RUBY_SCRIPT));
+    } catch (e) {
+      // rubyCommand names what it refuses (a module that is not the reactor it knows).
+      console.log(`ruby.wasm is left out: ${source} ${problem}; ${(e as Error).message}.`);
+      return undefined;
+    }
     writeFileSync(stampFile, stamp);
   }
   return { name: 'ruby', what, wasm: out, args: [], size: statSync(out).size };
