@@ -96,7 +96,6 @@ export function instantiate(bytes: Uint8Array, imports: WebAssembly.Imports = {}
   return new WebAssembly.Instance(module, imports).exports as Exports;
 }
 
-/** Runs `fn` and returns the thrown error (fails the test when nothing is thrown). */
 /**
  * Calls export `name` of metered `bytes` with `args` on `budget`: its result, whether it trapped (a
  * WebAssembly.RuntimeError; anything else fails the test) and the counter left.
@@ -120,6 +119,7 @@ export function runMetered(
   return { result, trapped, left: m.fuel.value };
 }
 
+/** Runs `fn` and returns the thrown error (fails the test when nothing is thrown). */
 export function thrown(fn: () => unknown): Error {
   try {
     fn();
