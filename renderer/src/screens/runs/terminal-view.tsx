@@ -175,21 +175,20 @@ function openTerminal(
     }
   });
   resize.observe(el);
-  const themeWatch = new MutationObserver(() => {
-    t.options.theme = themeFromCss();
-  });
-  themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-  const media = window.matchMedia('(prefers-color-scheme: dark)');
-  const onMedia = () => {
+  // The theme follows the app's setting (data-theme) and, for "same as my computer", the system's.
+  const applyTheme = () => {
     t.options.theme = themeFromCss();
   };
-  media.addEventListener('change', onMedia);
+  const themeWatch = new MutationObserver(applyTheme);
+  themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  const media = window.matchMedia('(prefers-color-scheme: dark)');
+  media.addEventListener('change', applyTheme);
   return () => {
     disposed = true;
     detach();
     resize.disconnect();
     themeWatch.disconnect();
-    media.removeEventListener('change', onMedia);
+    media.removeEventListener('change', applyTheme);
     t.dispose();
     term.current = null;
   };
