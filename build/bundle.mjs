@@ -11,18 +11,22 @@ import { build } from 'esbuild';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** dist name -> source entry. Add an entry here when a new process or script needs its own file. */
-export const entries = {
-  // dist/cli.js starts dist/cli-main.cjs (electron/cli/main.ts) from V8's code cache of it.
-  cli: 'electron/cli/cached-entry.ts',
-};
+export const entries = {};
 
 // CommonJS bundles: Node 20 caches no ES module's compiled code, and these are started often.
 const cjsEntries = {
+  // dist/cli.cjs starts dist/cli-main.cjs (electron/cli/main.ts) from V8's code cache of it.
+  cli: 'electron/cli/cached-entry.ts',
   'cli-main': 'electron/cli/main.ts',
-  // The sandbox worker (engine/runs/in-process.ts, sandbox/host.ts): a CommonJS worker starts ~9 ms
-  // of CPU sooner than an ES module one. sandbox-worker.js stays for what ships only that one.
-  'sandbox-worker': 'electron/sandbox/worker.ts',
+  // The sandbox worker (engine/runs/in-process.ts, sandbox/host.ts), the same way: a CommonJS worker
+  // starts ~9 ms of CPU sooner than an ES module one, and ~6 ms sooner again from its code cache.
+  // sandbox-worker.js (worker.ts as an ES module) stays for what ships only that one.
+  'sandbox-worker': 'electron/sandbox/worker-entry.ts',
+  'sandbox-worker-main': 'electron/sandbox/worker.ts',
 };
+
+/** The CommonJS bundles started from a code cache (sandbox/code-cache.ts), each made ASCII for it. */
+const cachedBundles = ['cli-main.cjs', 'sandbox-worker-main.cjs'];
 
 // Optional entries appear as their sources land.
 const optional = {
@@ -122,17 +126,17 @@ export async function bundle() {
     });
   await Promise.all(builds);
   noDynamicImport((await cjsBuild).metafile);
-  asciiOnly(join(root, 'dist', 'cli-main.cjs'));
+  for (const name of cachedBundles) asciiOnly(join(root, 'dist', name));
   writeCodeCache();
 }
 
 /**
- * cached-entry.ts compiles the CLI bundle with vm.Script, where a dynamic import() that esbuild left
+ * sandbox/code-cache.ts compiles these bundles with vm.Script, where a dynamic import() that esbuild left
  * in place (of an external module: a Node built-in, say) would fail when reached: refuse it here.
  */
 function noDynamicImport(metafile) {
   for (const [out, meta] of Object.entries(metafile.outputs))
-    for (const i of out.endsWith('cli-main.cjs') ? meta.imports : [])
+    for (const i of cachedBundles.some((name) => out.endsWith(name)) ? meta.imports : [])
       if (i.kind === 'dynamic-import' && i.external)
         throw new Error(
           `${out} keeps import("${i.path}"), which a CommonJS bundle started by vm.Script cannot run: import it statically (or with createRequire)`,
@@ -142,7 +146,7 @@ function noDynamicImport(metafile) {
 /**
  * esbuild leaves non-ASCII characters in regular expression literals (one manifest check has `¹²³`).
  * Escaped as \uXXXX, which means the same in a regex, a string or a comment, the bundle is ASCII, and
- * cached-entry.ts reads it as Latin-1: ~0.4 ms for the 1.4 MB instead of 4-12 ms of UTF-8 decoding.
+ * sandbox/code-cache.ts reads it as Latin-1: ~0.4 ms for the 1.4 MB instead of 4-12 ms of UTF-8 decoding.
  * (Columns after an escaped character on its line shift in the source map.)
  */
 function asciiOnly(path) {
@@ -151,19 +155,24 @@ function asciiOnly(path) {
   if (ascii !== text) writeFileSync(path, ascii);
 }
 
-// (module (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
-//   (memory (export "memory") 1) (func (export "_start")))
-const EMPTY_PLUGIN = new Uint8Array([
+// (module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+//   (memory (export "memory") 1) (data (i32.const 0) "\10\00\00\00\01\00\00\00") (data (i32.const 16) "\n")
+//   (func (export "_start") (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+// A plugin that prints one empty line: the sandbox worker's cache then holds the output path too.
+const NEWLINE_PLUGIN = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 12, 2, 96, 4, 127, 127, 127, 127, 1, 127, 96, 0, 0, 2, 35, 1, 22, 119, 97,
   115, 105, 95, 115, 110, 97, 112, 115, 104, 111, 116, 95, 112, 114, 101, 118, 105, 101, 119, 49, 8, 102, 100,
   95, 119, 114, 105, 116, 101, 0, 0, 3, 2, 1, 1, 5, 3, 1, 0, 1, 7, 19, 2, 6, 109, 101, 109, 111, 114, 121, 2,
-  0, 6, 95, 115, 116, 97, 114, 116, 0, 1, 10, 4, 1, 2, 0, 11,
+  0, 6, 95, 115, 116, 97, 114, 116, 0, 1, 10, 15, 1, 13, 0, 65, 1, 65, 0, 65, 1, 65, 8, 16, 0, 26, 11, 11, 20,
+  2, 0, 65, 0, 11, 8, 16, 0, 0, 0, 1, 0, 0, 0, 0, 65, 16, 11, 1, 10,
 ]);
 
 /**
- * V8's code cache of the CLI bundle, made by one run of a plugin that does nothing, in a temp folder:
- * electron/cli/cached-entry.ts writes it just before the sandbox starts, with every function the run
- * compiled on its way there. Best effort: a CLI without it starts as before.
+ * V8's code caches of the CLI bundle and of the sandbox worker's, made by one run of a plugin that
+ * prints an empty line, in a temp folder (sandbox/code-cache.ts, mode 'write'): the CLI's is written
+ * just before its sandbox starts, with every function the run compiled on its way there; the
+ * worker's after the run (the worker holds V8's flags for it: worker.ts). Best effort: without them
+ * both start as before.
  */
 function writeCodeCache() {
   const tmp = mkdtempSync(join(tmpdir(), 'fledge-code-cache-'));
@@ -171,7 +180,7 @@ function writeCodeCache() {
     const plugin = join(tmp, 'code-cache');
     mkdirSync(join(tmp, 'config'));
     mkdirSync(plugin);
-    writeFileSync(join(plugin, 'plugin.wasm'), EMPTY_PLUGIN);
+    writeFileSync(join(plugin, 'plugin.wasm'), NEWLINE_PLUGIN);
     writeFileSync(
       join(plugin, 'plugin.toml'),
       '[plugin]\nname = "code-cache"\nversion = "1.0.0"\nprotocol = "fledge-v1"\nruntime = "wasm"\n\n' +
@@ -180,14 +189,14 @@ function writeCodeCache() {
     const env = { ...process.env, FLEDGE_CLI_CODE_CACHE: 'write', FLEDGE_CONFIG_DIR: join(tmp, 'config') };
     delete env.FLEDGE_CLI_SANDBOX;
     delete env.NODE_OPTIONS;
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', plugin], {
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'run', plugin], {
       env,
       cwd: tmp,
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
       timeout: 60_000,
     });
-    if (r.status !== 0) console.warn(`The CLI's code cache was not made: ${r.stderr || r.error?.message}`);
+    if (r.status !== 0) console.warn(`The code caches were not made: ${r.stderr || r.error?.message}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

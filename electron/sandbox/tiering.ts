@@ -59,13 +59,22 @@ export function tieringFlagsFor(version: string): Readonly<Record<WasmTiering, r
 export const TIERING_FLAGS = tieringFlagsFor(process.versions.v8);
 
 let current: WasmTiering | undefined;
+let held = false;
+
+/**
+ * From now on applyTiering changes no V8 flag (V8's defaults stay): for the build's own run that makes
+ * the worker's code cache, which V8 would refuse under any other flags (worker.ts).
+ */
+export function holdV8Flags(): void {
+  held = true;
+}
 
 /**
  * Sets V8's wasm tiering for the modules compiled from now on in this process (V8 reads the flags when
  * it compiles a function; both threads of a sandbox process share them). Call it before compiling.
  */
 export function applyTiering(tiering: WasmTiering): void {
-  if (current === tiering) return;
+  if (held || current === tiering) return;
   for (const flag of TIERING_FLAGS[tiering]) setFlagsFromString(flag);
   current = tiering;
 }

@@ -4,11 +4,13 @@
 // with Atomics.wait on the shared signal word while the controller (main thread) does the async work.
 import { setFlagsFromString } from 'node:v8';
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { codeCachePoint } from './code-cache-point.js';
 import { type RingBuffers, RingWriter } from './event-ring.js';
 import { capMemory, instrumentFuel } from './prepare/index.js';
 import type { FromWorker, ToWorkerSync } from './protocol.js';
 import { SIGNAL_INDEX } from './protocol.js';
 import { runPlugin, type WorkerChannel } from './runtime.js';
+import { holdV8Flags } from './tiering.js';
 import { createWasi } from './wasi/index.js';
 
 /** Ask the controller to drain the event ring at most this often (its own timer also drains it). */
@@ -27,12 +29,18 @@ const {
   maxPages?: number;
 };
 
+// The build makes this thread's code cache (code-cache.ts) from one run of its own plugin: V8 refuses
+// a cache made after any flag changed, so that run keeps V8's defaults (its module still has its
+// memory cap) and the cache is written when it ends.
+const makingCodeCache = process.env.FLEDGE_CODE_CACHE === 'write';
+if (makingCodeCache) holdV8Flags();
+
 // Defence in depth behind the per-run memory cap written into the module: V8 refuses to grow any
 // wasm memory of this process (all threads: the flag is process-wide) past this many pages. Set here,
 // before any wasm exists, and not by the controller before this thread starts: a V8 flag changed
 // before a worker starts makes V8 refuse Node's built-in code cache in it (it then compiles Node's own
 // modules from source: about 25 ms of CPU more per run, measured by test/bench/trivial-run.ts).
-if (maxPages !== undefined && Number.isInteger(maxPages) && maxPages > 0)
+if (!makingCodeCache && maxPages !== undefined && Number.isInteger(maxPages) && maxPages > 0)
   setFlagsFromString(`--wasm-max-mem-pages=${maxPages}`);
 const signal = new Int32Array(signalBuffer);
 const ring = new RingWriter(ringBuffers);
@@ -145,5 +153,6 @@ post({ kind: 'ready' });
 // event loop would add a wake-up of its own). Nothing else can happen in this thread meanwhile.
 while (first?.kind !== 'start') first = channel.receive(true);
 const outcome = runPlugin(first.start, channel);
+codeCachePoint();
 flush();
 post({ kind: 'end', end: outcome });

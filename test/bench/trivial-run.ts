@@ -2,8 +2,8 @@
 // cost of a run through the CLI. A plugin that prints one line (C, wasm32-wasi, as in
 // bench:wasmtime) is run as a whole process, and the CPU time (user + system) of the whole process
 // tree (wait4's rusage: the CLI and every process it waited for) and the wall time are taken.
-//   new      node dist/cli.js run <plugin> (the bundle built from this tree)
-//   old      node DIST_DIR/cli.js run <plugin>: a copy of an earlier dist/ (`cp -r dist /tmp/old-dist`
+//   new      node dist/cli.cjs run <plugin> (the bundle built from this tree)
+//   old      node DIST_DIR/cli.cjs (or cli.js, before it was CommonJS) run <plugin>: a copy of an earlier dist/ (`cp -r dist /tmp/old-dist`
 //            before a change), for side-by-side figures
 //   process  the new CLI with its sandbox in a process of its own (FLEDGE_CLI_SANDBOX=process)
 //   fledge   the real fledge CLI (`fledge plugins run`), when installed (FLEDGE_BENCH_FLEDGE, else
@@ -109,10 +109,12 @@ const cliEnv = (extra: Record<string, string> = {}) => {
 };
 
 const variants: { name: string; run: () => Sample }[] = [
-  { name: 'new', run: () => measure([node, join(root, 'dist', 'cli.js'), 'run', pluginDir], cliEnv()) },
+  { name: 'new', run: () => measure([node, join(root, 'dist', 'cli.cjs'), 'run', pluginDir], cliEnv()) },
 ];
 if (values.old) {
-  const oldCli = join(resolve(values.old), 'cli.js');
+  const oldDir = resolve(values.old);
+  const oldCli =
+    [join(oldDir, 'cli.cjs'), join(oldDir, 'cli.js')].find((f) => existsSync(f)) ?? join(oldDir, 'cli.cjs');
   if (!existsSync(oldCli)) throw new Error(`${oldCli} does not exist`);
   variants.push({ name: 'old', run: () => measure([node, oldCli, 'run', pluginDir], cliEnv()) });
 }
@@ -121,7 +123,7 @@ if (values.process)
     name: 'process',
     run: () =>
       measure(
-        [node, join(root, 'dist', 'cli.js'), 'run', pluginDir],
+        [node, join(root, 'dist', 'cli.cjs'), 'run', pluginDir],
         cliEnv({ FLEDGE_CLI_SANDBOX: 'process' }),
       ),
   });

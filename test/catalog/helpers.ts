@@ -63,12 +63,12 @@ export interface AsyncCliResult {
   stderr: string;
 }
 
-/** Runs dist/cli.js with exactly `env` (plus nothing inherited but what is passed). */
+/** Runs dist/cli.cjs with exactly `env` (plus nothing inherited but what is passed). */
 export function runCliAsync(args: string[], env: Record<string, string>): Promise<AsyncCliResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [resolve(repoRoot, 'dist/cli.js'), ...args],
+      [resolve(repoRoot, 'dist/cli.cjs'), ...args],
       { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

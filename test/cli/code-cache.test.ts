@@ -1,8 +1,10 @@
-// dist/cli.js starts the CLI bundle from V8's code cache (electron/cli/cached-entry.ts): used when it
-// belongs to the bundle, ignored when the bundle changed or the cache is damaged, and never needed.
+// dist/cli.cjs starts the CLI bundle from V8's code cache, and dist/sandbox-worker.cjs the sandbox
+// worker's (electron/sandbox/code-cache.ts): used when it belongs to the bundle, ignored when the
+// bundle changed or the cache is damaged, and never needed.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
@@ -11,8 +13,8 @@ const dist = join(repoRoot, 'dist');
 
 /** A copy of the CLI's two files in a folder of its own, with its own cache (made as the build makes it). */
 function copyCli(dir: string): void {
-  for (const f of ['cli.js', 'cli-main.cjs']) copyFileSync(join(dist, f), join(dir, f));
-  const r = spawnSync(process.execPath, [join(dir, 'cli.js'), '--help'], {
+  for (const f of ['cli.cjs', 'cli-main.cjs']) copyFileSync(join(dist, f), join(dir, f));
+  const r = spawnSync(process.execPath, [join(dir, 'cli.cjs'), '--help'], {
     env: { ...process.env, FLEDGE_CLI_CODE_CACHE: 'write' },
     stdio: 'ignore',
   });
@@ -20,7 +22,7 @@ function copyCli(dir: string): void {
 }
 
 function help(dir: string) {
-  const r = spawnSync(process.execPath, [join(dir, 'cli.js'), '--help'], {
+  const r = spawnSync(process.execPath, [join(dir, 'cli.cjs'), '--help'], {
     env: { ...process.env, FLEDGE_CLI_CODE_CACHE: 'check' },
     encoding: 'utf8',
   });
@@ -69,5 +71,67 @@ describe('the CLI code cache', () => {
     expect(r.cache).toBe('refused');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^fledge-desktop: run fledge plugins safely/);
+  });
+});
+
+/**
+ * Starts the sandbox worker of `dir` as the controller does (its data, a plain environment) with the
+ * cache checked, and reads what it says about its cache; the worker then waits for a run: ended.
+ */
+async function workerCache(dir: string): Promise<string | undefined> {
+  const { port1 } = new MessageChannel();
+  const worker = new Worker(join(dir, 'sandbox-worker.cjs'), {
+    workerData: { signal: new SharedArrayBuffer(4), port: port1, ring: {} },
+    transferList: [port1],
+    env: { NODE_ENV: 'production', FLEDGE_CODE_CACHE: 'check' },
+    stderr: true,
+  });
+  let text = '';
+  worker.stderr.setEncoding('utf8');
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.stderr.on('data', (chunk: string) => {
+        text += chunk;
+        const said = /code cache: (\w+)/.exec(text);
+        if (said) resolve(said[1]);
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => resolve(/code cache: (\w+)/.exec(text)?.[1]));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+describe("the sandbox worker's code cache", () => {
+  const root = tempDir('worker-code-cache');
+
+  it("is made by the build, under V8's own flags, and used by a worker started as a run starts it", async () => {
+    // V8 refuses a cache made after a flag changed: so this also says the build's run held them.
+    expect(await workerCache(dist)).toBe('used');
+  });
+
+  it('is not used once the bundle changed, and the worker starts all the same', async () => {
+    const dir = join(root, 'changed');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['sandbox-worker.cjs', 'sandbox-worker-main.cjs', 'sandbox-worker-main.cjs.cache'])
+      copyFileSync(join(dist, f), join(dir, f));
+    // A copy has a new mtime: the header no longer matches, even though the text is the same.
+    expect(await workerCache(dir)).toBe('none');
+  });
+
+  it('a damaged cache is refused by V8 and the worker starts without it', async () => {
+    const dir = join(root, 'damaged');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['sandbox-worker.cjs', 'sandbox-worker-main.cjs'])
+      copyFileSync(join(dist, f), join(dir, f));
+    const raw = readFileSync(join(dist, 'sandbox-worker-main.cjs.cache'));
+    const headerEnd = raw.indexOf(10) + 1;
+    const st = statSync(join(dir, 'sandbox-worker-main.cjs'));
+    const header = `fledge-code-cache 1 ${st.size} ${st.mtimeMs} ${process.version}\n`;
+    const body = Buffer.from(raw.subarray(headerEnd));
+    for (let i = 0; i < body.length; i += 97) body[i] = body[i]! ^ 0xff;
+    writeFileSync(join(dir, 'sandbox-worker-main.cjs.cache'), Buffer.concat([Buffer.from(header), body]));
+    expect(await workerCache(dir)).toBe('refused');
   });
 });

@@ -14,7 +14,7 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 /** Runs the CLI on a pseudo-terminal, answering the n-th "[y/N]" question with answers[n]. */
 function onTerminal(args: string[], env: Record<string, string>, answers: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const cmd = ['node', join(repoRoot, 'dist/cli.js'), ...args].map((a) => `'${a}'`).join(' ');
+    const cmd = ['node', join(repoRoot, 'dist/cli.cjs'), ...args].map((a) => `'${a}'`).join(' ');
     const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...env } });
     let out = '';
     let asked = 0;

@@ -57,9 +57,9 @@ export class Side {
     return runAsync(this.fledge, args, this.env, this.cwd);
   }
 
-  /** This project's CLI (dist/cli.js, built first). */
+  /** This project's CLI (dist/cli.cjs, built first). */
   app(args: string[], timeoutMs = 120_000): Result {
-    return run(process.execPath, [join(repoRoot, 'dist', 'cli.js'), ...args], this.env, this.cwd, timeoutMs);
+    return run(process.execPath, [join(repoRoot, 'dist', 'cli.cjs'), ...args], this.env, this.cwd, timeoutMs);
   }
 }
 

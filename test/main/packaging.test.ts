@@ -118,6 +118,7 @@ describe('electron-builder configuration', () => {
       'dist/sandbox-host.js',
       'dist/sandbox-worker.js',
       'dist/sandbox-worker.cjs',
+      'dist/sandbox-worker-main.cjs',
       'dist/prepare-worker.js',
     ];
     expect(named).toEqual(expect.arrayContaining(workers));

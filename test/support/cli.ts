@@ -1,4 +1,4 @@
-// Runs the bundled CLI (dist/cli.js, built by the global setup) as a real process.
+// Runs the bundled CLI (dist/cli.cjs, built by the global setup) as a real process.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): CliResult {
-  const r = spawnSync(process.execPath, [resolve(repoRoot, 'dist/cli.js'), ...args], {
+  const r = spawnSync(process.execPath, [resolve(repoRoot, 'dist/cli.cjs'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     encoding: 'utf8',

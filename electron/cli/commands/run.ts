@@ -9,9 +9,9 @@ import { loadManifest } from '../../engine/manifest/load-manifest.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
 import { cliSandboxMode, InProcessSandboxLauncher } from '../../engine/runs/in-process.js';
 import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
+import { codeCachePoint } from '../../sandbox/code-cache-point.js';
 import type { RunEvent } from '../../sandbox/protocol.js';
 import { parseCommandArgs } from '../args.js';
-import { codeCachePoint } from '../code-cache-point.js';
 import { type CliCommand, type CliIO, PROGRAM, UsageError } from '../command.js';
 import { configDirFor } from './service.js';
 
@@ -257,7 +257,13 @@ export const runCommand: CliCommand = {
     // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
     const manager = new RunManager({
       poolSize: 0,
-      ...(cliSandboxMode(io.env) === 'in-process' ? { launcher: new InProcessSandboxLauncher() } : {}),
+      ...(cliSandboxMode(io.env) === 'in-process'
+        ? {
+            launcher: new InProcessSandboxLauncher({
+              writeCodeCache: io.env.FLEDGE_CLI_CODE_CACHE === 'write',
+            }),
+          }
+        : {}),
     });
     let run: Run;
     try {

@@ -9,7 +9,8 @@
 //   the worker's JS heap is bounded by the same resourceLimits (running out ends the run as memory);
 // - kill on timeout: kill() terminates the worker, which V8 stops wherever it is (wasm loops, JS,
 //   Atomics.wait); our WASI opens files non-blocking, so no system call holds the thread;
-// - a plain environment: the worker gets NODE_ENV only, as the process did; its stdout is dropped
+// - a plain environment: the worker gets NODE_ENV only, as the process did (and FLEDGE_CODE_CACHE in
+//   the build's run that makes its code cache: sandbox/code-cache.ts); its stdout is dropped
 //   and its stderr kept as the process's was (the last 16 KB, for a crash message).
 // What it does not give: surviving a V8 fatal error of the worker (the engine's process goes with
 // it). The app and browser mode keep one process per run for that (and for their warm pool); the
@@ -37,7 +38,7 @@ class InProcessSandbox implements SandboxProcess {
   private toController: ((msg: ToSandbox) => void) | null = null;
   private readonly worker: Worker;
 
-  constructor(workerScript: string, maxPages: number) {
+  constructor(workerScript: string, maxPages: number, workerEnv: Record<string, string>) {
     this.worker = startController(
       {
         send: (msg, done) => {
@@ -54,7 +55,7 @@ class InProcessSandbox implements SandboxProcess {
       {
         workerScript,
         maxPages,
-        workerOptions: { env: { NODE_ENV: 'production' }, stdout: true, stderr: true },
+        workerOptions: { env: workerEnv, stdout: true, stderr: true },
       },
     );
     this.worker.stdout.resume();
@@ -96,21 +97,28 @@ class InProcessSandbox implements SandboxProcess {
 export interface InProcessLauncherOptions {
   /** The worker script (default: dist/sandbox-worker.cjs beside the bundle or in the repository). */
   workerScript?: string;
+  /** Make the worker's code cache with this run (the build's, sandbox/code-cache.ts). */
+  writeCodeCache?: boolean;
 }
 
 /** Runs each sandbox in this process: a controller here, the wasm in a worker thread (see above). */
 export class InProcessSandboxLauncher implements SandboxLauncher {
   private readonly workerScript: string;
+  private readonly workerEnv: Record<string, string>;
 
   constructor(options: InProcessLauncherOptions = {}) {
     this.workerScript = options.workerScript ?? bundledScript('sandbox-worker.cjs');
+    this.workerEnv = {
+      NODE_ENV: 'production',
+      ...(options.writeCodeCache ? { FLEDGE_CODE_CACHE: 'write' } : {}),
+    };
   }
 
   launch(options: LaunchOptions): SandboxProcess {
     // The worker sets it before any wasm exists (sandbox/worker.ts says why not here). Process-wide,
     // so it only grows: a run with a smaller cap keeps its own in its module.
     maxPagesSet = Math.max(maxPagesSet, Math.ceil(options.memoryCapBytes / 65536), 1);
-    return new InProcessSandbox(this.workerScript, maxPagesSet);
+    return new InProcessSandbox(this.workerScript, maxPagesSet, this.workerEnv);
   }
 }
 

@@ -2,8 +2,9 @@
 // Node's utimes/futimes take floating-point seconds (about 240 ns of precision today) and cannot
 // leave one of the two times unchanged, so on Linux we ask coreutils `touch` (utimensat with
 // UTIME_OMIT underneath) through /proc/<pid>/fd, and fall back to Node otherwise.
-import { spawnSync } from 'node:child_process';
+import type { spawnSync as SpawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { Fstflags } from './constants.js';
 import { Errno, WasiError } from './errno.js';
 
@@ -41,6 +42,15 @@ const TOUCH =
   process.platform === 'linux' ? ['/usr/bin/touch', '/bin/touch'].find((p) => fs.existsSync(p)) : undefined;
 let touchWorks = TOUCH !== undefined;
 
+/** node:child_process, loaded at the first time set: it brings net and dgram with it (~1 ms of CPU
+ * for every run's worker, test/bench/trivial-run.ts), and few runs set a file's times. */
+let spawnSync: typeof SpawnSync | undefined;
+function spawner(): typeof SpawnSync {
+  spawnSync ??= (createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process'))
+    .spawnSync;
+  return spawnSync;
+}
+
 function viaTouch(childPath: string, noFollow: boolean, a: TimeSpec, m: TimeSpec): boolean {
   if (!touchWorks) return false;
   const runs: string[][] = [];
@@ -51,7 +61,7 @@ function viaTouch(childPath: string, noFollow: boolean, a: TimeSpec, m: TimeSpec
   }
   for (const r of runs) {
     const args = ['-c', ...(noFollow ? ['-h'] : []), ...r, '--', childPath];
-    const res = spawnSync(TOUCH!, args, { stdio: 'ignore', env: { LC_ALL: 'C' } });
+    const res = spawner()(TOUCH!, args, { stdio: 'ignore', env: { LC_ALL: 'C' } });
     if (res.error) {
       touchWorks = false;
       return false;

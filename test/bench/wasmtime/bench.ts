@@ -162,7 +162,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
 /** The CLI, whole process; `sandboxNode`: the Node its sandbox process is forked on. */
 function runCli(p: Program, sandboxNode = process.execPath): Sample {
   const dir = dirs.get(p.name)!;
-  const args = [join(root, 'dist', 'cli.js'), 'run', dir, ...(p.args.length ? ['--', ...p.args] : [])];
+  const args = [join(root, 'dist', 'cli.cjs'), 'run', dir, ...(p.args.length ? ['--', ...p.args] : [])];
   const env = { ...process.env, FLEDGE_CONFIG_DIR: cliConfig, FLEDGE_SANDBOX_NODE: sandboxNode };
   return timed(process.execPath, args, env, work);
 }
