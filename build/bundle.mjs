@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildNative } from './native.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -127,6 +128,7 @@ export async function bundle() {
   await Promise.all(builds);
   noDynamicImport((await cjsBuild).metafile);
   for (const name of cachedBundles) asciiOnly(join(root, 'dist', name));
+  buildNative();
   writeCodeCache();
 }
 

@@ -64,6 +64,8 @@ export interface WorkerEnd {
   peakMemoryBytes: number;
   /** The sandbox process's peak RSS (filled in by the controller). */
   peakRssBytes?: number;
+  /** For a plugin whose compiled code can be cached (compiled-cache.ts): whether it started from it. */
+  codeFromCache?: boolean;
   /** A WASI program's output, byte for byte (program runs only; see SandboxStart.mode). */
   stdout?: Uint8Array;
   stderr?: Uint8Array;

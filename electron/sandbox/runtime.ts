@@ -6,6 +6,13 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { boundText, boundValue, MAX_OPTIONS } from './bounded.js';
+import {
+  type CodeCacheSlot,
+  type CompiledModule,
+  compiledCachePath,
+  compileWithCodeCache,
+  moduleIdOf,
+} from './compiled-cache.js';
 import { execDenied, refusedRequest } from './host-services.js';
 import {
   capMemory,
@@ -27,6 +34,7 @@ import type {
 } from './protocol.js';
 import { checkFledgeSignatures } from './signatures.js';
 import { applyTiering, chooseTiering } from './tiering.js';
+import type { WasmSerializer } from './v8-wasm-serializer.js';
 import { createWasi, type Wasi, WasiExit, type WasiOptions } from './wasi/index.js';
 
 /** What the runtime needs from the thread it runs on. */
@@ -94,6 +102,8 @@ class Stop extends Error {
 export interface LoadedModule {
   bytes: Uint8Array;
   warnings: string[];
+  /** Where its compiled code may be kept (a plugin with a cache key, kept beside its binary). */
+  codeCache: CodeCacheSlot | null;
 }
 
 /**
@@ -101,21 +111,28 @@ export interface LoadedModule {
  * cached beside its binary; a program is prepared in memory, leaving its folder untouched.
  */
 export function loadModule(start: SandboxStart): LoadedModule {
-  let bytes: Uint8Array;
-  const warnings: string[] = [];
-  if (start.mode === 'plugin') {
-    const key = start.cacheKey ? Buffer.from(start.cacheKey, 'hex') : undefined;
-    const prepared = loadPrepared(start.binaryPath, {
-      ...(key && key.length >= 16 ? { key } : {}),
-      ...(start.pluginDir !== undefined ? { root: start.pluginDir } : {}),
-      ...(start.binarySha256 !== undefined ? { expectSha256: start.binarySha256 } : {}),
-    });
-    bytes = prepared.bytes;
-    warnings.push(...prepared.warnings);
-  } else {
-    bytes = instrumentFuel(new Uint8Array(readFileSync(start.binaryPath)));
+  if (start.mode !== 'plugin') {
+    const bytes = instrumentFuel(new Uint8Array(readFileSync(start.binaryPath)));
+    return { bytes: capMemory(bytes, start.memoryCapBytes), warnings: [], codeCache: null };
   }
-  return { bytes: capMemory(bytes, start.memoryCapBytes), warnings };
+  const given = start.cacheKey ? Buffer.from(start.cacheKey, 'hex') : undefined;
+  const key = given && given.length >= 16 ? given : undefined;
+  const prepared = loadPrepared(start.binaryPath, {
+    ...(key ? { key } : {}),
+    ...(start.pluginDir !== undefined ? { root: start.pluginDir } : {}),
+    ...(start.binarySha256 !== undefined ? { expectSha256: start.binarySha256 } : {}),
+  });
+  const bytes = capMemory(prepared.bytes, start.memoryCapBytes);
+  // Only under the engine's own key: the per-process default would make a cache no later run can use.
+  const codeCache =
+    key && prepared.keptBeside && prepared.mac !== undefined
+      ? {
+          path: compiledCachePath(start.binaryPath),
+          key,
+          moduleId: moduleIdOf(prepared.mac, start.memoryCapBytes, bytes.length),
+        }
+      : null;
+  return { bytes, warnings: prepared.warnings, codeCache };
 }
 
 /** Collects one output stream of a program, byte for byte, up to MAX_CAPTURED_BYTES. */
@@ -165,8 +182,15 @@ function preview(text: string): string {
 
 export type RunOutcome = WorkerEnd;
 
-/** Runs the plugin to its end. Never throws: every ending is an outcome. */
-export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
+/**
+ * Runs the plugin to its end. Never rejects: every ending is an outcome. Asynchronous only while the
+ * module compiles (from the compiled-code cache, compiled-cache.ts); the run itself is synchronous.
+ */
+export async function runPlugin(
+  start: SandboxStart,
+  ch: WorkerChannel,
+  serializer: WasmSerializer | null = null,
+): Promise<RunOutcome> {
   const budget = start.fuel;
   const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
   const program = start.mode === 'program';
@@ -203,8 +227,10 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
   };
   const hasId = (id: unknown): id is string | number => typeof id === 'string' || typeof id === 'number';
 
+  let codeFromCache: boolean | undefined;
   const finish = (reason: EndReason, code: number, detail: string): RunOutcome => {
     const outcome: RunOutcome = { reason, code, detail, fuelUsed: fuelUsed(), peakMemoryBytes: peakMemory() };
+    if (codeFromCache !== undefined) outcome.codeFromCache = codeFromCache;
     try {
       if (captured) {
         for (const [name, sink] of Object.entries(captured))
@@ -225,11 +251,14 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
 
   // ---- load, compile, link -------------------------------------------------------------------
   let module: WebAssembly.Module;
+  let compiled: CompiledModule;
   try {
     const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
     applyTiering(chooseTiering(prepared.bytes.length)); // tiering.ts: V8's compile strategy for this module
-    module = new WebAssembly.Module(prepared.bytes as Uint8Array<ArrayBuffer>);
+    compiled = await compileWithCodeCache(prepared.bytes, prepared.codeCache, serializer);
+    module = compiled.module;
+    if (prepared.codeCache && serializer) codeFromCache = compiled.cachedUsed;
     const wrongTypes = program ? [] : checkFledgeSignatures(prepared.bytes);
     if (wrongTypes.length > 0)
       return finish(
@@ -812,6 +841,7 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
 
   // ---- run ---------------------------------------------------------------------------------------
   let thrown: unknown = null;
+  const startedAt = performance.now();
   try {
     const instance = new WebAssembly.Instance(module, imports);
     const mem = instance.exports.memory;
@@ -830,6 +860,14 @@ export function runPlugin(start: SandboxStart, ch: WorkerChannel): RunOutcome {
     wasi.close();
   } catch {
     // closing is best effort
+  }
+  // The output is out first; then, while the module is still here, its compiled code is saved.
+  try {
+    ch.flush();
+    const warning = compiled.keep(performance.now() - startedAt);
+    if (warning) hostLog('warn', warning);
+  } catch {
+    // a cache is an optimisation only
   }
 
   // ---- how did it end? -------------------------------------------------------------------------

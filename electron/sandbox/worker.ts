@@ -11,6 +11,7 @@ import type { FromWorker, ToWorkerSync } from './protocol.js';
 import { SIGNAL_INDEX } from './protocol.js';
 import { runPlugin, type WorkerChannel } from './runtime.js';
 import { holdV8Flags } from './tiering.js';
+import { wasmSerializer } from './v8-wasm-serializer.js';
 import { createWasi } from './wasi/index.js';
 
 /** Ask the controller to drain the event ring at most this often (its own timer also drains it). */
@@ -152,7 +153,11 @@ post({ kind: 'ready' });
 // Wait for the run blocked on the signal word: a futex wake is the quickest hand-over there is (the
 // event loop would add a wake-up of its own). Nothing else can happen in this thread meanwhile.
 while (first?.kind !== 'start') first = channel.receive(true);
-const outcome = runPlugin(first.start, channel);
-codeCachePoint();
-flush();
-post({ kind: 'end', end: outcome });
+// The compiled-code cache (compiled-cache.ts) for plugins: its addon takes over this thread's
+// WebAssembly.compileStreaming, which nothing else here uses.
+const serializer = first.start.mode === 'plugin' ? wasmSerializer() : null;
+runPlugin(first.start, channel, serializer).then((outcome) => {
+  codeCachePoint();
+  flush();
+  post({ kind: 'end', end: outcome });
+});

@@ -47,6 +47,8 @@ export interface RunEnd {
   durationMs: number;
   peakMemoryBytes: number;
   peakRssBytes?: number;
+  /** Whether the module's compiled code came from its cache (sandbox/compiled-cache.ts), where it has one. */
+  codeFromCache?: boolean;
   /** A WASI program's stdout and stderr, byte for byte (program runs only; empty if it never ran). */
   stdout?: Uint8Array;
   stderr?: Uint8Array;
@@ -426,6 +428,7 @@ export class Run {
       result.stderr = end.stderr ?? new Uint8Array(0);
     }
     if (end.peakRssBytes !== undefined) result.peakRssBytes = end.peakRssBytes;
+    if (typeof end.codeFromCache === 'boolean') result.codeFromCache = end.codeFromCache;
     this.result = result;
     // Execs still running are killed; fire-and-forget host calls already sent (store writes) finish
     // before the run is reported ended, so the next run sees them.

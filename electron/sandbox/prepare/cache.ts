@@ -39,6 +39,10 @@ export interface PreparedModule {
   /** Instrumented bytes (memory cap NOT applied; apply capMemory per run). */
   bytes: Uint8Array;
   fromCache: boolean;
+  /** Whether caches may be kept beside the binary (not when it is reached through a link out of the plugin). */
+  keptBeside: boolean;
+  /** The stamp's HMAC of `bytes` under the key (when kept beside): what the compiled-code cache binds to. */
+  mac?: string;
   /** Plain-words warnings, e.g. "stale cache rebuilt". */
   warnings: string[];
 }
@@ -97,7 +101,7 @@ function errCode(e: unknown): string | undefined {
     : undefined;
 }
 
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   const code = errCode(e);
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EROFS') return 'the folder is read-only';
@@ -111,7 +115,7 @@ function reason(e: unknown): string {
  * Reads a regular file of at most `max` bytes. `follow: false` refuses a symlink (where the platform
  * can tell at open). A FIFO, a device or a directory is refused before anything is read from it.
  */
-function readRegular(path: string, max: number, follow: boolean): Buffer {
+export function readRegular(path: string, max: number, follow: boolean): Buffer {
   const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (follow ? 0 : (constants.O_NOFOLLOW ?? 0));
   const fd = openSync(path, flags);
   try {
@@ -155,7 +159,10 @@ function looksPrepared(bytes: Uint8Array): boolean {
   }
 }
 
-type CacheState = { kind: 'hit'; bytes: Uint8Array } | { kind: 'miss' } | { kind: 'bad'; why: string };
+type CacheState =
+  | { kind: 'hit'; bytes: Uint8Array; mac: string }
+  | { kind: 'miss' }
+  | { kind: 'bad'; why: string };
 
 function readCache(
   paths: { prepared: string; stamp: string },
@@ -192,11 +199,15 @@ function readCache(
       why: 'did not match its stamp (it is corrupt or was modified, or another installation made it)',
     };
   }
-  return { kind: 'hit', bytes: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength) };
+  return {
+    kind: 'hit',
+    bytes: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength),
+    mac: lines[2]!,
+  };
 }
 
 /** Writes `data` to `path` atomically: a temp file in the same folder, then a rename. */
-function writeAtomic(path: string, data: Uint8Array | string): void {
+export function writeAtomic(path: string, data: Uint8Array | string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, data);
@@ -236,25 +247,24 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
       `${basename(wasmPath)} is reached through a link out of the plugin folder; ` +
         'its prepared copy is not saved beside it (it is prepared on every run).',
     );
-    return { bytes: instrumentFuel(src), fromCache: false, warnings };
+    return { bytes: instrumentFuel(src), fromCache: false, keptBeside: false, warnings };
   }
   const state = readCache(paths, sourceHash, key);
-  if (state.kind === 'hit') return { bytes: state.bytes, fromCache: true, warnings };
+  if (state.kind === 'hit')
+    return { bytes: state.bytes, fromCache: true, keptBeside: true, mac: state.mac, warnings };
   if (state.kind === 'bad') {
     warnings.push(`The saved prepared copy of ${basename(wasmPath)} ${state.why}; it was prepared again.`);
   }
   const bytes = instrumentFuel(src);
+  const mac = stampMac(key, sourceHash, bytes);
   try {
     writeAtomic(paths.prepared, bytes);
-    writeAtomic(
-      paths.stamp,
-      `${sourceHash}\n${PREPARE_ENGINE_VERSION}\n${stampMac(key, sourceHash, bytes)}\n`,
-    );
+    writeAtomic(paths.stamp, `${sourceHash}\n${PREPARE_ENGINE_VERSION}\n${mac}\n`);
   } catch (e) {
     warnings.push(
       `Could not save the prepared copy of ${basename(wasmPath)} beside it (${reason(e)}); ` +
         'it will be prepared again next time.',
     );
   }
-  return { bytes, fromCache: false, warnings };
+  return { bytes, fromCache: false, keptBeside: true, mac, warnings };
 }

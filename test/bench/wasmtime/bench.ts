@@ -29,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 // @ts-expect-error plain ESM build script without types
 import { bundle } from '../../../build/bundle.mjs';
+import { prepareCacheKey } from '../../../electron/engine/runs/cache-key.js';
 import { NodeSandboxLauncher, RunManager } from '../../../electron/engine/runs/index.js';
 import { NO_CAPABILITIES } from '../../../shared/capabilities.js';
 import { buildPrograms, type Program } from './programs.js';
@@ -192,12 +193,17 @@ function runWasmtime(p: Program): Sample | undefined {
   return { ms: line.ms, fuel: line.fuel, out: line.stdout };
 }
 
+// The engine keeps the CLI's config dir, as the app and the CLI share one: one cache key, so the
+// caches beside each plugin (its prepared copy, its compiled code) made by one serve the other. With
+// two keys each run would find the other's caches invalid and prepare and compile again.
+const engineCaches = { configDir: cliConfig, prepareCacheKey: prepareCacheKey(cliConfig) };
 const manager = new RunManager({
   poolSize: 1,
   launcher: new NodeSandboxLauncher({ nodePath: process.execPath }),
+  ...engineCaches,
 });
 const manager24 = node24
-  ? new RunManager({ poolSize: 1, launcher: new NodeSandboxLauncher({ nodePath: node24 }) })
+  ? new RunManager({ poolSize: 1, launcher: new NodeSandboxLauncher({ nodePath: node24 }), ...engineCaches })
   : undefined;
 async function runEngine(p: Program, m = manager): Promise<Sample> {
   await m.pool.warm();

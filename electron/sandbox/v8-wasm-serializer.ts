@@ -1,0 +1,74 @@
+// V8's serialization of compiled WebAssembly code, which Node does not expose: through the native
+// addon in native/wasm-code-cache (built by build/native.mjs for the Node that builds the project).
+// null when the addon is not there or not built for this runtime (Electron needs its own build):
+// then modules compile as they always did.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface Addon {
+  install(): void;
+  serialize(module: WebAssembly.Module): ArrayBuffer;
+  lastCachedAccepted(): boolean;
+}
+
+export interface WasmSerializer {
+  /**
+   * Compiles `wire`, its code taken from `cached` when V8 accepts it (the same V8, flags and CPU
+   * features that made it; anything else is compiled as usual). `cached` must be bytes this
+   * engine serialised itself, authenticated (compiled-cache.ts): V8 runs them as its own machine code.
+   */
+  compile(
+    wire: Uint8Array,
+    cached: Uint8Array | undefined,
+  ): Promise<{ module: WebAssembly.Module; cachedUsed: boolean }>;
+  /** The module's compiled code as V8 serialises it (its optimised functions; the rest stay lazy). */
+  serialize(module: WebAssembly.Module): Uint8Array;
+}
+
+const ADDON = join('native', 'wasm-code-cache', 'build', 'Release', 'wasm_code_cache.node');
+
+/** The addon in the repository (or app) this file was built into: dist/ is one folder down, electron/sandbox/ two. */
+function findAddon(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 3; up++) {
+    const path = join(dir, ADDON);
+    if (existsSync(path)) return path;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+type StreamingWebAssembly = { compileStreaming(source: unknown): Promise<WebAssembly.Module> };
+
+let loaded: WasmSerializer | null | undefined;
+
+/**
+ * This thread's serializer, loaded on first use. Installing it takes over WebAssembly.compileStreaming
+ * on this thread (the sandbox worker, which fetches nothing): it then takes { wire, cached? }.
+ */
+export function wasmSerializer(): WasmSerializer | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  const path = findAddon();
+  if (path === undefined) return null;
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+    addon.install();
+  } catch {
+    return null; // built for another Node or Electron: compile as before
+  }
+  loaded = {
+    async compile(wire, cached) {
+      const module = await (WebAssembly as unknown as StreamingWebAssembly).compileStreaming(
+        cached === undefined ? { wire } : { wire, cached },
+      );
+      // V8 runs the addon's callback (which records this) before it settles the promise.
+      return { module, cachedUsed: cached !== undefined && addon.lastCachedAccepted() };
+    },
+    serialize: (module) => new Uint8Array(addon.serialize(module)),
+  };
+  return loaded;
+}

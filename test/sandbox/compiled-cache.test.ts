@@ -1,0 +1,152 @@
+// The compiled-code cache (electron/sandbox/compiled-cache.ts): V8's serialised code of a prepared
+// module beside the plugin binary, used by the next run of the same module under the same key and
+// nothing else. Real runs (the CLI's in-process sandbox, the addon built by build/native.mjs), real
+// wasm, real files; the attacks are files someone else put where the cache goes.
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
+import { RunManager } from '../../electron/engine/runs/index.js';
+import {
+  compiledCachePath,
+  moduleIdOf,
+  readCompiledCache,
+  writeCompiledCache,
+} from '../../electron/sandbox/compiled-cache.js';
+import type { Capabilities } from '../../shared/capabilities.js';
+import { tempDir } from '../support/temp.js';
+import { fixtureWasm, makePlugin, runPlugin, sendingModule, type TestPlugin } from './helpers.js';
+
+const KEY = 'a1'.repeat(32);
+const OTHER_KEY = 'b2'.repeat(32);
+const MAGIC = 'fledge-wasm-code 1\n';
+
+function manager(key: string): RunManager {
+  return new RunManager({
+    launcher: new InProcessSandboxLauncher(),
+    poolSize: 0,
+    prepareCacheKey: key,
+    configDir: tempDir('compiled-cache-config'),
+  });
+}
+
+describe('the compiled-code cache beside a plugin', () => {
+  const engine = manager(KEY);
+  const otherInstall = manager(OTHER_KEY);
+  afterAll(() => {
+    engine.close();
+    otherInstall.close();
+  });
+  const root = tempDir('compiled-cache-plugins');
+  type Plugin = TestPlugin & { declared: Capabilities };
+  const plugin = async (name: string): Promise<Plugin> =>
+    makePlugin(await fixtureWasm('hello'), { name, root });
+  const run = (p: Plugin, m = engine, memoryMb?: number) =>
+    runPlugin(p, { manager: m, ...(memoryMb ? { limits: { memoryMb } } : {}) });
+  const cacheOf = (p: Plugin) => compiledCachePath(p.binary);
+
+  it('is saved by the first run and used by the next, with the same output and the same fuel', async () => {
+    const p = await plugin('saves-and-uses');
+    const first = await run(p);
+    expect(first.end).toMatchObject({ reason: 'exit', code: 0, codeFromCache: false });
+    expect(readFileSync(cacheOf(p)).subarray(0, MAGIC.length).toString()).toBe(MAGIC);
+    const second = await run(p);
+    expect(second.end).toMatchObject({ reason: 'exit', code: 0, codeFromCache: true });
+    expect(second.output).toBe(first.output);
+    expect(second.output).toBe('hello');
+    expect(second.end.fuelUsed).toBe(first.end.fuelUsed);
+  });
+
+  it('one made by another installation (another key) is not used, and is replaced by a good one', async () => {
+    const p = await plugin('other-installation');
+    await run(p, otherInstall); // real V8 code for this very module, under the other key
+    expect((await run(p, otherInstall)).end.codeFromCache).toBe(true);
+    const shipped = await run(p);
+    expect(shipped.end).toMatchObject({ reason: 'exit', codeFromCache: false });
+    expect(shipped.output).toBe('hello');
+    expect((await run(p)).end.codeFromCache).toBe(true);
+  });
+
+  it('one whose bytes were changed after it was written is not used', async () => {
+    const p = await plugin('modified');
+    await run(p);
+    const bytes = readFileSync(cacheOf(p));
+    bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x01;
+    writeFileSync(cacheOf(p), bytes);
+    const r = await run(p);
+    expect(r.end).toMatchObject({ reason: 'exit', code: 0, codeFromCache: false });
+    expect(r.output).toBe('hello');
+  });
+
+  it("one copied from another plugin's module is not used", async () => {
+    const a = await plugin('copy-from');
+    const b = makePlugin(await sendingModule(['{"type":"output","text":"other"}']), {
+      name: 'copy-to',
+      root,
+    });
+    await run(a);
+    await run(b);
+    writeFileSync(cacheOf(b), readFileSync(cacheOf(a)));
+    const r = await run(b);
+    expect(r.end).toMatchObject({ reason: 'exit', code: 0, codeFromCache: false });
+    expect(r.output).toBe('other');
+  });
+
+  it('one made under another memory cap is not used (the cap is written into the module)', async () => {
+    const p = await plugin('memory-cap');
+    await run(p, engine, 64);
+    expect((await run(p, engine, 64)).end.codeFromCache).toBe(true);
+    expect((await run(p, engine, 128)).end.codeFromCache).toBe(false);
+  });
+
+  it('a link in its place is not followed, and the new cache replaces the link, not its target', async () => {
+    const p = await plugin('link');
+    const outside = join(tempDir('compiled-cache-outside'), 'target');
+    writeFileSync(outside, 'not yours');
+    symlinkSync(outside, cacheOf(p));
+    const r = await run(p);
+    expect(r.end).toMatchObject({ reason: 'exit', codeFromCache: false });
+    expect(readFileSync(outside, 'utf8')).toBe('not yours');
+    expect(lstatSync(cacheOf(p)).isSymbolicLink()).toBe(false);
+    expect((await run(p)).end.codeFromCache).toBe(true);
+  });
+
+  it('a FIFO in its place is not read (the run does not hang) and the run goes on', async () => {
+    const p = await plugin('fifo');
+    execFileSync('mkfifo', [cacheOf(p)]);
+    const r = await run(p);
+    expect(r.end).toMatchObject({ reason: 'exit', code: 0, codeFromCache: false });
+    expect(lstatSync(cacheOf(p)).isFile()).toBe(true);
+  });
+});
+
+describe('the compiled-code file', () => {
+  const dir = tempDir('compiled-cache-file');
+  const key = Buffer.from(KEY, 'hex');
+  const id = moduleIdOf('c3'.repeat(32), 256 << 20, 1234);
+  const code = new Uint8Array(4096).map((_, i) => (i * 7) & 0xff);
+
+  it('reads back what was written, under the same key, module and V8 only', () => {
+    const path = join(dir, 'plugin.wasm.fuel.v8-test.code');
+    expect(writeCompiledCache(path, id, key, code, '1.2.3')).toBeNull();
+    const hit = readCompiledCache(path, id, key, '1.2.3');
+    expect(hit.kind).toBe('hit');
+    expect(hit.kind === 'hit' && Buffer.from(hit.code).equals(Buffer.from(code))).toBe(true);
+    expect(readCompiledCache(path, id, Buffer.from(OTHER_KEY, 'hex'), '1.2.3').kind).toBe('bad');
+    expect(readCompiledCache(path, moduleIdOf('c3'.repeat(32), 128 << 20, 1234), key, '1.2.3').kind).toBe(
+      'bad',
+    );
+    expect(readCompiledCache(path, id, key, '1.2.4').kind).toBe('bad');
+  });
+
+  it('a missing file is a miss; a truncated, foreign or empty one is refused', () => {
+    expect(readCompiledCache(join(dir, 'none.code'), id, key).kind).toBe('miss');
+    const path = join(dir, 'bad.code');
+    for (const text of ['', MAGIC, `${MAGIC}${'0'.repeat(64)}`, `not a cache\n${'0'.repeat(64)}\nxx`]) {
+      writeFileSync(path, text);
+      expect(readCompiledCache(path, id, key).kind).toBe('bad');
+    }
+    expect(existsSync(path)).toBe(true);
+  });
+});
