@@ -1,7 +1,7 @@
 // V8's serialization of compiled WebAssembly code, which Node does not expose: through the native
-// addon in native/wasm-code-cache (built by build/native.mjs for the Node that builds the project).
-// null when the addon is not there or not built for this runtime (Electron needs its own build):
-// then modules compile as they always did.
+// addon in native/wasm-code-cache, built by build/native.mjs for the Node that builds the project
+// (build/Release/) and, for a packaged app, for its Electron (electron/, `npm run dist`). null when
+// the addon is not there or not built for this runtime: then modules compile as they always did.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -27,9 +27,14 @@ export interface WasmSerializer {
   serialize(module: WebAssembly.Module): Uint8Array;
 }
 
-const ADDON = join('native', 'wasm-code-cache', 'build', 'Release', 'wasm_code_cache.node');
+const ADDON = process.versions.electron
+  ? join('native', 'wasm-code-cache', 'electron', 'wasm_code_cache.node')
+  : join('native', 'wasm-code-cache', 'build', 'Release', 'wasm_code_cache.node');
 
-/** The addon in the repository (or app) this file was built into: dist/ is one folder down, electron/sandbox/ two. */
+/**
+ * The addon in the repository (or app) this file was built into: dist/ is one folder down,
+ * electron/sandbox/ two (a packaged app has both in app.asar.unpacked/).
+ */
 function findAddon(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 3; up++) {

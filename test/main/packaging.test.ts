@@ -13,6 +13,8 @@ import afterPack, {
   markUnpackedModules,
   unpackedDir,
 } from '../../build/after-pack.mjs';
+// @ts-expect-error plain ESM build script without types
+import { electronAddonFile } from '../../build/native.mjs';
 import { RunManager } from '../../electron/engine/runs/index.js';
 import { unpackedPath } from '../../electron/main/sandbox/electron-utility.js';
 import { UtilitySandboxLauncher } from '../../electron/main/sandbox/utility-launcher.js';
@@ -130,6 +132,21 @@ describe('electron-builder configuration', () => {
       /outDir: `\$\{here\}\.\.\/dist\/renderer`/,
     );
     expect(existsSync(join(repoRoot, config.afterPack))).toBe(true);
+  });
+
+  it('ships the compiled-code cache addon built for its Electron, unpacked, where the sandbox looks for it', () => {
+    // build/native.mjs --electron (npm run dist) writes it; v8-wasm-serializer.ts loads it under Electron
+    // from app.asar.unpacked/native/... (a .node cannot load from inside the asar).
+    const shipped = 'native/wasm-code-cache/electron/*.node';
+    expect(config.files).toContain(shipped);
+    expect(config.asarUnpack).toContain(shipped);
+    expect(join(repoRoot, shipped).replace('*.node', 'wasm_code_cache.node')).toBe(electronAddonFile);
+    expect(readFileSync(join(repoRoot, 'electron', 'sandbox', 'v8-wasm-serializer.ts'), 'utf8')).toContain(
+      "join('native', 'wasm-code-cache', 'electron', 'wasm_code_cache.node')",
+    );
+    expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.dist).toMatch(
+      /node build\/native\.mjs --electron && electron-builder/,
+    );
   });
 
   it('lists every fuse of the wire with the settings the issue asks for', () => {
