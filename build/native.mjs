@@ -46,7 +46,9 @@ function nodeGyp(args, what) {
   });
   if (r.status !== 0 || !existsSync(addonFile)) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').slice(-6).join('\n');
-    console.warn(`The compiled-code cache addon was not built ${what} (runs compile their modules every time):\n${why}`);
+    console.warn(
+      `The compiled-code cache addon was not built ${what} (runs compile their modules every time):\n${why}`,
+    );
     return false;
   }
   return true;
