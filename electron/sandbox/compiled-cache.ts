@@ -14,10 +14,9 @@
 // 30 ms. A file the plugin author shipped, one from another installation, another module, another
 // memory cap or another V8, or a modified one, is not used (and is replaced after the run). One file
 // per V8 version: the CLI's Node and the app's Electron each keep their own.
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { basename } from 'node:path';
 import { readRegular, reason, writeAtomic } from './prepare/cache.js';
-import { PREPARED_SUFFIX } from './prepare/constants.js';
 import type { WasmSerializer } from './v8-wasm-serializer.js';
 
 const MAGIC = 'fledge-wasm-code 1\n';
@@ -25,8 +24,9 @@ const MAC_HEX = 64;
 /** V8 refuses modules over 1 GiB; its code for one is smaller. */
 const MAX_CACHE_BYTES = 1 << 30;
 
+/** Beside the prepared copy (<binary>.fuel.wasm): <binary>.fuel.v8-<V8 version>.code. */
 export function compiledCachePath(wasmPath: string, v8Version: string = process.versions.v8): string {
-  return `${wasmPath}${PREPARED_SUFFIX.replace(/\.wasm$/, '')}.v8-${v8Version.replace(/[^0-9A-Za-z.-]/g, '_')}.code`;
+  return `${wasmPath}.fuel.v8-${v8Version.replace(/[^0-9A-Za-z.-]/g, '_')}.code`;
 }
 
 /**
@@ -65,9 +65,10 @@ export function readCompiledCache(
   const head = MAGIC.length + MAC_HEX + 1;
   if (raw.length <= head || raw.subarray(0, MAGIC.length).toString('latin1') !== MAGIC)
     return { kind: 'bad', why: 'is not a compiled-code cache of this engine' };
-  const stamp = raw.subarray(MAGIC.length, MAGIC.length + MAC_HEX).toString('latin1');
+  const stamp = raw.subarray(MAGIC.length, MAGIC.length + MAC_HEX);
   const code = new Uint8Array(raw.buffer, raw.byteOffset + head, raw.length - head);
-  if (raw[head - 1] !== 0x0a || stamp !== mac(key, moduleId, v8Version, code))
+  const expected = Buffer.from(mac(key, moduleId, v8Version, code), 'latin1');
+  if (raw[head - 1] !== 0x0a || !timingSafeEqual(stamp, expected))
     return {
       kind: 'bad',
       why: 'did not match its stamp (it was made for another module or installation, or modified)',

@@ -1,8 +1,9 @@
 // Runs ONE plugin command (or plain WASI program, see SandboxMode) inside the sandbox worker thread:
-// loads the prepared module, links the fledge imports, the fuel global and WASI, calls _start and
-// tells how the run ended.
-// Everything here is synchronous; waiting (recv, granted host calls) goes through WorkerChannel,
-// which blocks the thread with Atomics.wait while the controller does the async work.
+// loads the prepared module, compiles it (from its compiled-code cache when it has a valid one:
+// compiled-cache.ts), links the fledge imports, the fuel global and WASI, calls _start and tells how
+// the run ended.
+// Everything after the compile is synchronous; waiting (recv, granted host calls) goes through
+// WorkerChannel, which blocks the thread with Atomics.wait while the controller does the async work.
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { boundText, boundValue, MAX_OPTIONS } from './bounded.js';
