@@ -7,13 +7,15 @@ import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
-import { RunManager } from '../../electron/engine/runs/index.js';
+import { NodeSandboxLauncher, RunManager } from '../../electron/engine/runs/index.js';
+import type { SandboxLauncher } from '../../electron/engine/runs/launcher.js';
 import {
   compiledCachePath,
   moduleIdOf,
   readCompiledCache,
   writeCompiledCache,
 } from '../../electron/sandbox/compiled-cache.js';
+import { workerResourceLimits } from '../../electron/sandbox/controller.js';
 import type { Capabilities } from '../../shared/capabilities.js';
 import { tempDir } from '../support/temp.js';
 import { fixtureWasm, makePlugin, runPlugin, sendingModule, type TestPlugin } from './helpers.js';
@@ -22,9 +24,9 @@ const KEY = 'a1'.repeat(32);
 const OTHER_KEY = 'b2'.repeat(32);
 const MAGIC = 'fledge-wasm-code 1\n';
 
-function manager(key: string): RunManager {
+function manager(key: string, launcher: SandboxLauncher = new InProcessSandboxLauncher()): RunManager {
   return new RunManager({
-    launcher: new InProcessSandboxLauncher(),
+    launcher,
     poolSize: 0,
     prepareCacheKey: key,
     configDir: tempDir('compiled-cache-config'),
@@ -112,12 +114,40 @@ describe('the compiled-code cache beside a plugin', () => {
     expect((await run(p)).end.codeFromCache).toBe(true);
   });
 
+  it("serves the app's sandbox processes too (one process per run, the cache shared with the CLI's)", async () => {
+    const p = await plugin('sandbox-process');
+    const processes = manager(KEY, new NodeSandboxLauncher());
+    try {
+      const first = await run(p, processes);
+      expect(first.end).toMatchObject({ reason: 'exit', codeFromCache: false });
+      const started = first.events.find((e) => e.type === 'started') as { pid?: number } | undefined;
+      expect(started?.pid).toBeGreaterThan(0);
+      expect(started?.pid).not.toBe(process.pid);
+      expect((await run(p, processes)).end).toMatchObject({ reason: 'exit', codeFromCache: true });
+      // The same key (one config dir), the same V8 and flags: the CLI's in-process run takes it as is.
+      expect((await run(p)).end.codeFromCache).toBe(true);
+    } finally {
+      processes.close();
+    }
+  });
+
   it('a FIFO in its place is not read (the run does not hang) and the run goes on', async () => {
     const p = await plugin('fifo');
     execFileSync('mkfifo', [cacheOf(p)]);
     const r = await run(p);
     expect(r.end).toMatchObject({ reason: 'exit', code: 0, codeFromCache: false });
     expect(lstatSync(cacheOf(p)).isFile()).toBe(true);
+  });
+});
+
+describe("the sandbox worker's JS heap", () => {
+  it('is never smaller than the largest wasm memory its process allows (V8 would collect at every grow)', () => {
+    expect(workerResourceLimits(undefined).maxOldGenerationSizeMb).toBe(128);
+    expect(workerResourceLimits(1024).maxOldGenerationSizeMb).toBe(128); // 64 MiB of wasm
+    expect(workerResourceLimits(4096).maxOldGenerationSizeMb).toBe(256); // the default 256 MiB cap
+    expect(workerResourceLimits(16384).maxOldGenerationSizeMb).toBe(1024);
+    expect(workerResourceLimits(65536 * 4).maxOldGenerationSizeMb).toBe(4096);
+    expect(workerResourceLimits(4096).maxYoungGenerationSizeMb).toBe(32);
   });
 });
 
