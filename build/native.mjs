@@ -7,7 +7,7 @@
 //   is rebuilt after it).
 // Best effort: without the addon every run compiles its module as before (slower, nothing else).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,13 @@ export const addonDir = join(root, 'native', 'wasm-code-cache');
 export const addonFile = join(addonDir, 'build', 'Release', 'wasm_code_cache.node');
 export const electronAddonFile = join(addonDir, 'electron', 'wasm_code_cache.node');
 const sources = ['binding.gyp', 'wasm_code_cache.cc'].map((f) => join(addonDir, f));
+/** Which Node the build/ addon is for: another Node (another ABI) cannot load it, so it is rebuilt. */
+const builtFor = join(addonDir, 'build', 'built-for');
+const thisNode = `node ${process.version} abi ${process.versions.modules}\n`;
 
-function upToDate(file) {
+function upToDate(file, forNode = false) {
   if (!existsSync(file)) return false;
+  if (forNode && (!existsSync(builtFor) || readFileSync(builtFor, 'utf8') !== thisNode)) return false;
   const built = statSync(file).mtimeMs;
   return sources.every((s) => statSync(s).mtimeMs <= built);
 }
@@ -56,9 +60,11 @@ function nodeGyp(args, what) {
 
 /** For this Node, unless up to date. */
 export function buildNative() {
-  if (upToDate(addonFile)) return true;
+  if (upToDate(addonFile, true)) return true;
   const dir = nodeDir();
-  return nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node');
+  const ok = nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node');
+  if (ok) writeFileSync(builtFor, thisNode);
+  return ok;
 }
 
 /** For the Electron in node_modules (packaging), then for this Node again. */
@@ -77,7 +83,7 @@ export function buildNativeForElectron() {
   }
   // The folder's build/ is Electron's now: back to this Node's.
   const dir = nodeDir();
-  nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node');
+  if (nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node')) writeFileSync(builtFor, thisNode);
   return ok;
 }
 
