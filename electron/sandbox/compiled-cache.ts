@@ -17,6 +17,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { basename } from 'node:path';
 import { readRegular, reason, writeAtomic } from './prepare/cache.js';
+import { joinParts } from './prepare/memory-cap.js';
 import type { WasmSerializer } from './v8-wasm-serializer.js';
 
 const MAGIC = 'fledge-wasm-code 1\n';
@@ -115,21 +116,23 @@ export interface CompiledModule {
 export const REFRESH_AFTER_MS = 250;
 
 /**
- * Compiles the module the run will instantiate (`wire`: prepared, memory cap applied), from the
- * compiled-code cache in `slot` when there is a valid one and a serializer (v8-wasm-serializer.ts);
+ * Compiles the module the run will instantiate (`wire`: prepared, memory cap applied, in parts), from
+ * the compiled-code cache in `slot` when there is a valid one and a serializer (v8-wasm-serializer.ts);
  * otherwise as `new WebAssembly.Module` would.
  */
 export async function compileWithCodeCache(
-  wire: Uint8Array,
+  wire: readonly Uint8Array[],
   slot: CodeCacheSlot | null,
   serializer: WasmSerializer | null,
 ): Promise<CompiledModule> {
-  if (slot === null || serializer === null)
+  if (slot === null || serializer === null) {
+    const bytes = wire.length === 1 ? wire[0]! : joinParts(wire);
     return {
-      module: new WebAssembly.Module(wire as Uint8Array<ArrayBuffer>),
+      module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>),
       cachedUsed: false,
       keep: () => null,
     };
+  }
   const read = readCompiledCache(slot.path, slot.moduleId, slot.key);
   const cached = read.kind === 'hit' ? read.code : undefined;
   const { module, cachedUsed } = await serializer.compile(wire, cached);

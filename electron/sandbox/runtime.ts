@@ -16,7 +16,7 @@ import {
 } from './compiled-cache.js';
 import { execDenied, refusedRequest } from './host-services.js';
 import {
-  capMemory,
+  capMemoryParts,
   FUEL_IMPORT_MODULE,
   FUEL_IMPORT_NAME,
   instrumentFuel,
@@ -101,7 +101,11 @@ class Stop extends Error {
 }
 
 export interface LoadedModule {
-  bytes: Uint8Array;
+  /** The module to instantiate, in parts (capMemoryParts: views of the prepared bytes, mostly). */
+  parts: Uint8Array[];
+  length: number;
+  /** The prepared bytes before the memory cap (the same imports, types and code). */
+  uncapped: Uint8Array;
   warnings: string[];
   /** Where its compiled code may be kept (a plugin with a cache key, kept beside its binary). */
   codeCache: CodeCacheSlot | null;
@@ -113,8 +117,9 @@ export interface LoadedModule {
  */
 export function loadModule(start: SandboxStart): LoadedModule {
   if (start.mode !== 'plugin') {
-    const bytes = instrumentFuel(new Uint8Array(readFileSync(start.binaryPath)));
-    return { bytes: capMemory(bytes, start.memoryCapBytes), warnings: [], codeCache: null };
+    const uncapped = instrumentFuel(new Uint8Array(readFileSync(start.binaryPath)));
+    const parts = capMemoryParts(uncapped, start.memoryCapBytes);
+    return { parts, length: partsLength(parts), uncapped, warnings: [], codeCache: null };
   }
   const given = start.cacheKey ? Buffer.from(start.cacheKey, 'hex') : undefined;
   const key = given && given.length >= 16 ? given : undefined;
@@ -123,18 +128,21 @@ export function loadModule(start: SandboxStart): LoadedModule {
     ...(start.pluginDir !== undefined ? { root: start.pluginDir } : {}),
     ...(start.binarySha256 !== undefined ? { expectSha256: start.binarySha256 } : {}),
   });
-  const bytes = capMemory(prepared.bytes, start.memoryCapBytes);
+  const parts = capMemoryParts(prepared.bytes, start.memoryCapBytes);
+  const length = partsLength(parts);
   // Only under the engine's own key: the per-process default would make a cache no later run can use.
   const codeCache =
     key && prepared.keptBeside && prepared.mac !== undefined
       ? {
           path: compiledCachePath(start.binaryPath),
           key,
-          moduleId: moduleIdOf(prepared.mac, start.memoryCapBytes, bytes.length),
+          moduleId: moduleIdOf(prepared.mac, start.memoryCapBytes, length),
         }
       : null;
-  return { bytes, warnings: prepared.warnings, codeCache };
+  return { parts, length, uncapped: prepared.bytes, warnings: prepared.warnings, codeCache };
 }
+
+const partsLength = (parts: readonly Uint8Array[]) => parts.reduce((n, p) => n + p.length, 0);
 
 /** Collects one output stream of a program, byte for byte, up to MAX_CAPTURED_BYTES. */
 class ByteSink {
@@ -256,11 +264,11 @@ export async function runPlugin(
   try {
     const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
-    applyTiering(chooseTiering(prepared.bytes.length)); // tiering.ts: V8's compile strategy for this module
-    compiled = await compileWithCodeCache(prepared.bytes, prepared.codeCache, serializer);
+    applyTiering(chooseTiering(prepared.length)); // tiering.ts: V8's compile strategy for this module
+    compiled = await compileWithCodeCache(prepared.parts, prepared.codeCache, serializer);
     module = compiled.module;
     if (prepared.codeCache && serializer) codeFromCache = compiled.cachedUsed;
-    const wrongTypes = program ? [] : checkFledgeSignatures(prepared.bytes);
+    const wrongTypes = program ? [] : checkFledgeSignatures(prepared.uncapped);
     if (wrongTypes.length > 0)
       return finish(
         'error',

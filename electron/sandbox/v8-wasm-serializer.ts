@@ -15,12 +15,13 @@ interface Addon {
 
 export interface WasmSerializer {
   /**
-   * Compiles `wire`, its code taken from `cached` when V8 accepts it (the same V8, flags and CPU
-   * features that made it; anything else is compiled as usual). `cached` must be bytes this
-   * engine serialised itself, authenticated (compiled-cache.ts): V8 runs them as its own machine code.
+   * Compiles the module whose bytes are the parts of `wire` in order (fed to V8 as they are, with no
+   * copy made first), its code taken from `cached` when V8 accepts it (the same V8, flags and CPU
+   * features that made it; anything else is compiled as usual). `cached` must be bytes this engine
+   * serialised itself, authenticated (compiled-cache.ts): V8 runs them as its own machine code.
    */
   compile(
-    wire: Uint8Array,
+    wire: readonly Uint8Array[],
     cached: Uint8Array | undefined,
   ): Promise<{ module: WebAssembly.Module; cachedUsed: boolean }>;
   /** The module's compiled code as V8 serialises it (its optimised functions; the rest stay lazy). */
@@ -51,7 +52,7 @@ let loaded: WasmSerializer | null | undefined;
 
 /**
  * This thread's serializer, loaded on first use. Installing it takes over WebAssembly.compileStreaming
- * on this thread (the sandbox worker, which fetches nothing): it then takes { wire, cached? }.
+ * on this thread (the sandbox worker, which fetches nothing): it then takes { wire: parts, cached? }.
  */
 export function wasmSerializer(): WasmSerializer | null {
   if (loaded !== undefined) return loaded;

@@ -4,9 +4,10 @@
 //   serialize(module)  -> ArrayBuffer: the module's compiled code (V8 keeps its optimised functions;
 //                         the others compile lazily again), as CompiledWasmModule::Serialize.
 //   install()          -> makes WebAssembly.compileStreaming of THIS thread take
-//                         { wire: ArrayBufferView, cached?: ArrayBufferView } instead of a Response:
-//                         the module is the wire bytes, its code taken from `cached` when V8 accepts
-//                         it (same V8, same flags, same CPU features), else compiled as usual.
+//                         { wire: ArrayBufferView[], cached?: ArrayBufferView } instead of a Response:
+//                         the module is the wire bytes (the parts in order), its code taken from
+//                         `cached` when V8 accepts it (same V8, same flags, same CPU features), else
+//                         compiled as usual.
 //   lastCachedAccepted() -> whether V8 took the cached code for this thread's last such compile.
 //
 // V8 trusts cached code as its own machine code: the caller passes only bytes it wrote itself and
@@ -16,9 +17,11 @@
 
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace {
 
+using v8::Array;
 using v8::ArrayBuffer;
 using v8::ArrayBufferView;
 using v8::Context;
@@ -45,12 +48,22 @@ void OnCompileStreaming(const FunctionCallbackInfo<Value>& info) {
   Local<Context> context = isolate->GetCurrentContext();
   Local<Value> wire;
   Local<Value> cached;
-  if (!info[0]->IsObject() ||
-      !info[0].As<Object>()->Get(context, String::NewFromUtf8Literal(isolate, "wire")).ToLocal(&wire) ||
-      !info[0].As<Object>()->Get(context, String::NewFromUtf8Literal(isolate, "cached")).ToLocal(&cached) ||
-      !wire->IsArrayBufferView() || !(cached->IsUndefined() || cached->IsArrayBufferView())) {
+  bool ok = info[0]->IsObject() &&
+            info[0].As<Object>()->Get(context, String::NewFromUtf8Literal(isolate, "wire")).ToLocal(&wire) &&
+            info[0].As<Object>()->Get(context, String::NewFromUtf8Literal(isolate, "cached")).ToLocal(&cached) &&
+            wire->IsArray() && (cached->IsUndefined() || cached->IsArrayBufferView());
+  std::vector<Local<ArrayBufferView>> parts;
+  if (ok) {
+    Local<Array> list = wire.As<Array>();
+    for (uint32_t i = 0; ok && i < list->Length(); i++) {
+      Local<Value> part;
+      ok = list->Get(context, i).ToLocal(&part) && part->IsArrayBufferView();
+      if (ok) parts.push_back(part.As<ArrayBufferView>());
+    }
+  }
+  if (!ok) {
     streaming->Abort(Exception::TypeError(String::NewFromUtf8Literal(
-        isolate, "compileStreaming here takes { wire: Uint8Array, cached?: Uint8Array }")));
+        isolate, "compileStreaming here takes { wire: Uint8Array[], cached?: Uint8Array }")));
     return;
   }
   if (cached->IsArrayBufferView()) {
@@ -58,8 +71,8 @@ void OnCompileStreaming(const FunctionCallbackInfo<Value>& info) {
     // The bytes must stay valid until Finish returns: they are the caller's, held by `info`.
     last_cached_accepted = streaming->SetCompiledModuleBytes(BytesOf(c), c->ByteLength());
   }
-  Local<ArrayBufferView> w = wire.As<ArrayBufferView>();
-  streaming->OnBytesReceived(BytesOf(w), w->ByteLength());  // copied by V8
+  for (Local<ArrayBufferView> part : parts)
+    streaming->OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
   streaming->Finish(true);
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { capMemory, instrumentFuel, ModuleError } from '../../electron/sandbox/prepare/index.js';
+import {
+  capMemory,
+  capMemoryParts,
+  instrumentFuel,
+  joinParts,
+  ModuleError,
+} from '../../electron/sandbox/prepare/index.js';
 import { instantiate, instantiateMetered, thrown, toText, wat } from './helpers.js';
 
 const PAGE = 65536;
@@ -64,5 +70,34 @@ describe('capMemory', () => {
     // A module without memory is unchanged.
     const none = wat('(module (func (export "f")))');
     expect(Buffer.from(capMemory(none, PAGE)).equals(Buffer.from(none))).toBe(true);
+  });
+
+  it('in parts, leaves the code where it is: views of the module, new bytes only for the limits', () => {
+    const body = Array.from({ length: 200 }, (_, i) => `(drop (i32.const ${i}))`).join(' ');
+    const module = instrumentFuel(
+      wat(`(module (memory 1) (func (export "f") ${body}) (func (export "g") (result i32) (memory.size)))`),
+    );
+    const parts = capMemoryParts(module, 2 * PAGE);
+    const joined = joinParts(parts);
+    expect(toText(joined)).toContain('(memory (;0;) 1 2)');
+    expect(instantiateMetered(joined, 10_000n).exports.g()).toBe(1);
+    // Everything after the memory section (exports, the code) is one view of the module's own bytes.
+    const last = parts.at(-1)!;
+    expect(last.buffer).toBe(module.buffer);
+    expect(last.length).toBeGreaterThan(module.length / 2);
+    expect(parts.filter((p) => p.buffer !== module.buffer).reduce((n, p) => n + p.length, 0)).toBeLessThan(
+      16,
+    );
+  });
+
+  it('writes a section size that the module padded at its shortest, as a whole rewrite would', () => {
+    // (module (type (func))) with the type section's size padded to five bytes: 0x84 0x80 0x80 0x80 0x00.
+    const padded = new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 0x84, 0x80, 0x80, 0x80, 0x00, 1, 0x60, 0, 0,
+    ]);
+    expect(WebAssembly.validate(padded)).toBe(true);
+    const capped = capMemory(padded, PAGE);
+    expect(Array.from(capped)).toEqual([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0]);
+    expect(Array.from(joinParts(capMemoryParts(padded, PAGE)))).toEqual(Array.from(capped));
   });
 });

@@ -49,17 +49,49 @@ function writeCapped(w: Writer, lim: Limits, capBytes: number, which: string): v
 
 /** Rewrites every memory's limits (defined or imported) so it can never grow past capBytes. */
 export function capMemory(module: Uint8Array, capBytes: number): Uint8Array {
+  return joinParts(capMemoryParts(module, capBytes));
+}
+
+/** The parts' bytes in one buffer. */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * capMemory's bytes in parts, in order: views into `module` where it is unchanged (nearly all of it:
+ * the code), new bytes for the sections whose limits are rewritten. joinParts of them is
+ * capMemory(module, capBytes); a streaming compile takes them as they are, without copying a module
+ * of tens of megabytes first (ruby.wasm: ~30 ms a run).
+ */
+export function capMemoryParts(module: Uint8Array, capBytes: number): Uint8Array[] {
   if (!Number.isFinite(capBytes) || capBytes < 0) throw new RangeError(`capMemory: bad cap ${capBytes}`);
   checkHeader(module);
   const sections = splitSections(module);
-  const out = new Writer(module.length + 64);
-  out.bytes(module, 0, 8);
+  const parts: Uint8Array[] = [];
+  // Unchanged bytes are gathered in one run of the module, [runStart, at); `at` is where the next
+  // section's header starts in it.
+  let runStart = 0;
+  let at = 8;
+  const endRun = () => {
+    if (at > runStart) parts.push(module.subarray(runStart, at));
+  };
+  const put = (sec: { start: number; end: number }, bytes: Uint8Array) => {
+    endRun();
+    parts.push(bytes);
+    runStart = at = sec.end;
+  };
   const tmp = new Writer(256);
   for (const sec of sections) {
     if (sec.id === SEC_IMPORT) {
       const imports = readImports(module, sec);
       if (!imports.some((i) => i.kind === EXT_MEMORY)) {
-        copySection(out, module, sec.id, sec.start, sec.end);
+        keep(sec);
         continue;
       }
       tmp.pos = 0;
@@ -73,23 +105,45 @@ export function capMemory(module: Uint8Array, capBytes: number): Uint8Array {
         const r = new Reader(module, imp.limitsStart, imp.end);
         writeCapped(tmp, readLimits(r), capBytes, `the imported memory "${imp.module}" "${imp.name}"`);
       }
-      out.sized(SEC_IMPORT, tmp);
+      put(sec, sectionBytes(SEC_IMPORT, tmp));
     } else if (sec.id === SEC_MEMORY) {
       const r = new Reader(module, sec.start, sec.end);
       const n = r.u32();
       tmp.pos = 0;
       tmp.u32(n);
       for (let i = 0; i < n; i++) writeCapped(tmp, readLimits(r), capBytes, 'the plugin');
-      out.sized(SEC_MEMORY, tmp);
+      put(sec, sectionBytes(SEC_MEMORY, tmp));
     } else {
-      copySection(out, module, sec.id, sec.start, sec.end);
+      keep(sec);
     }
   }
-  return out.result();
+  endRun();
+  return parts;
+
+  /** A section as it was: its id and size written as LEB128 at their shortest, then its content. */
+  function keep(sec: { id: number; start: number; end: number }): void {
+    const header = sectionHeader(sec.id, sec.end - sec.start);
+    const same = sec.start - at === header.length && header.every((b, i) => module[at + i] === b);
+    if (same) {
+      at = sec.end; // the run goes on through this section
+      return;
+    }
+    endRun(); // a longer (padded) size in the module: written out shortest, as before
+    parts.push(header);
+    runStart = sec.start;
+    at = sec.end;
+  }
 }
 
-function copySection(out: Writer, src: Uint8Array, id: number, start: number, end: number): void {
-  out.u8(id);
-  out.u32(end - start);
-  out.bytes(src, start, end);
+function sectionHeader(id: number, size: number): Uint8Array {
+  const w = new Writer(6);
+  w.u8(id);
+  w.u32(size);
+  return w.result();
+}
+
+function sectionBytes(id: number, content: Writer): Uint8Array {
+  const w = new Writer(content.pos + 6);
+  w.sized(id, content);
+  return w.result();
 }
