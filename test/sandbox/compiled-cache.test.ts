@@ -3,7 +3,7 @@
 // nothing else. Real runs (the CLI's in-process sandbox, the addon built by build/native.mjs), real
 // wasm, real files; the attacks are files someone else put where the cache goes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
@@ -129,6 +129,19 @@ describe('the compiled-code cache beside a plugin', () => {
     } finally {
       processes.close();
     }
+  });
+
+  it('a plugin folder that cannot hold the prepared copy gets one warning, and no compiled code either', async () => {
+    const p = await plugin('unwritable');
+    mkdirSync(`${p.binary}.fuel.wasm`); // as root ignores permissions: the prepared copy cannot be written
+    const r = await run(p);
+    expect(r.end).toMatchObject({ reason: 'exit', code: 0 });
+    expect(r.end.codeFromCache).toBeUndefined();
+    expect(r.output).toBe('hello');
+    expect(r.logs.map((l) => l.message).filter((m) => /^Could not save/.test(m))).toEqual([
+      expect.stringMatching(/^Could not save the prepared copy of plugin\.wasm beside it/),
+    ]);
+    expect(existsSync(cacheOf(p))).toBe(false);
   });
 
   it('a FIFO in its place is not read (the run does not hang) and the run goes on', async () => {

@@ -39,7 +39,10 @@ export interface PreparedModule {
   /** Instrumented bytes (memory cap NOT applied; apply capMemory per run). */
   bytes: Uint8Array;
   fromCache: boolean;
-  /** Whether caches may be kept beside the binary (not when it is reached through a link out of the plugin). */
+  /**
+   * Whether caches are kept beside the binary: not when it is reached through a link out of the
+   * plugin, nor when its prepared copy could not be saved there.
+   */
   keptBeside: boolean;
   /** The stamp's HMAC of `bytes` under the key (when kept beside): what the compiled-code cache binds to. */
   mac?: string;
@@ -265,6 +268,8 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
       `Could not save the prepared copy of ${basename(wasmPath)} beside it (${reason(e)}); ` +
         'it will be prepared again next time.',
     );
+    // Nor would its compiled code be kept there: one warning says it.
+    return { bytes, fromCache: false, keptBeside: false, warnings };
   }
   return { bytes, fromCache: false, keptBeside: true, mac, warnings };
 }
