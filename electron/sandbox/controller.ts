@@ -33,11 +33,12 @@ export interface ControllerOptions {
 
 /**
  * The JS heap of the worker that runs the wasm (wasm memory is capped apart, per run): at least 128
- * MiB, and no less than the largest wasm memory the process allows (`maxPages`). V8 counts a wasm
- * memory as external memory and, whenever that grows by half the heap limit past its low point,
- * runs a full garbage collection: with a limit under the wasm cap, a plugin whose memory grows
- * steadily pays one every few megabytes (ruby.wasm under the 256 MiB cap: 63 full collections and a
- * third of its run with 128 MiB, 12 with 256; npm run bench:wasmtime).
+ * MiB, and no less than the largest wasm memory the process allows (`maxPages`). At each memory.grow
+ * V8 counts the whole wasm memory again as new external memory, and collects fully once that is half
+ * the heap limit past its low point: with a limit under the wasm cap, a plugin whose memory grows a
+ * little at a time pays a full collection per grow (a 100 MiB memory grown 40 times by a page: 41
+ * with 128 MiB, 11 with 256; ruby.wasm under the 256 MiB cap: 63 and a third of its run with 128 MiB,
+ * 12 with 256).
  */
 export function workerResourceLimits(maxPages?: number): {
   maxOldGenerationSizeMb: number;
