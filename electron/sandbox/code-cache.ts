@@ -17,12 +17,6 @@ import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 import { CODE_CACHE_POINT } from './code-cache-point.js';
 
-/**
- * 'write': write the cache at CODE_CACHE_POINT (else at exit), with every function compiled by then;
- * 'check': report on stderr whether the cache was used ("code cache: used|refused|none").
- */
-export type CodeCacheMode = 'write' | 'check';
-
 /** The bundle this cache belongs to, and the Node that made it. */
 function header(file: string): string {
   const st = statSync(file);
@@ -39,7 +33,12 @@ function readCache(cacheFile: string, expected: string): Buffer | undefined {
   }
 }
 
-/** Runs the CommonJS bundle `file` as require() would, compiled from its code cache when it has one. */
+/**
+ * Runs the CommonJS bundle `file` as require() would, compiled from its code cache when it has one.
+ * `mode` (from the environment): 'write' writes the cache at CODE_CACHE_POINT (else at exit), with
+ * every function compiled by then; 'check' reports on stderr whether the cache was used ("code
+ * cache: used|refused|none"); anything else does neither.
+ */
 export function startFromCodeCache(file: string, mode: string | undefined): void {
   const cacheFile = `${file}.cache`;
   const expected = header(file);

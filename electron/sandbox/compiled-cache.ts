@@ -103,8 +103,8 @@ export interface CodeCacheSlot {
 
 export interface CompiledModule {
   module: WebAssembly.Module;
-  /** Whether V8 started from the cache. */
-  cachedUsed: boolean;
+  /** Whether V8 started from the cache; null when this module has none (no slot or no serializer). */
+  cachedUsed: boolean | null;
   /** After the run: saves the module's code when that is worth it. A warning, or null. */
   keep(ranMs: number): string | null;
 }
@@ -129,7 +129,7 @@ export async function compileWithCodeCache(
     const bytes = wire.length === 1 ? wire[0]! : joinParts(wire);
     return {
       module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>),
-      cachedUsed: false,
+      cachedUsed: null,
       keep: () => null,
     };
   }

@@ -22,6 +22,7 @@ import {
   instrumentFuel,
   loadPrepared,
   ModuleError,
+  partsLength,
 } from './prepare/index.js';
 import type {
   EndReason,
@@ -103,7 +104,6 @@ class Stop extends Error {
 export interface LoadedModule {
   /** The module to instantiate, in parts (capMemoryParts: views of the prepared bytes, mostly). */
   parts: Uint8Array[];
-  length: number;
   /** The prepared bytes before the memory cap (the same imports, types and code). */
   uncapped: Uint8Array;
   warnings: string[];
@@ -119,7 +119,7 @@ export function loadModule(start: SandboxStart): LoadedModule {
   if (start.mode !== 'plugin') {
     const uncapped = instrumentFuel(new Uint8Array(readFileSync(start.binaryPath)));
     const parts = capMemoryParts(uncapped, start.memoryCapBytes);
-    return { parts, length: partsLength(parts), uncapped, warnings: [], codeCache: null };
+    return { parts, uncapped, warnings: [], codeCache: null };
   }
   const given = start.cacheKey ? Buffer.from(start.cacheKey, 'hex') : undefined;
   const key = given && given.length >= 16 ? given : undefined;
@@ -129,20 +129,17 @@ export function loadModule(start: SandboxStart): LoadedModule {
     ...(start.binarySha256 !== undefined ? { expectSha256: start.binarySha256 } : {}),
   });
   const parts = capMemoryParts(prepared.bytes, start.memoryCapBytes);
-  const length = partsLength(parts);
   // Only under the engine's own key: the per-process default would make a cache no later run can use.
   const codeCache =
-    key && prepared.keptBeside && prepared.mac !== undefined
+    key && prepared.mac !== undefined
       ? {
           path: compiledCachePath(start.binaryPath),
           key,
-          moduleId: moduleIdOf(prepared.mac, start.memoryCapBytes, length),
+          moduleId: moduleIdOf(prepared.mac, start.memoryCapBytes, partsLength(parts)),
         }
       : null;
-  return { parts, length, uncapped: prepared.bytes, warnings: prepared.warnings, codeCache };
+  return { parts, uncapped: prepared.bytes, warnings: prepared.warnings, codeCache };
 }
-
-const partsLength = (parts: readonly Uint8Array[]) => parts.reduce((n, p) => n + p.length, 0);
 
 /** Collects one output stream of a program, byte for byte, up to MAX_CAPTURED_BYTES. */
 class ByteSink {
@@ -264,10 +261,10 @@ export async function runPlugin(
   try {
     const prepared = loadModule(start);
     for (const w of prepared.warnings) hostLog('warn', w);
-    applyTiering(chooseTiering(prepared.length)); // tiering.ts: V8's compile strategy for this module
+    applyTiering(chooseTiering(partsLength(prepared.parts))); // tiering.ts: V8's compile strategy for this module
     compiled = await compileWithCodeCache(prepared.parts, prepared.codeCache, serializer);
     module = compiled.module;
-    if (prepared.codeCache && serializer) codeFromCache = compiled.cachedUsed;
+    if (compiled.cachedUsed !== null) codeFromCache = compiled.cachedUsed;
     const wrongTypes = program ? [] : checkFledgeSignatures(prepared.uncapped);
     if (wrongTypes.length > 0)
       return finish(

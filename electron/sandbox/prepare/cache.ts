@@ -40,11 +40,10 @@ export interface PreparedModule {
   bytes: Uint8Array;
   fromCache: boolean;
   /**
-   * Whether caches are kept beside the binary: not when it is reached through a link out of the
-   * plugin, nor when its prepared copy could not be saved there.
+   * The stamp's HMAC of `bytes` under the key, when the prepared copy is kept beside the binary: what
+   * the compiled-code cache binds to. Absent when caches are not kept there: the binary is reached
+   * through a link out of the plugin, or its prepared copy could not be saved.
    */
-  keptBeside: boolean;
-  /** The stamp's HMAC of `bytes` under the key (when kept beside): what the compiled-code cache binds to. */
   mac?: string;
   /** Plain-words warnings, e.g. "stale cache rebuilt". */
   warnings: string[];
@@ -250,11 +249,10 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
       `${basename(wasmPath)} is reached through a link out of the plugin folder; ` +
         'its prepared copy is not saved beside it (it is prepared on every run).',
     );
-    return { bytes: instrumentFuel(src), fromCache: false, keptBeside: false, warnings };
+    return { bytes: instrumentFuel(src), fromCache: false, warnings };
   }
   const state = readCache(paths, sourceHash, key);
-  if (state.kind === 'hit')
-    return { bytes: state.bytes, fromCache: true, keptBeside: true, mac: state.mac, warnings };
+  if (state.kind === 'hit') return { bytes: state.bytes, fromCache: true, mac: state.mac, warnings };
   if (state.kind === 'bad') {
     warnings.push(`The saved prepared copy of ${basename(wasmPath)} ${state.why}; it was prepared again.`);
   }
@@ -269,7 +267,7 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
         'it will be prepared again next time.',
     );
     // Nor would its compiled code be kept there: one warning says it.
-    return { bytes, fromCache: false, keptBeside: false, warnings };
+    return { bytes, fromCache: false, warnings };
   }
-  return { bytes, fromCache: false, keptBeside: true, mac, warnings };
+  return { bytes, fromCache: false, mac, warnings };
 }

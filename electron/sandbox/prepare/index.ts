@@ -15,5 +15,5 @@ export { loadPrepared, type PreparedModule } from './cache.js';
 export { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, PREPARE_ENGINE_VERSION } from './constants.js';
 export { ModuleError, type ModuleErrorCode } from './errors.js';
 export { instrumentFuel } from './fuel.js';
-export { capMemory, capMemoryParts, joinParts } from './memory-cap.js';
+export { capMemory, capMemoryParts, joinParts, partsLength } from './memory-cap.js';
 export { type OffThreadOptions, PREPARE_TIMEOUT_MS, prepareOffThread } from './off-thread.js';

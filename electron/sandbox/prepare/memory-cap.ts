@@ -52,9 +52,14 @@ export function capMemory(module: Uint8Array, capBytes: number): Uint8Array {
   return joinParts(capMemoryParts(module, capBytes));
 }
 
+/** The number of bytes in the parts. */
+export function partsLength(parts: readonly Uint8Array[]): number {
+  return parts.reduce((n, p) => n + p.length, 0);
+}
+
 /** The parts' bytes in one buffer. */
 export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  const out = new Uint8Array(partsLength(parts));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
