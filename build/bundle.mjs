@@ -11,9 +11,6 @@ import { buildNative } from './native.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** dist name -> source entry. Add an entry here when a new process or script needs its own file. */
-export const entries = {};
-
 // CommonJS bundles: Node 20 caches no ES module's compiled code, and these are started often.
 const cjsEntries = {
   // dist/cli.cjs starts dist/cli-main.cjs (electron/cli/main.ts) from V8's code cache of it.
@@ -29,7 +26,7 @@ const cjsEntries = {
 /** The CommonJS bundles started from a code cache (sandbox/code-cache.ts), each made ASCII for it. */
 const cachedBundles = ['cli-main.cjs', 'sandbox-worker-main.cjs'];
 
-// Optional entries appear as their sources land.
+// ES module bundles (dist name -> source entry); optional ones appear as their sources land.
 const optional = {
   'sandbox-host': 'electron/sandbox/host.ts',
   'sandbox-worker': 'electron/sandbox/worker.ts',
@@ -50,7 +47,7 @@ const browserEntries = {
 };
 
 export async function bundle() {
-  const entryPoints = { ...entries };
+  const entryPoints = {};
   for (const [name, src] of Object.entries(optional))
     if (existsSync(join(root, src))) entryPoints[name] = src;
   // The builds run side by side (the Node one is the long one); all are awaited at the end.

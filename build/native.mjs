@@ -60,7 +60,10 @@ function nodeGyp(args, what) {
 
 /** For this Node, unless up to date. */
 export function buildNative() {
-  if (upToDate(addonFile, true)) return true;
+  return upToDate(addonFile, true) || buildForThisNode();
+}
+
+function buildForThisNode() {
   const dir = nodeDir();
   const ok = nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node');
   if (ok) writeFileSync(builtFor, thisNode);
@@ -81,9 +84,7 @@ export function buildNativeForElectron() {
     mkdirSync(dirname(electronAddonFile), { recursive: true });
     copyFileSync(addonFile, electronAddonFile);
   }
-  // The folder's build/ is Electron's now: back to this Node's.
-  const dir = nodeDir();
-  if (nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node')) writeFileSync(builtFor, thisNode);
+  buildForThisNode(); // the folder's build/ is Electron's now: back to this Node's
   return ok;
 }
 
