@@ -1,10 +1,11 @@
 // Builds the native addon the sandbox worker uses for V8's compiled-code cache
 // (native/wasm-code-cache, electron/sandbox/v8-wasm-serializer.ts), with node-gyp from node_modules:
-// - for the Node that runs this (every bundle, when the addon is older than its sources), with the
-//   headers that came with this Node (Debian's /usr/include/node, or an official build's include/);
+// - for the Node that runs this and for the pinned Node sandbox processes are forked on when it is
+//   installed (electron/engine/runs/sandbox-node.ts), at every bundle when out of date, each with the
+//   headers that came with it (Debian's /usr/include/node, an official build's include/), into
+//   native/wasm-code-cache/node-abi-<its ABI>/: one Node cannot load another's;
 // - with --electron, for the Electron in node_modules (`npm run dist`), with Electron's headers,
-//   fetched by node-gyp from Electron's server, into native/wasm-code-cache/electron/ (the Node build
-//   is rebuilt after it).
+//   fetched by node-gyp from Electron's server, into native/wasm-code-cache/electron/.
 // Best effort: without the addon every run compiles its module as before (slower, nothing else).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,27 +15,63 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const addonDir = join(root, 'native', 'wasm-code-cache');
-export const addonFile = join(addonDir, 'build', 'Release', 'wasm_code_cache.node');
+/** What node-gyp writes; each build is copied out of it to where its runtime looks. */
+const builtFile = join(addonDir, 'build', 'Release', 'wasm_code_cache.node');
+/** The addon for the Node of ABI `abi` (process.versions.modules): v8-wasm-serializer.ts loads it. */
+export function nodeAddonFile(abi = process.versions.modules) {
+  return join(addonDir, `node-abi-${abi}`, 'wasm_code_cache.node');
+}
+export const addonFile = nodeAddonFile();
 export const electronAddonFile = join(addonDir, 'electron', 'wasm_code_cache.node');
 const sources = ['binding.gyp', 'wasm_code_cache.cc'].map((f) => join(addonDir, f));
-/** Which Node the build/ addon is for: another Node (another ABI) cannot load it, so it is rebuilt. */
-const builtFor = join(addonDir, 'build', 'built-for');
-const thisNode = `node ${process.version} abi ${process.versions.modules}\n`;
 
-function upToDate(file, forNode = false) {
+/** A Node to build for: its binary, version and ABI. */
+function nodeOf(execPath) {
+  if (execPath === process.execPath)
+    return { execPath, version: process.version, abi: process.versions.modules };
+  const r = spawnSync(execPath, ['-p', 'process.version + " " + process.versions.modules'], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) return undefined;
+  const [version, abi] = r.stdout.trim().split(' ');
+  return { execPath, version, abi };
+}
+
+/** The pinned Node's binary (sandbox-node.ts's pinnedNode: build/setup.sh installs it), if installed. */
+function pinnedNodeBinary() {
+  const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  try {
+    const pkgFile = createRequire(join(root, 'build', 'sandbox-node', 'package.json')).resolve(
+      `${name}/package.json`,
+    );
+    const { bin } = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    const rel = typeof bin === 'string' ? bin : bin?.node;
+    const file = rel ? join(dirname(pkgFile), rel) : undefined;
+    return file && existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which Node an addon is for (beside it): one built for another Node of the same ABI is rebuilt too. */
+const builtForFile = (file) => join(dirname(file), 'built-for');
+const builtForText = (node) => `node ${node.version} abi ${node.abi}\n`;
+
+function upToDate(file, node) {
   if (!existsSync(file)) return false;
-  if (forNode && (!existsSync(builtFor) || readFileSync(builtFor, 'utf8') !== thisNode)) return false;
+  const forFile = builtForFile(file);
+  if (node && (!existsSync(forFile) || readFileSync(forFile, 'utf8') !== builtForText(node))) return false;
   const built = statSync(file).mtimeMs;
   return sources.every((s) => statSync(s).mtimeMs <= built);
 }
 
-/** The folder holding include/node/node.h for this Node, if it has one (else node-gyp's default). */
-function nodeDir() {
-  const prefix = dirname(dirname(process.execPath));
+/** The folder holding include/node/node.h for a Node, if it has one (else node-gyp's default). */
+function nodeDir(execPath) {
+  const prefix = dirname(dirname(execPath));
   return existsSync(join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
 }
 
-function nodeGyp(args, what) {
+function nodeGyp(args, what, execPath = process.execPath) {
   let gyp;
   try {
     gyp = createRequire(join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js');
@@ -42,13 +79,13 @@ function nodeGyp(args, what) {
     console.warn(`The compiled-code cache addon was not built ${what}: node-gyp is not installed (npm ci).`);
     return false;
   }
-  const r = spawnSync(process.execPath, [gyp, 'rebuild', ...args], {
+  const r = spawnSync(execPath, [gyp, 'rebuild', ...args], {
     cwd: addonDir,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
   });
-  if (r.status !== 0 || !existsSync(addonFile)) {
+  if (r.status !== 0 || !existsSync(builtFile)) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').slice(-6).join('\n');
     console.warn(
       `The compiled-code cache addon was not built ${what} (runs compile their modules every time):\n${why}`,
@@ -58,16 +95,27 @@ function nodeGyp(args, what) {
   return true;
 }
 
-/** For this Node, unless up to date. */
+/** For this Node and the pinned Node (when installed), each unless up to date. */
 export function buildNative() {
-  return upToDate(addonFile, true) || buildForThisNode();
+  const nodes = [nodeOf(process.execPath)];
+  const pinned = pinnedNodeBinary();
+  const other = pinned && pinned !== process.execPath ? nodeOf(pinned) : undefined;
+  if (other && other.abi !== nodes[0].abi) nodes.push(other);
+  let ok = true;
+  for (const node of nodes) {
+    const file = nodeAddonFile(node.abi);
+    if (!upToDate(file, node)) ok = buildFor(node, file) && ok;
+  }
+  return ok;
 }
 
-function buildForThisNode() {
-  const dir = nodeDir();
-  const ok = nodeGyp(dir ? [`--nodedir=${dir}`] : [], 'for this Node');
-  if (ok) writeFileSync(builtFor, thisNode);
-  return ok;
+function buildFor(node, file) {
+  const dir = nodeDir(node.execPath);
+  if (!nodeGyp(dir ? [`--nodedir=${dir}`] : [], `for Node ${node.version}`, node.execPath)) return false;
+  mkdirSync(dirname(file), { recursive: true });
+  copyFileSync(builtFile, file);
+  writeFileSync(builtForFile(file), builtForText(node));
+  return true;
 }
 
 /** For the Electron in node_modules (packaging), then for this Node again. */
@@ -82,9 +130,8 @@ export function buildNativeForElectron() {
   );
   if (ok) {
     mkdirSync(dirname(electronAddonFile), { recursive: true });
-    copyFileSync(addonFile, electronAddonFile);
+    copyFileSync(builtFile, electronAddonFile);
   }
-  buildForThisNode(); // the folder's build/ is Electron's now: back to this Node's
   return ok;
 }
 

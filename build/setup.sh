@@ -29,3 +29,15 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The pinned Node that sandbox processes are forked on outside Electron (browser mode, the CLI's runs:
+# electron/engine/runs/sandbox-node.ts says why), in a folder of its own: its package puts a `node`
+# in node_modules/.bin, which every npm script of the project would otherwise run on. Optional: on a
+# platform it has no package for (or when the registry cannot be reached) the sandbox runs on the
+# project's Node, as before.
+SANDBOX_NODE=build/sandbox-node
+if [ ! -d "$SANDBOX_NODE/node_modules" ] || [ "$SANDBOX_NODE/package-lock.json" -nt "$SANDBOX_NODE/node_modules/.package-lock.json" ]; then
+  echo "setup: installing the sandbox's Node"
+  npm ci --prefix "$SANDBOX_NODE" --no-audit --no-fund --loglevel=error ||
+    echo "setup: the sandbox's Node could not be installed; sandboxes run on this Node instead"
+fi

@@ -1,6 +1,7 @@
 // V8's serialization of compiled WebAssembly code, which Node does not expose: through the native
-// addon in native/wasm-code-cache, built by build/native.mjs for the Node that builds the project
-// (build/Release/) and, for a packaged app, for its Electron (electron/, `npm run dist`). null when
+// addon in native/wasm-code-cache, built by build/native.mjs for the Node that builds the project and
+// the pinned Node sandboxes are forked on (node-abi-<ABI>/: a Node loads only an addon of its own
+// ABI) and, for a packaged app, for its Electron (electron/, `npm run dist`). null when
 // the addon is not there or not built for this runtime: then modules compile as they always did.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -30,7 +31,7 @@ export interface WasmSerializer {
 
 const ADDON = process.versions.electron
   ? join('native', 'wasm-code-cache', 'electron', 'wasm_code_cache.node')
-  : join('native', 'wasm-code-cache', 'build', 'Release', 'wasm_code_cache.node');
+  : join('native', 'wasm-code-cache', `node-abi-${process.versions.modules}`, 'wasm_code_cache.node');
 
 /**
  * The addon in the repository (or app) this file was built into: dist/ is one folder down,

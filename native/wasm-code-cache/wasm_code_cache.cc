@@ -41,6 +41,31 @@ const uint8_t* BytesOf(Local<ArrayBufferView> view) {
   return static_cast<const uint8_t*>(view->Buffer()->Data()) + view->ByteOffset();
 }
 
+// V8 up to 14.1 (Node 20-25, Electron 45) takes the cached code before the wire bytes
+// (SetCompiledModuleBytes); later V8 (Node 26: 14.6) is told there is some (SetHasCompiledModuleBytes)
+// and asks for it in Finish's callback. The same effect: V8 deserialises `code` when it accepts it.
+template <typename Streaming>
+void CompileFrom(Streaming& streaming, const std::vector<Local<ArrayBufferView>>& parts,
+                 const uint8_t* code, size_t code_size) {
+  if constexpr (requires { streaming.SetCompiledModuleBytes(code, code_size); }) {
+    if (code != nullptr) last_cached_accepted = streaming.SetCompiledModuleBytes(code, code_size);
+    for (Local<ArrayBufferView> part : parts)
+      streaming.OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
+    streaming.Finish(true);
+  } else {
+    if (code != nullptr) streaming.SetHasCompiledModuleBytes();
+    for (Local<ArrayBufferView> part : parts)
+      streaming.OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
+    if (code == nullptr) {
+      streaming.Finish({});
+      return;
+    }
+    streaming.Finish([&](auto& caching) {  // a WasmStreaming::ModuleCachingInterface
+      last_cached_accepted = caching.SetCachedCompiledModuleBytes({code, code_size});
+    });
+  }
+}
+
 void OnCompileStreaming(const FunctionCallbackInfo<Value>& info) {
   Isolate* isolate = info.GetIsolate();
   std::shared_ptr<WasmStreaming> streaming = WasmStreaming::Unpack(isolate, info.Data());
@@ -66,14 +91,14 @@ void OnCompileStreaming(const FunctionCallbackInfo<Value>& info) {
         isolate, "compileStreaming here takes { wire: Uint8Array[], cached?: Uint8Array }")));
     return;
   }
+  const uint8_t* code = nullptr;
+  size_t code_size = 0;
   if (cached->IsArrayBufferView()) {
-    Local<ArrayBufferView> c = cached.As<ArrayBufferView>();
-    // The bytes must stay valid until Finish returns: they are the caller's, held by `info`.
-    last_cached_accepted = streaming->SetCompiledModuleBytes(BytesOf(c), c->ByteLength());
+    // The bytes stay valid until Finish returns: they are the caller's, held by `info`.
+    code = BytesOf(cached.As<ArrayBufferView>());
+    code_size = cached.As<ArrayBufferView>()->ByteLength();
   }
-  for (Local<ArrayBufferView> part : parts)
-    streaming->OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
-  streaming->Finish(true);
+  CompileFrom(*streaming, parts, code, code_size);
 }
 
 void Install(const FunctionCallbackInfo<Value>& info) {

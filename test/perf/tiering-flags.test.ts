@@ -2,6 +2,10 @@
 // eager = TurboFan first and no loop unrolling (its compile time is paid on the run's thread at the
 // first call), dynamic = V8's defaults back; a repeated choice sets nothing again.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
+
+/** The pinned Node (build/setup.sh installs it); where it is not, nothing runs there. */
+const pinned = pinnedNode();
 
 const set = vi.fn<(flag: string) => void>();
 vi.mock('node:v8', () => ({ setFlagsFromString: (flag: string) => set(flag) }));
@@ -45,4 +49,17 @@ describe('wasm tiering flags', () => {
       expect(known, flag).toContain(`--${name} `);
     }
   });
+
+  it.runIf(pinned !== undefined)(
+    "every flag it sets is one the pinned Node knows too (the engine's sandboxes run there)",
+    async () => {
+      const { tieringFlagsFor } = await import('../../electron/sandbox/tiering.js');
+      const { execFileSync } = await import('node:child_process');
+      const v8 = execFileSync(pinned!, ['-p', 'process.versions.v8'], { encoding: 'utf8' }).trim();
+      const known = execFileSync(pinned!, ['--v8-options'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+      const flags = Object.values(tieringFlagsFor(v8)).flat();
+      expect(flags).toContain('--no-wasm-deopt');
+      for (const flag of flags) expect(known, flag).toContain(`--${flag.replace(/^--(no-)?/, '')} `);
+    },
+  );
 });

@@ -1,7 +1,16 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { sha256, stampMac } from '../../electron/sandbox/prepare/cache.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { binaryStatus, sha256, stampMac } from '../../electron/sandbox/prepare/cache.js';
 import {
   instrumentFuel,
   loadPrepared,
@@ -142,5 +151,76 @@ describe('loadPrepared', () => {
     const p = plugin(new TextEncoder().encode('#!/bin/sh\necho hi\n'));
     expect(() => loadPrepared(p.wasm)).toThrow(/not a WebAssembly module \(it starts with a script/);
     expect(existsSync(p.prepared)).toBe(false);
+  });
+});
+
+describe('loadPrepared, with a binary that has not changed since its hash was taken', () => {
+  const OTHER = wat('(module (func (export "f") (param i32) (result i32) (i32.const 42)))');
+  /** The clock a minute on: the binary written by the test has been still long enough to be trusted. */
+  const later = () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 60_000);
+  };
+  afterEach(() => vi.useRealTimers());
+  const stampLines = (p: { stamp: string }) => readFileSync(p.stamp, 'utf8').split('\n');
+
+  it('keeps no status for a binary written just now (a write in the same clock tick would not show)', () => {
+    const p = plugin();
+    loadPrepared(p.wasm);
+    loadPrepared(p.wasm);
+    expect(stampLines(p)).toHaveLength(4); // three lines and the end
+  });
+
+  it('keeps the status of a still binary in the stamp, then takes the cache without reading the binary', () => {
+    const p = plugin();
+    const key = Buffer.alloc(32, 3);
+    loadPrepared(p.wasm, { key });
+    later();
+    expect(loadPrepared(p.wasm, { key }).fromCache).toBe(true); // hashed once more, status kept
+    const status = binaryStatus(p.wasm)!;
+    expect(status).toMatch(/^status \d+ \d+ \d+ \d+ \d+$/);
+    expect(stampLines(p)[3]).toBe(status);
+    // The proof that the binary is not read: a stamp whose status is forged to match other bytes
+    // gives the prepared copy the stamp authenticates (that of SOURCE, as approved), not OTHER.
+    writeFileSync(p.wasm, OTHER);
+    const lines = stampLines(p);
+    lines[3] = binaryStatus(p.wasm)!;
+    writeFileSync(p.stamp, lines.join('\n'));
+    const r = loadPrepared(p.wasm, { key, expectSha256: sha256(SOURCE) });
+    expect(r).toMatchObject({ fromCache: true, warnings: [] });
+    expect(Buffer.from(r.bytes).equals(Buffer.from(instrumentFuel(SOURCE)))).toBe(true);
+  });
+
+  it('notices a binary rewritten in place or replaced, hashes it and refuses what was not approved', () => {
+    const p = plugin();
+    const key = Buffer.alloc(32, 4);
+    loadPrepared(p.wasm, { key });
+    later();
+    loadPrepared(p.wasm, { key });
+    expect(stampLines(p)[3]).toMatch(/^status /);
+    writeFileSync(p.wasm, OTHER); // in place: another size, another change time
+    expect(() => loadPrepared(p.wasm, { key, expectSha256: sha256(SOURCE) })).toThrow(
+      /plugin\.wasm changed on disk after it was checked .*it was not run/,
+    );
+    const r = loadPrepared(p.wasm, { key });
+    expect(r.warnings[0]).toMatch(/was out of date \(the plugin binary changed\)/);
+    expect(Buffer.from(r.bytes).equals(Buffer.from(instrumentFuel(OTHER)))).toBe(true);
+    // Replaced by a rename (another inode), back to the first bytes
+    writeFileSync(`${p.wasm}.new`, SOURCE);
+    renameSync(`${p.wasm}.new`, p.wasm);
+    const back = loadPrepared(p.wasm, { key, expectSha256: sha256(SOURCE) });
+    expect(back.warnings[0]).toMatch(/was out of date/);
+    expect(Buffer.from(back.bytes).equals(Buffer.from(instrumentFuel(SOURCE)))).toBe(true);
+  });
+
+  it('a forged status with a stamp for other bytes than approved is not a way around the check', () => {
+    const p = plugin(OTHER);
+    const key = Buffer.alloc(32, 5);
+    loadPrepared(p.wasm, { key });
+    later();
+    loadPrepared(p.wasm, { key });
+    expect(stampLines(p)[3]).toBe(binaryStatus(p.wasm));
+    // The stamp (and its status) are right for OTHER; SOURCE was approved: hashed, and refused
+    expect(() => loadPrepared(p.wasm, { key, expectSha256: sha256(SOURCE) })).toThrow(/changed on disk/);
   });
 });

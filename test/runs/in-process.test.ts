@@ -127,6 +127,7 @@ describe('the sandbox in the CLI process', () => {
 
 describe('which sandbox the CLI takes', () => {
   it('in its own process by default, a sandbox process when asked or on another Node', () => {
+    // With the pinned Node installed too (build/setup.sh): it serves the app's sandbox processes only
     expect(cliSandboxMode({})).toBe('in-process');
     expect(cliSandboxMode({ FLEDGE_CLI_SANDBOX: 'process' })).toBe('process');
     // Another Node that exists (this one, by another path): only a process can run on it.

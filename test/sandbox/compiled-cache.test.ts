@@ -3,12 +3,21 @@
 // nothing else. Real runs (the CLI's in-process sandbox, the addon built by build/native.mjs), real
 // wasm, real files; the attacks are files someone else put where the cache goes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
 import { NodeSandboxLauncher, RunManager } from '../../electron/engine/runs/index.js';
 import type { SandboxLauncher } from '../../electron/engine/runs/launcher.js';
+import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
 import {
   compiledCachePath,
   moduleIdOf,
@@ -114,9 +123,9 @@ describe('the compiled-code cache beside a plugin', () => {
     expect((await run(p)).end.codeFromCache).toBe(true);
   });
 
-  it("serves the app's sandbox processes too (one process per run, the cache shared with the CLI's)", async () => {
+  it("serves the app's sandbox processes too (one process per run, the cache shared with the CLI's on one V8)", async () => {
     const p = await plugin('sandbox-process');
-    const processes = manager(KEY, new NodeSandboxLauncher());
+    const processes = manager(KEY, new NodeSandboxLauncher({ nodePath: process.execPath }));
     try {
       const first = await run(p, processes);
       expect(first.end).toMatchObject({ reason: 'exit', codeFromCache: false });
@@ -130,6 +139,26 @@ describe('the compiled-code cache beside a plugin', () => {
       processes.close();
     }
   });
+
+  it.runIf(pinnedNode() !== undefined)(
+    "the pinned Node keeps a cache of its own V8 beside the CLI's (build/native.mjs builds the addon for both)",
+    async () => {
+      const p = await plugin('pinned-node');
+      const pinned = manager(KEY, new NodeSandboxLauncher({ nodePath: pinnedNode()! }));
+      try {
+        expect((await run(p, pinned)).end).toMatchObject({ reason: 'exit', codeFromCache: false });
+        expect((await run(p, pinned)).end).toMatchObject({ reason: 'exit', codeFromCache: true });
+        expect((await run(p)).end).toMatchObject({ reason: 'exit', codeFromCache: false }); // this V8's own
+        expect((await run(p)).end.codeFromCache).toBe(true);
+        expect((await run(p, pinned)).end.codeFromCache).toBe(true); // and the pinned one's is still there
+        const v8s = readdirSync(dirname(p.binary)).filter((f) => f.endsWith('.code'));
+        expect(v8s).toHaveLength(2);
+        expect(v8s).toContain(basename(compiledCachePath(p.binary)));
+      } finally {
+        pinned.close();
+      }
+    },
+  );
 
   it('a plugin folder that cannot hold the prepared copy gets one warning, and no compiled code either', async () => {
     const p = await plugin('unwritable');

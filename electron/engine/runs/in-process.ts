@@ -26,7 +26,7 @@ import {
   type SandboxProcess,
 } from './launcher.js';
 import { ProcessEvents } from './process-events.js';
-import { resolveSandboxNode } from './sandbox-node.js';
+import { explicitSandboxNode } from './sandbox-node.js';
 
 /** The largest page cap set in this process so far (the flag is process-wide: it only grows). */
 let maxPagesSet = 0;
@@ -124,10 +124,13 @@ export class InProcessSandboxLauncher implements SandboxLauncher {
 
 /**
  * The launcher for a one-shot CLI run: in this process, unless FLEDGE_CLI_SANDBOX=process asks for a
- * sandbox process, or the sandbox is to run on another Node than this one (FLEDGE_SANDBOX_NODE, or a
- * pinned Node package installed: sandbox-node.ts), which only a process can do.
+ * sandbox process, or FLEDGE_SANDBOX_NODE names another Node than this one to run it on, which only a
+ * process can do. The pinned Node (sandbox-node.ts) does not take the CLI's runs out of its process:
+ * a trivial run costs 115 ms of CPU in it, 155 ms in a process on the pinned Node (npx tsx
+ * test/bench/trivial-run.ts), and the issue's bound is 125.
  */
 export function cliSandboxMode(env: Record<string, string | undefined>): 'in-process' | 'process' {
   if (env.FLEDGE_CLI_SANDBOX === 'process') return 'process';
-  return resolveSandboxNode(env) === process.execPath ? 'in-process' : 'process';
+  const other = explicitSandboxNode(env);
+  return other !== undefined && other !== process.execPath ? 'process' : 'in-process';
 }

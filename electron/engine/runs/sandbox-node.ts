@@ -1,17 +1,22 @@
-// Which Node runs the sandbox processes outside Electron (browser mode, tests, and the CLI's run when
-// that Node is not the CLI's own: otherwise the CLI keeps its sandbox in its own process, in-process.ts).
+// Which Node runs the sandbox processes outside Electron: the engine's (browser mode, the app service
+// under plain Node, tests), and the CLI's run when FLEDGE_SANDBOX_NODE names another Node than the
+// CLI's own (otherwise the CLI keeps its sandbox in its own process, in-process.ts: a trivial run
+// costs 115 ms of CPU there, 155 ms in a process on the pinned Node).
 //
-// A current Node starts faster and runs wasm faster than Node 20 (measured by `npm run
-// bench:wasmtime`): Node 24 starts a process in ~15 ms of CPU against ~45 ms, and its V8 (13.6) is
-// closer to Electron's. So a sandbox process is forked on, in this order:
+// A current Node runs wasm faster than Node 20 and is nearer Electron's V8: the pinned Node 26 (V8
+// 14.6) runs ruby.wasm's warm engine run in 0.49 s against 0.71 s on Node 20 (Wasmtime: 0.47 s),
+// `npm run bench:wasmtime`; its compiled-code cache has an addon built for it (build/native.mjs).
+// So a sandbox process is forked on, in this order:
 //   1. FLEDGE_SANDBOX_NODE, when it names an existing file (an explicit choice, also for benchmarks);
-//   2. a pinned Node from npm installed beside the app: the package `node-<platform>-<arch>` (the
-//      binaries the `node` npm package picks per platform), when it resolves from here;
+//   2. the pinned Node from npm: the package `node-<platform>-<arch>` (the binaries the `node` npm
+//      package picks per platform) that build/setup.sh installs into build/sandbox-node/ (its own
+//      folder: the package puts a `node` in node_modules/.bin, which npm scripts would run on);
 //   3. the Node running the engine (process.execPath).
 // In Electron the utilityProcess launcher is used instead, on Electron's own V8.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 let chosen: string | undefined;
 
@@ -20,10 +25,23 @@ export function pinnedNodePackage(platform = process.platform, arch = process.ar
   return `node-${platform === 'win32' ? 'win' : platform}-${arch}`;
 }
 
-/** The binary of the pinned Node package, if it is installed where the engine can resolve it. */
+/** build/sandbox-node/package.json of the repository this file is in (dist/: one folder down; electron/engine/runs/: three). */
+function pinnedNodeProject(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    const file = join(dir, 'build', 'sandbox-node', 'package.json');
+    if (existsSync(file)) return file;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+/** The binary of the pinned Node package, if it is installed (build/setup.sh). */
 export function pinnedNode(): string | undefined {
+  const project = pinnedNodeProject();
+  if (project === undefined) return undefined;
   try {
-    const req = createRequire(import.meta.url);
+    const req = createRequire(project);
     const pkgFile = req.resolve(`${pinnedNodePackage()}/package.json`);
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { bin?: string | Record<string, string> };
     const rel = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.node;
@@ -35,11 +53,15 @@ export function pinnedNode(): string | undefined {
   }
 }
 
+/** FLEDGE_SANDBOX_NODE, when it names an existing file by an absolute path. */
+export function explicitSandboxNode(env: Record<string, string | undefined>): string | undefined {
+  const explicit = env.FLEDGE_SANDBOX_NODE;
+  return explicit && isAbsolute(explicit) && existsSync(explicit) ? explicit : undefined;
+}
+
 /** The Node binary for sandbox processes under `env` (see above). */
 export function resolveSandboxNode(env: Record<string, string | undefined>): string {
-  const explicit = env.FLEDGE_SANDBOX_NODE;
-  if (explicit && isAbsolute(explicit) && existsSync(explicit)) return explicit;
-  return pinnedNode() ?? process.execPath;
+  return explicitSandboxNode(env) ?? pinnedNode() ?? process.execPath;
 }
 
 /** The Node binary sandbox processes are forked on; decided once per engine process. */

