@@ -8,7 +8,7 @@
 //   fetched by node-gyp from Electron's server, into native/wasm-code-cache/electron/.
 // Best effort: without the addon every run compiles its module as before (slower, nothing else).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,8 +79,14 @@ function nodeGyp(args, what, execPath = process.execPath) {
     console.warn(`The compiled-code cache addon was not built ${what}: node-gyp is not installed (npm ci).`);
     return false;
   }
+  // node-gyp takes npm's config from the environment (npm_config_nodedir from an .npmrc, under npm
+  // scripts) over its arguments: then the pinned Node's addon was built with this Node's headers.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_(config|package_config_node_gyp)_/i.test(k)),
+  );
   const r = spawnSync(execPath, [gyp, 'rebuild', ...args], {
     cwd: addonDir,
+    env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
@@ -114,6 +120,16 @@ function buildFor(node, file) {
   if (!nodeGyp(dir ? [`--nodedir=${dir}`] : [], `for Node ${node.version}`, node.execPath)) return false;
   mkdirSync(dirname(file), { recursive: true });
   copyFileSync(builtFile, file);
+  // Loaded once by the Node it is for: an addon built against other headers would only be refused
+  // at every run, without a word.
+  const load = spawnSync(node.execPath, ['-e', `require(${JSON.stringify(file)})`], { encoding: 'utf8' });
+  if (load.status !== 0) {
+    rmSync(file, { force: true });
+    console.warn(
+      `The compiled-code cache addon built for Node ${node.version} does not load in it (runs there compile their modules every time):\n${load.stderr.trim().split('\n').slice(0, 4).join('\n')}`,
+    );
+    return false;
+  }
   writeFileSync(builtForFile(file), builtForText(node));
   return true;
 }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
+import { binaryStatus, stampedSourceHash } from '../../sandbox/prepare/cache.js';
 import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
 export interface ConsentRecord {
@@ -66,6 +67,35 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
+ * Binaries hashed before, by path, with the file status they had (binaryStatus: device, inode, size,
+ * times, taken once the file has been still for 2 s). The plugin list and every run check each binary
+ * against its approval: ruby.wasm's 30 MB cost 40 ms of this thread to hash each time. A wasm binary
+ * whose prepared copy's stamp recorded its status is not hashed either (stampedSourceHash): in the
+ * CLI, which runs once per process, too. A binary rewritten with its status kept (only root can set a
+ * change time back), or a forged stamp, passes this check, never the one that matters: a wasm run is
+ * only of the prepared copy that the approved hash authenticates (prepare/cache.ts), and a native
+ * binary is hashed again as it is launched (native/launch.ts).
+ */
+const hashed = new Map<string, { status: string; sha256: string }>();
+const MAX_HASHED = 4096;
+
+/** sha256File (or `hash`), remembered while the file's status stays the same. */
+export async function binarySha256(path: string, hash = sha256File): Promise<string> {
+  const status = binaryStatus(path);
+  const seen = status === undefined ? undefined : hashed.get(path);
+  if (seen && seen.status === status) return seen.sha256;
+  const stamped = stampedSourceHash(path);
+  if (stamped !== undefined) return stamped;
+  const sha256 = await hash(path);
+  // Remembered only when the status held across the read: the bytes hashed are the ones it names.
+  if (status !== undefined && binaryStatus(path) === status) {
+    if (hashed.size >= MAX_HASHED) hashed.clear();
+    hashed.set(path, { status, sha256 });
+  } else hashed.delete(path);
+  return sha256;
+}
+
+/**
  * SHA-256 of every command binary of a plugin, wasm or native (missing files are left out): a native
  * binary is pinned like a wasm, so a changed program is not run until approved again.
  */
@@ -77,7 +107,7 @@ export async function hashWasmBinaries(
   for (const command of manifest.commands) {
     if (command.binary in out) continue;
     try {
-      out[command.binary] = await sha256File(resolve(pluginDir, command.binary));
+      out[command.binary] = await binarySha256(resolve(pluginDir, command.binary));
     } catch {
       // not built yet: nothing to pin
     }

@@ -260,9 +260,27 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /**
- * The cache, without reading the binary: when the stamp holds the binary's status as it is now (it is
- * unchanged since its hash was taken) and that hash is the one expected. Anything else: undefined,
- * and loadPrepared takes the whole way, which says what is wrong.
+ * The SHA-256 the stamp beside `wasmPath` says the binary has, when the binary's status is the one
+ * the stamp recorded (it is unchanged since it was hashed). Unauthenticated, so a hint: for a check
+ * made before a run (its approval, in the engine) and for the run's own way to its prepared copy
+ * (unchangedHit), which then verifies that copy's HMAC, bound to this hash, before it is used.
+ */
+export function stampedSourceHash(wasmPath: string): string | undefined {
+  const status = binaryStatus(wasmPath);
+  if (status === undefined) return undefined;
+  try {
+    const text = readIfExists(preparedPaths(wasmPath).stamp, MAX_STAMP_BYTES);
+    const stamp = text && parseStamp(text);
+    return stamp && stamp.status === status ? stamp.sourceHash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cache, without reading the binary: when the binary is unchanged since the stamp's hash of it
+ * (stampedSourceHash) and that hash is the one expected. Anything else: undefined, and loadPrepared
+ * takes the whole way, which says what is wrong.
  */
 function unchangedHit(
   wasmPath: string,
@@ -270,18 +288,10 @@ function unchangedHit(
   key: Uint8Array,
   expectSha256: string | undefined,
 ): { bytes: Uint8Array; mac: string } | undefined {
-  const status = binaryStatus(wasmPath);
-  if (status === undefined) return undefined;
-  let text: Buffer | undefined;
-  try {
-    text = readIfExists(paths.stamp, MAX_STAMP_BYTES);
-  } catch {
+  const hash = stampedSourceHash(wasmPath);
+  if (hash === undefined || (expectSha256 !== undefined && expectSha256.toLowerCase() !== hash))
     return undefined;
-  }
-  const stamp = text && parseStamp(text);
-  if (!stamp || stamp.status !== status) return undefined;
-  if (expectSha256 !== undefined && expectSha256.toLowerCase() !== stamp.sourceHash) return undefined;
-  const state = readCache(paths, stamp.sourceHash, key);
+  const state = readCache(paths, hash, key);
   return state.kind === 'hit' ? state : undefined;
 }
 
