@@ -3,9 +3,14 @@
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliSandboxMode, InProcessSandboxLauncher } from '../../electron/engine/runs/in-process.js';
+import {
+  cliSandboxMode,
+  FORK_MIN_BYTES,
+  InProcessSandboxLauncher,
+} from '../../electron/engine/runs/in-process.js';
 import { RunManager } from '../../electron/engine/runs/index.js';
 import type { SandboxExit, SandboxLauncher, SandboxProcess } from '../../electron/engine/runs/launcher.js';
+import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
 import type { NO_CAPABILITIES } from '../../shared/capabilities.js';
 import { fixtureWasm, makePlugin, sendingModule, startPlugin, type TestPlugin } from '../sandbox/helpers.js';
 import { tempDir } from '../support/temp.js';
@@ -137,5 +142,11 @@ describe('which sandbox the CLI takes', () => {
     // A path that is not there is ignored, as the launcher ignores it.
     expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: '/nonexistent/node' })).toBe('in-process');
     expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: process.execPath })).toBe('in-process');
+  });
+
+  it('a module of FORK_MIN_BYTES or more goes to the pinned Node when it is installed; naming this Node keeps it here', () => {
+    expect(cliSandboxMode({}, FORK_MIN_BYTES - 1)).toBe('in-process');
+    expect(cliSandboxMode({}, FORK_MIN_BYTES)).toBe(pinnedNode() === undefined ? 'in-process' : 'process');
+    expect(cliSandboxMode({ FLEDGE_SANDBOX_NODE: process.execPath }, FORK_MIN_BYTES)).toBe('in-process');
   });
 });

@@ -253,11 +253,16 @@ export const runCommand: CliCommand = {
       }
     }
 
+    // A big module's run goes to the pinned Node (in-process.ts: cliSandboxMode says when and why).
+    const binaryBytes =
+      manifest.runtime === 'wasm'
+        ? ((await stat(resolve(pluginDir, command.binary)).catch(() => null))?.size ?? 0)
+        : 0;
     codeCachePoint();
     // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
     const manager = new RunManager({
       poolSize: 0,
-      ...(cliSandboxMode(io.env) === 'in-process'
+      ...(cliSandboxMode(io.env, binaryBytes) === 'in-process'
         ? {
             launcher: new InProcessSandboxLauncher({
               writeCodeCache: io.env.FLEDGE_CLI_CODE_CACHE === 'write',

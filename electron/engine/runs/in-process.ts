@@ -26,7 +26,7 @@ import {
   type SandboxProcess,
 } from './launcher.js';
 import { ProcessEvents } from './process-events.js';
-import { explicitSandboxNode } from './sandbox-node.js';
+import { explicitSandboxNode, pinnedNode } from './sandbox-node.js';
 
 /** The largest page cap set in this process so far (the flag is process-wide: it only grows). */
 let maxPagesSet = 0;
@@ -123,14 +123,28 @@ export class InProcessSandboxLauncher implements SandboxLauncher {
 }
 
 /**
- * The launcher for a one-shot CLI run: in this process, unless FLEDGE_CLI_SANDBOX=process asks for a
- * sandbox process, or FLEDGE_SANDBOX_NODE names another Node than this one to run it on, which only a
- * process can do. The pinned Node (sandbox-node.ts) does not take the CLI's runs out of its process:
- * a trivial run costs 115 ms of CPU in it, 155 ms in a process on the pinned Node (npx tsx
- * test/bench/trivial-run.ts), and the issue's bound is 125.
+ * Wasm modules at least this big run in a sandbox process on the pinned Node when it is installed
+ * (sandbox-node.ts): ruby.wasm (30 MB) through the CLI takes 0.78 s in this process on Node 20 and
+ * 0.63 s forked on Node 26, whose V8 loads its cached code and runs it faster, while the fork costs
+ * ~40 ms of CPU: a trivial plugin 0.10 s in-process against 0.14 s (`npm run bench:wasmtime`, (a)
+ * against a24). The bench's other programs (under 1 MB) gain nothing either way that pays for it.
  */
-export function cliSandboxMode(env: Record<string, string | undefined>): 'in-process' | 'process' {
+export const FORK_MIN_BYTES = 8 << 20;
+
+/**
+ * The launcher for a one-shot CLI run of a module of `binaryBytes`: in this process, unless
+ * FLEDGE_CLI_SANDBOX=process asks for a sandbox process, FLEDGE_SANDBOX_NODE names another Node than
+ * this one to run it on (which only a process can do; naming this one keeps it here), or the module
+ * is FORK_MIN_BYTES or more and the pinned Node is installed. A trivial run costs 115 ms of CPU in
+ * this process, 155 ms in a process on the pinned Node (npx tsx test/bench/trivial-run.ts; the
+ * issue's bound is 125).
+ */
+export function cliSandboxMode(
+  env: Record<string, string | undefined>,
+  binaryBytes = 0,
+): 'in-process' | 'process' {
   if (env.FLEDGE_CLI_SANDBOX === 'process') return 'process';
-  const other = explicitSandboxNode(env);
+  const explicit = explicitSandboxNode(env);
+  const other = explicit ?? (binaryBytes >= FORK_MIN_BYTES ? pinnedNode() : undefined);
   return other !== undefined && other !== process.execPath ? 'process' : 'in-process';
 }
