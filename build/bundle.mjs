@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildNative } from './native.mjs';
+import { buildNative, pinnedNodeBinary } from './native.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -167,35 +167,46 @@ const NEWLINE_PLUGIN = new Uint8Array([
 ]);
 
 /**
- * V8's code caches of the CLI bundle and of the sandbox worker's, made by one run of a plugin that
+ * V8's code caches of the CLI bundle and of the sandbox worker's, made by a run of a plugin that
  * prints an empty line, in a temp folder (sandbox/code-cache.ts, mode 'write'): the CLI's is written
  * just before its sandbox starts, with every function the run compiled on its way there; the
- * worker's after the run (the worker holds V8's flags for it: worker.ts). Best effort: without them
- * both start as before.
+ * worker's after the run (the worker holds V8's flags for it: worker.ts). One cache per Node: when
+ * the pinned Node is installed, a first run puts its sandbox in a process on it (for the engine's
+ * sandbox processes), then the CLI's own run, in its process, makes this Node's. Best effort:
+ * without them both start as before.
  */
 function writeCodeCache() {
   const tmp = mkdtempSync(join(tmpdir(), 'fledge-code-cache-'));
   try {
-    const plugin = join(tmp, 'code-cache');
     mkdirSync(join(tmp, 'config'));
-    mkdirSync(plugin);
-    writeFileSync(join(plugin, 'plugin.wasm'), NEWLINE_PLUGIN);
-    writeFileSync(
-      join(plugin, 'plugin.toml'),
-      '[plugin]\nname = "code-cache"\nversion = "1.0.0"\nprotocol = "fledge-v1"\nruntime = "wasm"\n\n' +
-        '[[commands]]\nname = "code-cache"\nbinary = "plugin.wasm"\n',
-    );
     const env = { ...process.env, FLEDGE_CLI_CODE_CACHE: 'write', FLEDGE_CONFIG_DIR: join(tmp, 'config') };
     delete env.FLEDGE_CLI_SANDBOX;
+    delete env.FLEDGE_SANDBOX_NODE;
     delete env.NODE_OPTIONS;
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'run', plugin], {
-      env,
-      cwd: tmp,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (r.status !== 0) console.warn(`The code caches were not made: ${r.stderr || r.error?.message}`);
+    const pinned = pinnedNodeBinary();
+    const nodes = [...(pinned && pinned !== process.execPath ? [pinned] : []), undefined];
+    for (const [i, sandboxNode] of nodes.entries()) {
+      // A plugin folder per run: each run prepares its module, as a plugin's first run does.
+      const plugin = join(tmp, `code-cache-${i}`);
+      mkdirSync(plugin);
+      writeFileSync(join(plugin, 'plugin.wasm'), NEWLINE_PLUGIN);
+      writeFileSync(
+        join(plugin, 'plugin.toml'),
+        '[plugin]\nname = "code-cache"\nversion = "1.0.0"\nprotocol = "fledge-v1"\nruntime = "wasm"\n\n' +
+          '[[commands]]\nname = "code-cache"\nbinary = "plugin.wasm"\n',
+      );
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'run', plugin], {
+        env: sandboxNode ? { ...env, FLEDGE_SANDBOX_NODE: sandboxNode } : env,
+        cwd: tmp,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (r.status !== 0)
+        console.warn(
+          `The code caches were not made${sandboxNode ? ` for ${sandboxNode}` : ''}: ${r.stderr || r.error?.message}`,
+        );
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

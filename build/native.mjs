@@ -38,7 +38,7 @@ function nodeOf(execPath) {
 }
 
 /** The pinned Node's binary (sandbox-node.ts's pinnedNode: build/setup.sh installs it), if installed. */
-function pinnedNodeBinary() {
+export function pinnedNodeBinary() {
   const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
   try {
     const pkgFile = createRequire(join(root, 'build', 'sandbox-node', 'package.json')).resolve(

@@ -1,4 +1,5 @@
-// Starts a CommonJS bundle from V8's code cache of it (the file BUNDLE.cache beside it), so that a
+// Starts a CommonJS bundle from V8's code cache of it (BUNDLE.node-abi-<ABI>.cache beside it: one per
+// Node, since the CLI runs on one and the engine's sandbox processes on the pinned one), so that a
 // process or a worker does not parse and compile its JavaScript again at every start. Used by the
 // CLI (dist/cli.cjs starts dist/cli-main.cjs) and by the sandbox worker (dist/sandbox-worker.cjs
 // starts dist/sandbox-worker-main.cjs): each is started once per run.
@@ -33,6 +34,11 @@ function readCache(cacheFile: string, expected: string): Buffer | undefined {
   }
 }
 
+/** Where this Node keeps its code cache of the bundle `file`. */
+export function codeCacheFile(file: string, abi: string = process.versions.modules): string {
+  return `${file}.node-abi-${abi}.cache`;
+}
+
 /**
  * Runs the CommonJS bundle `file` as require() would, compiled from its code cache when it has one.
  * `mode` (from the environment): 'write' writes the cache at CODE_CACHE_POINT (else at exit), with
@@ -40,7 +46,7 @@ function readCache(cacheFile: string, expected: string): Buffer | undefined {
  * cache: used|refused|none"); anything else does neither.
  */
 export function startFromCodeCache(file: string, mode: string | undefined): void {
-  const cacheFile = `${file}.cache`;
+  const cacheFile = codeCacheFile(file);
   const expected = header(file);
   const bytes = readFileSync(file);
   // build/bundle.mjs makes these bundles ASCII: then Latin-1 is the same text, 10-30x faster to decode.

@@ -2,14 +2,27 @@
 // worker's (electron/sandbox/code-cache.ts): used when it belongs to the bundle, ignored when the
 // bundle changed or the cache is damaged, and never needed.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
+import { codeCacheFile } from '../../electron/sandbox/code-cache.js';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
 const dist = join(repoRoot, 'dist');
+/** This Node's caches (one per Node ABI: codeCacheFile). */
+const CLI_CACHE = basename(codeCacheFile('cli-main.cjs'));
+const WORKER_CACHE = basename(codeCacheFile('sandbox-worker-main.cjs'));
 
 /** A copy of the CLI's two files in a folder of its own, with its own cache (made as the build makes it). */
 function copyCli(dir: string): void {
@@ -62,11 +75,11 @@ describe('the CLI code cache', () => {
     const dir = join(root, 'damaged');
     spawnSync('mkdir', ['-p', dir]);
     copyCli(dir);
-    const raw = readFileSync(join(dir, 'cli-main.cjs.cache'));
+    const raw = readFileSync(join(dir, CLI_CACHE));
     const headerEnd = raw.indexOf(10) + 1;
     const damaged = Buffer.from(raw);
     for (let i = headerEnd; i < damaged.length; i += 97) damaged[i] = damaged[i]! ^ 0xff;
-    writeFileSync(join(dir, 'cli-main.cjs.cache'), damaged);
+    writeFileSync(join(dir, CLI_CACHE), damaged);
     const r = help(dir);
     expect(r.cache).toBe('refused');
     expect(r.code).toBe(0);
@@ -111,10 +124,35 @@ describe("the sandbox worker's code cache", () => {
     expect(await workerCache(dist)).toBe('used');
   });
 
+  it.runIf(pinnedNode() !== undefined)(
+    "is made for the pinned Node too, and used by its sandbox processes' workers",
+    () => {
+      // A sandbox process on the pinned Node, as NodeSandboxLauncher forks it, with the cache checked
+      const r = spawnSync(
+        pinnedNode()!,
+        [
+          '-e',
+          `const { Worker, MessageChannel } = require('node:worker_threads');
+           const { port1 } = new MessageChannel();
+           const w = new Worker(${JSON.stringify(join(dist, 'sandbox-worker.cjs'))}, {
+             workerData: { signal: new SharedArrayBuffer(4), port: port1, ring: {} }, transferList: [port1],
+             env: { NODE_ENV: 'production', FLEDGE_CODE_CACHE: 'check' }, stderr: true });
+           let text = '';
+           w.stderr.on('data', (c) => { text += c; if (/code cache: \\w+/.test(text)) { process.stdout.write(text); w.terminate(); } });`,
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(r.stdout).toMatch(/code cache: used/);
+      expect(
+        readdirSync(dist).filter((f) => /^sandbox-worker-main\.cjs\.node-abi-\d+\.cache$/.test(f)),
+      ).toHaveLength(2);
+    },
+  );
+
   it('is not used once the bundle changed, and the worker starts all the same', async () => {
     const dir = join(root, 'changed');
     mkdirSync(dir, { recursive: true });
-    for (const f of ['sandbox-worker.cjs', 'sandbox-worker-main.cjs', 'sandbox-worker-main.cjs.cache'])
+    for (const f of ['sandbox-worker.cjs', 'sandbox-worker-main.cjs', WORKER_CACHE])
       copyFileSync(join(dist, f), join(dir, f));
     // A copy has a new mtime: the header no longer matches, even though the text is the same.
     expect(await workerCache(dir)).toBe('none');
@@ -125,13 +163,13 @@ describe("the sandbox worker's code cache", () => {
     mkdirSync(dir, { recursive: true });
     for (const f of ['sandbox-worker.cjs', 'sandbox-worker-main.cjs'])
       copyFileSync(join(dist, f), join(dir, f));
-    const raw = readFileSync(join(dist, 'sandbox-worker-main.cjs.cache'));
+    const raw = readFileSync(join(dist, WORKER_CACHE));
     const headerEnd = raw.indexOf(10) + 1;
     const st = statSync(join(dir, 'sandbox-worker-main.cjs'));
     const header = `fledge-code-cache 1 ${st.size} ${st.mtimeMs} ${process.version}\n`;
     const body = Buffer.from(raw.subarray(headerEnd));
     for (let i = 0; i < body.length; i += 97) body[i] = body[i]! ^ 0xff;
-    writeFileSync(join(dir, 'sandbox-worker-main.cjs.cache'), Buffer.concat([Buffer.from(header), body]));
+    writeFileSync(join(dir, WORKER_CACHE), Buffer.concat([Buffer.from(header), body]));
     expect(await workerCache(dir)).toBe('refused');
   });
 });

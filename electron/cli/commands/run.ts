@@ -8,7 +8,7 @@ import { projectContext } from '../../engine/host/project.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
 import { cliSandboxMode, InProcessSandboxLauncher } from '../../engine/runs/in-process.js';
-import { DEFAULT_LIMITS, type Run, RunManager } from '../../engine/runs/index.js';
+import { DEFAULT_LIMITS, NodeSandboxLauncher, type Run, RunManager } from '../../engine/runs/index.js';
 import { codeCachePoint } from '../../sandbox/code-cache-point.js';
 import type { RunEvent } from '../../sandbox/protocol.js';
 import { parseCommandArgs } from '../args.js';
@@ -260,15 +260,13 @@ export const runCommand: CliCommand = {
         : 0;
     codeCachePoint();
     // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
+    const writeCodeCache = io.env.FLEDGE_CLI_CODE_CACHE === 'write'; // the build's run (bundle.mjs)
     const manager = new RunManager({
       poolSize: 0,
-      ...(cliSandboxMode(io.env, binaryBytes) === 'in-process'
-        ? {
-            launcher: new InProcessSandboxLauncher({
-              writeCodeCache: io.env.FLEDGE_CLI_CODE_CACHE === 'write',
-            }),
-          }
-        : {}),
+      launcher:
+        cliSandboxMode(io.env, binaryBytes) === 'in-process'
+          ? new InProcessSandboxLauncher({ writeCodeCache })
+          : new NodeSandboxLauncher({ writeCodeCache }),
     });
     let run: Run;
     try {

@@ -64,6 +64,8 @@ export interface NodeLauncherOptions {
   extraExecArgv?: string[];
   /** The Node binary to fork on (default: sandbox-node.ts's choice). */
   nodePath?: string;
+  /** Make the sandbox worker's code cache with this run (the build's, sandbox/code-cache.ts). */
+  writeCodeCache?: boolean;
 }
 
 class NodeSandboxProcess implements SandboxProcess {
@@ -135,10 +137,13 @@ export class NodeSandboxLauncher implements SandboxLauncher {
   private readonly script: string;
   private readonly extraExecArgv: string[];
   private readonly nodePath: string | undefined;
+  private readonly env: Record<string, string>;
 
   constructor(options: NodeLauncherOptions = {}) {
     this.extraExecArgv = options.extraExecArgv ?? [];
     this.nodePath = options.nodePath;
+    // The worker thread inherits the sandbox process's environment.
+    this.env = { NODE_ENV: 'production', ...(options.writeCodeCache ? { FLEDGE_CODE_CACHE: 'write' } : {}) };
     this.script = options.hostScript ?? defaultHostScript();
   }
 
@@ -151,7 +156,7 @@ export class NodeSandboxLauncher implements SandboxLauncher {
       execArgv: this.extraExecArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { NODE_ENV: 'production' },
+      env: this.env,
     });
     return new NodeSandboxProcess(child);
   }
