@@ -14,14 +14,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-export const addonDir = join(root, 'native', 'wasm-code-cache');
+const addonDir = join(root, 'native', 'wasm-code-cache');
 /** What node-gyp writes; each build is copied out of it to where its runtime looks. */
 const builtFile = join(addonDir, 'build', 'Release', 'wasm_code_cache.node');
 /** The addon for the Node of ABI `abi` (process.versions.modules): v8-wasm-serializer.ts loads it. */
-export function nodeAddonFile(abi = process.versions.modules) {
+function nodeAddonFile(abi) {
   return join(addonDir, `node-abi-${abi}`, 'wasm_code_cache.node');
 }
-export const addonFile = nodeAddonFile();
 export const electronAddonFile = join(addonDir, 'electron', 'wasm_code_cache.node');
 const sources = ['binding.gyp', 'wasm_code_cache.cc'].map((f) => join(addonDir, f));
 
@@ -134,7 +133,7 @@ function buildFor(node, file) {
   return true;
 }
 
-/** For the Electron in node_modules (packaging), then for this Node again. */
+/** For the Electron in node_modules (packaging). */
 export function buildNativeForElectron() {
   if (upToDate(electronAddonFile)) return true;
   const pkg = join(root, 'node_modules', 'electron', 'package.json');

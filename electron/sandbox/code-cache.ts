@@ -35,8 +35,8 @@ function readCache(cacheFile: string, expected: string): Buffer | undefined {
 }
 
 /** Where this Node keeps its code cache of the bundle `file`. */
-export function codeCacheFile(file: string, abi: string = process.versions.modules): string {
-  return `${file}.node-abi-${abi}.cache`;
+export function codeCacheFile(file: string): string {
+  return `${file}.node-abi-${process.versions.modules}.cache`;
 }
 
 /**

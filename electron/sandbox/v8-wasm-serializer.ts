@@ -3,10 +3,9 @@
 // the pinned Node sandboxes are forked on (node-abi-<ABI>/: a Node loads only an addon of its own
 // ABI) and, for a packaged app, for its Electron (electron/, `npm run dist`). null when
 // the addon is not there or not built for this runtime: then modules compile as they always did.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findUp } from './find-up.js';
 
 interface Addon {
   install(): void;
@@ -33,20 +32,6 @@ const ADDON = process.versions.electron
   ? join('native', 'wasm-code-cache', 'electron', 'wasm_code_cache.node')
   : join('native', 'wasm-code-cache', `node-abi-${process.versions.modules}`, 'wasm_code_cache.node');
 
-/**
- * The addon in the repository (or app) this file was built into: dist/ is one folder down,
- * electron/sandbox/ two (a packaged app has both in app.asar.unpacked/).
- */
-function findAddon(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 3; up++) {
-    const path = join(dir, ADDON);
-    if (existsSync(path)) return path;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
 type StreamingWebAssembly = { compileStreaming(source: unknown): Promise<WebAssembly.Module> };
 
 let loaded: WasmSerializer | null | undefined;
@@ -58,7 +43,8 @@ let loaded: WasmSerializer | null | undefined;
 export function wasmSerializer(): WasmSerializer | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  const path = findAddon();
+  // In the repository (or app) this file was built into: dist/ and electron/sandbox/ (find-up.ts).
+  const path = findUp(import.meta.url, ADDON, 2);
   if (path === undefined) return null;
   let addon: Addon;
   try {

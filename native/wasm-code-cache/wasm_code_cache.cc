@@ -47,19 +47,21 @@ const uint8_t* BytesOf(Local<ArrayBufferView> view) {
 template <typename Streaming>
 void CompileFrom(Streaming& streaming, const std::vector<Local<ArrayBufferView>>& parts,
                  const uint8_t* code, size_t code_size) {
-  if constexpr (requires { streaming.SetCompiledModuleBytes(code, code_size); }) {
-    if (code != nullptr) last_cached_accepted = streaming.SetCompiledModuleBytes(code, code_size);
-    for (Local<ArrayBufferView> part : parts)
-      streaming.OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
+  constexpr bool kCodeFirst =
+      requires(Streaming& s, const uint8_t* c, size_t n) { s.SetCompiledModuleBytes(c, n); };
+  if (code != nullptr) {
+    if constexpr (kCodeFirst)
+      last_cached_accepted = streaming.SetCompiledModuleBytes(code, code_size);
+    else
+      streaming.SetHasCompiledModuleBytes();
+  }
+  for (Local<ArrayBufferView> part : parts)
+    streaming.OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
+  if constexpr (kCodeFirst) {
     streaming.Finish(true);
+  } else if (code == nullptr) {
+    streaming.Finish({});
   } else {
-    if (code != nullptr) streaming.SetHasCompiledModuleBytes();
-    for (Local<ArrayBufferView> part : parts)
-      streaming.OnBytesReceived(BytesOf(part), part->ByteLength());  // copied by V8
-    if (code == nullptr) {
-      streaming.Finish({});
-      return;
-    }
     streaming.Finish([&](auto& caching) {  // a WasmStreaming::ModuleCachingInterface
       last_cached_accepted = caching.SetCachedCompiledModuleBytes({code, code_size});
     });

@@ -24,6 +24,7 @@ import {
   type SandboxExit,
   type SandboxLauncher,
   type SandboxProcess,
+  sandboxWorkerEnv,
 } from './launcher.js';
 import { ProcessEvents } from './process-events.js';
 import { explicitSandboxNode, pinnedNode } from './sandbox-node.js';
@@ -108,10 +109,7 @@ export class InProcessSandboxLauncher implements SandboxLauncher {
 
   constructor(options: InProcessLauncherOptions = {}) {
     this.workerScript = options.workerScript ?? bundledScript('sandbox-worker.cjs');
-    this.workerEnv = {
-      NODE_ENV: 'production',
-      ...(options.writeCodeCache ? { FLEDGE_CODE_CACHE: 'write' } : {}),
-    };
+    this.workerEnv = sandboxWorkerEnv(options.writeCodeCache);
   }
 
   launch(options: LaunchOptions): SandboxProcess {

@@ -43,6 +43,14 @@ export interface SandboxLauncher {
   launch(options: LaunchOptions): SandboxProcess;
 }
 
+/**
+ * The environment of a sandbox's worker thread: NODE_ENV only, and FLEDGE_CODE_CACHE in the build's
+ * run that makes its code cache (sandbox/code-cache.ts).
+ */
+export function sandboxWorkerEnv(writeCodeCache = false): Record<string, string> {
+  return { NODE_ENV: 'production', ...(writeCodeCache ? { FLEDGE_CODE_CACHE: 'write' } : {}) };
+}
+
 /** Finds a bundled script of the sandbox in dist/: beside the running bundle, or in the repository's dist/. */
 export function bundledScript(name: 'sandbox-host.js' | 'sandbox-worker.js' | 'sandbox-worker.cjs'): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -142,8 +150,7 @@ export class NodeSandboxLauncher implements SandboxLauncher {
   constructor(options: NodeLauncherOptions = {}) {
     this.extraExecArgv = options.extraExecArgv ?? [];
     this.nodePath = options.nodePath;
-    // The worker thread inherits the sandbox process's environment.
-    this.env = { NODE_ENV: 'production', ...(options.writeCodeCache ? { FLEDGE_CODE_CACHE: 'write' } : {}) };
+    this.env = sandboxWorkerEnv(options.writeCodeCache); // the worker thread inherits it
     this.script = options.hostScript ?? defaultHostScript();
   }
 

@@ -16,7 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findUp } from '../../sandbox/find-up.js';
 
 let chosen: string | undefined;
 
@@ -25,20 +25,10 @@ export function pinnedNodePackage(platform = process.platform, arch = process.ar
   return `node-${platform === 'win32' ? 'win' : platform}-${arch}`;
 }
 
-/** build/sandbox-node/package.json of the repository this file is in (dist/: one folder down; electron/engine/runs/: three). */
-function pinnedNodeProject(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 4; up++) {
-    const file = join(dir, 'build', 'sandbox-node', 'package.json');
-    if (existsSync(file)) return file;
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
 /** The binary of the pinned Node package, if it is installed (build/setup.sh). */
 export function pinnedNode(): string | undefined {
-  const project = pinnedNodeProject();
+  // build/sandbox-node/ of the repository this file is in (find-up.ts: dist/, electron/engine/runs/)
+  const project = findUp(import.meta.url, join('build', 'sandbox-node', 'package.json'), 3);
   if (project === undefined) return undefined;
   try {
     const req = createRequire(project);

@@ -164,11 +164,6 @@ function looksPrepared(bytes: Uint8Array): boolean {
   }
 }
 
-type CacheState =
-  | { kind: 'hit'; bytes: Uint8Array; mac: string }
-  | { kind: 'miss' }
-  | { kind: 'bad'; why: string };
-
 interface Stamp {
   sourceHash: string;
   version: string;
@@ -176,6 +171,11 @@ interface Stamp {
   /** binaryStatus of the binary the source hash was taken of, when it was still long enough to say. */
   status: string | undefined;
 }
+
+type CacheState =
+  | { kind: 'hit'; bytes: Uint8Array; stamp: Stamp }
+  | { kind: 'miss' }
+  | { kind: 'bad'; why: string };
 
 function parseStamp(text: Buffer): Stamp | undefined {
   const lines = text.toString('utf8').split('\n');
@@ -214,7 +214,7 @@ function readCache(
   paths: { prepared: string; stamp: string },
   sourceHash: string,
   key: Uint8Array,
-): CacheState & { stamp?: Stamp } {
+): CacheState {
   let text: Buffer | undefined;
   let prepared: Buffer | undefined;
   try {
@@ -242,7 +242,6 @@ function readCache(
   return {
     kind: 'hit',
     bytes: new Uint8Array(prepared.buffer, prepared.byteOffset, prepared.byteLength),
-    mac: stamp.mac,
     stamp,
   };
 }
@@ -287,7 +286,7 @@ function unchangedHit(
   paths: { prepared: string; stamp: string },
   key: Uint8Array,
   expectSha256: string | undefined,
-): { bytes: Uint8Array; mac: string } | undefined {
+): Extract<CacheState, { kind: 'hit' }> | undefined {
   const hash = stampedSourceHash(wasmPath);
   if (hash === undefined || (expectSha256 !== undefined && expectSha256.toLowerCase() !== hash))
     return undefined;
@@ -305,7 +304,7 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
   if (kept) {
     // ruby.wasm's 30 MB: reading and hashing them is 40 ms of a run (npm run bench:wasmtime)
     const hit = unchangedHit(wasmPath, paths, key, options.expectSha256);
-    if (hit) return { bytes: hit.bytes, fromCache: true, mac: hit.mac, warnings };
+    if (hit) return { bytes: hit.bytes, fromCache: true, mac: hit.stamp.mac, warnings };
   }
   const statusBefore = kept ? binaryStatus(wasmPath) : undefined;
   let source: Buffer;
@@ -338,14 +337,14 @@ export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}
     statusBefore !== undefined && binaryStatus(wasmPath) === statusBefore ? statusBefore : undefined;
   const state = readCache(paths, sourceHash, key);
   if (state.kind === 'hit') {
-    if (status !== undefined && state.stamp?.status !== status) {
+    if (status !== undefined && state.stamp.status !== status) {
       try {
-        writeAtomic(paths.stamp, stampText({ ...state.stamp!, status }));
+        writeAtomic(paths.stamp, stampText({ ...state.stamp, status }));
       } catch {
         // only a quicker next run is lost
       }
     }
-    return { bytes: state.bytes, fromCache: true, mac: state.mac, warnings };
+    return { bytes: state.bytes, fromCache: true, mac: state.stamp.mac, warnings };
   }
   if (state.kind === 'bad') {
     warnings.push(`The saved prepared copy of ${basename(wasmPath)} ${state.why}; it was prepared again.`);
