@@ -246,7 +246,7 @@ export function writeU64Number(w: Writer, v: number): void {
 }
 
 /** A copy of typed array `a` with room for at least `min` elements (twice its length, or `min`). */
-export function grown<T extends Uint8Array | Int32Array | Float64Array>(a: T, min: number): T {
+export function grown<T extends Uint8Array | Int8Array | Int32Array | Float64Array>(a: T, min: number): T {
   const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
   next.set(a);
   return next;

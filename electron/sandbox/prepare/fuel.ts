@@ -13,6 +13,7 @@ import { skipValType } from './opcodes.js';
 import {
   EXT_FUNC,
   EXT_GLOBAL,
+  EXT_TAG,
   readFunctionTypes,
   readImports,
   readTypes,
@@ -25,6 +26,7 @@ import {
   SEC_GLOBAL,
   SEC_IMPORT,
   SEC_TABLE,
+  SEC_TAG,
   SEC_TYPE,
   SECTION_ORDER,
   type Section,
@@ -66,10 +68,18 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
  * `mergeCharges: false` charges every segment its own cost where it starts, instead of placing the
  * charges by potentials (potentials.ts; for tests and benchmarks: a run that ends normally uses the
  * same fuel either way).
+ * `prepaidReturns: false` has every function pay all of its own charges, instead of its callers
+ * paying part of them at the call (meter.ts; for tests and benchmarks: fuel counts are the same).
  */
 export function instrumentFuelWithStats(
   source: Uint8Array,
-  options: { validate?: boolean; twins?: boolean; deferChecks?: boolean; mergeCharges?: boolean } = {},
+  options: {
+    validate?: boolean;
+    twins?: boolean;
+    deferChecks?: boolean;
+    mergeCharges?: boolean;
+    prepaidReturns?: boolean;
+  } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
   else validateModule(source);
@@ -80,6 +90,7 @@ export function instrumentFuelWithStats(
       return instrumentOnce(source, exact, twins, {
         deferChecks: options.deferChecks !== false,
         mergeCharges: options.mergeCharges !== false,
+        prepaidReturns: options.prepaidReturns !== false,
       });
     } catch (e) {
       if (e === RETRY_EXACT) exact = true;
@@ -98,7 +109,7 @@ function instrumentOnce(
   source: Uint8Array,
   exact: boolean,
   withTwins: boolean,
-  meterOptions: { deferChecks: boolean; mergeCharges: boolean },
+  meterOptions: { deferChecks: boolean; mergeCharges: boolean; prepaidReturns: boolean },
 ): InstrumentResult {
   const sections = splitSections(source);
   const find = (id: number) => sections.find((s) => s.id === id);
@@ -125,6 +136,9 @@ function instrumentOnce(
   const meter = new Meter(source, fuel, exact && codeSec ? codeSec.end - codeSec.start : 0);
   meter.deferChecks = meterOptions.deferChecks;
   meter.mergeCharges = meterOptions.mergeCharges;
+  // Prepaid returns (meter.ts) assume every call that is entered returns: not so when the module can throw.
+  meter.prepay = meterOptions.prepaidReturns && !find(SEC_TAG) && !imports.some((i) => i.kind === EXT_TAG);
+  meter.allScanned = exact;
   const escaping = escapingFunctions(source, sections, totalFuncs);
   const plan: TwinPlan | undefined =
     withTwins && funcTypes.length > 0 ? planTwins(source, sections, imports, totalFuncs) : undefined;

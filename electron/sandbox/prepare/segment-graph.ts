@@ -38,6 +38,9 @@ export class SegmentGraph {
   /** False when some segment's successors are not known (exception handling): charges stay put. */
   placeable = true;
   private groupOf = new Int32Array(1 << 10);
+  /** exitCredit's scratch, per group: on the way out; blocked from joining it (2) or free to (1). */
+  private onWayOut = new Uint8Array(256);
+  private blocked = new Uint8Array(256);
   private groups = 1;
   private scratch = {
     idx: new Int32Array(0),
@@ -193,5 +196,69 @@ export class SegmentGraph {
     }
     const x = placeCharges(n, p.head, p.succ, p.cost, p.weight, groups, p.x);
     for (let k = 0; k < n; k++) ev[p.idx[k]! * 4 + 2] = x[k]!;
+  }
+
+  /**
+   * How much of a function's charges its callers can pay at the call (meter.ts, "prepaid returns"),
+   * after `place`. The function then returns owing q: the groups on the way out (EXIT_GROUP, and
+   * those whose every segment runs free of charge into one already on the way out, such as the empty
+   * join after an if/else at the end) have potential q, the others (and the entry) keep theirs. So a
+   * segment that crosses onto the way out charges q less (`shift[i]` -1), one that starts on it and
+   * leaves it (after a branch that may also return) q more (+1), the others the same (0), for each
+   * segment among events [evStart, evEnd). q is the least charge of a crossing segment (one of them
+   * then charges nothing); 0 when no segment crosses, when any charge is below zero (so the counter
+   * never runs ahead of what a run that ends normally uses), or when the successors are not all
+   * known. Segments that end in a trap or throw (`trapEnd`) never return: they keep their charge.
+   */
+  exitCredit(
+    ev: Int32Array,
+    evStart: number,
+    evEnd: number,
+    segmentKinds: number,
+    trapEnd: Uint8Array,
+    shift: Int8Array,
+  ): number {
+    if (!this.placeable) return 0;
+    const groups = this.groups;
+    if (this.onWayOut.length < groups) {
+      this.onWayOut = new Uint8Array(Math.max(groups, this.onWayOut.length * 2));
+      this.blocked = new Uint8Array(this.onWayOut.length);
+    }
+    const out = this.onWayOut;
+    const blocked = this.blocked;
+    out.fill(0, 0, groups);
+    out[EXIT_GROUP] = 1;
+    for (let i = evStart; i < evEnd; i++) {
+      if (!((segmentKinds >> ev[i * 4]!) & 1)) continue;
+      if (this.head[i]! < 0 || this.succ[i]! < 0 || ev[i * 4 + 2]! < 0) return 0;
+    }
+    // Groups join the way out while every segment from them runs free into it (a few rounds: the
+    // empty joins at the end of nested ifs).
+    for (let round = 0; round < 8; round++) {
+      blocked.fill(0, 0, groups);
+      for (let i = evStart + 1; i < evEnd; i++) {
+        if (!((segmentKinds >> ev[i * 4]!) & 1)) continue;
+        const h = this.find(this.head[i]!);
+        if (out[h] === 1 || trapEnd[i] === 1) continue;
+        blocked[h] = ev[i * 4 + 2] !== 0 || out[this.find(this.succ[i]!)] !== 1 ? 2 : blocked[h] || 1;
+      }
+      let joined = false;
+      for (let g = 0; g < groups; g++) {
+        if (blocked[g] === 1) {
+          out[g] = 1;
+          joined = true;
+        }
+      }
+      if (!joined) break;
+    }
+    let q = Number.POSITIVE_INFINITY;
+    for (let i = evStart; i < evEnd; i++) {
+      if (!((segmentKinds >> ev[i * 4]!) & 1)) continue;
+      const from = i === evStart ? 0 : out[this.find(this.head[i]!)]!;
+      const to = trapEnd[i] === 1 ? from : out[this.find(this.succ[i]!)]!;
+      shift[i] = from - to;
+      if (shift[i] === -1 && ev[i * 4 + 2]! < q) q = ev[i * 4 + 2]!;
+    }
+    return q === Number.POSITIVE_INFINITY ? 0 : q;
   }
 }
