@@ -149,6 +149,19 @@ describe('prepaid returns', () => {
     }
   });
 
+  it('refuse a module whose calls would prepay more than a charge can hold, instead of wrapping around', () => {
+    // A leaf of 100 000 instructions, called 22 000 times in one straight line: 2.2e9 to prepay there.
+    const leaf = `(func $big (result i32) ${'(drop (i32.const 1)) '.repeat(100_000)} (i32.const 0))`;
+    const text = `(module ${leaf}
+      (func (export "run") (result i32) ${'(drop (call $big)) '.repeat(22_000)} (i32.const 0)))`;
+    expect(() => instrumentFuelWithStats(wat(text))).toThrow(/too many calls to count/);
+    // A tenth of it is metered, with the same fuel as without prepaid returns.
+    const small = text.replace(/(\(drop \(call \$big\)\) ){22000}/, '(drop (call $big)) '.repeat(2_200));
+    const a = runMetered(instrumentFuelWithStats(wat(small)).bytes, 'run', [], BIG);
+    const b = runMetered(instrumentFuelWithStats(wat(small), { prepaidReturns: false }).bytes, 'run', [], BIG);
+    expect(BIG - a.left).toBe(BIG - b.left);
+  });
+
   it('are off in a module that can throw: a throw past a prepaid call would skip its return', () => {
     const text = `(module
       (tag $e)

@@ -34,7 +34,8 @@
 // part of its charges, its credit q, which its callers pay: every direct call adds q to the charge of
 // the segment it is in, and the function's segments onto its way out charge q less
 // (SegmentGraph.exitCredit), so its cheapest way out charges nothing (fib's base case: on V8 13+,
-// which inlines fib's recursion, that charge was what metering weighed, 1.22x -> 1.07x). Every path
+// which inlines fib's recursion, that charge was what metering weighed; V8 14 eager 1.22x -> 1.11x,
+// V8 13 eager 1.32x -> 1.16x, dynamic tiering 1.22x -> 1.07x). Every path
 // still charges exactly its instructions, the callee's counted at the call; as every charge of a
 // credited function stays at or above zero, the counter runs ahead of the instructions entered only
 // by the credits of the calls in flight, which a run that ends normally goes on to execute. In one
@@ -208,7 +209,7 @@ export class Meter {
   /** Per segment event: how its charge moves with the function's own credit (segment-graph.ts). */
   private shift = new Int8Array(1 << 12);
   /** Per segment of the function being written: what its calls prepay, and whether it waits for a later callee's credit. */
-  private adds = new Int32Array(256);
+  private adds = new Float64Array(256);
   private pads = new Uint8Array(256);
   /** Calls to functions not scanned yet (one-pass): callee, segment event; then where their charge was written. */
   private pendingCallee: number[] = [];
@@ -800,7 +801,7 @@ export class Meter {
   private prepaidCalls(f: ScannedFunction, threaded: Uint8Array, q: number): void {
     const n = f.evEnd - f.evStart;
     if (this.adds.length < n) {
-      this.adds = new Int32Array(Math.max(n, this.adds.length * 2));
+      this.adds = new Float64Array(Math.max(n, this.adds.length * 2));
       this.pads = new Uint8Array(this.adds.length);
     }
     const adds = this.adds;
@@ -846,7 +847,7 @@ export class Meter {
 
   /** The charge segment event `i` writes: its placed charge, what its calls prepay, its share of the function's credit `q`. */
   private chargeOf(i: number, evStart: number, q: number): number {
-    return this.ev[i * 4 + 2]! + this.adds[i - evStart]! + (q === 0 ? 0 : this.shift[i]! * q);
+    return checkedCharge(this.ev[i * 4 + 2]! + this.adds[i - evStart]! + (q === 0 ? 0 : this.shift[i]! * q));
   }
 
   /** Writes segment `i`'s charge `c` at `o` in `w`: padded, and noted for patching, when it waits for a callee. */
@@ -1091,11 +1092,12 @@ export class Meter {
           }
           if (!rewrite) {
             // Immediates written in their shortest form: compilers leave them padded to 5 bytes (for the
-            // linker), and V8 decides what to inline by size in bytes (fib: one level more, 1.22x -> 1.07x).
-            const cr = new Reader(src, pos + 1, callEnd);
+            // linker), and V8's feedback-driven inlining (dynamic tiering) budgets by size in bytes (fib
+            // on V8 14: one level more, 1.22x -> 1.07x with prepaid returns).
             out[o++] = src[pos]!;
             if (callee >= 0) o = putLeb(out, o, callee);
             else if (src[pos] === 0x11) {
+              const cr = new Reader(src, pos + 1, callEnd);
               o = putLeb(out, o, cr.u32());
               o = putLeb(out, o, cr.u32());
             } else for (let k = pos + 1; k < callEnd; k++) out[o++] = src[k]!;
@@ -1203,8 +1205,18 @@ function putCharge(out: Uint8Array, o: number, c: number): number {
   return o;
 }
 
-/** The largest charge a padded i64.const holds (5 bytes of signed LEB128). */
-const PADDED_LIMIT = 2 ** 34;
+/** Charges stay below this (putLeb works on 32 bits; a padded i64.const holds it in 5 bytes). */
+const CHARGE_LIMIT = 2 ** 31;
+
+function checkedCharge(c: number): number {
+  if (c >= CHARGE_LIMIT || c <= -CHARGE_LIMIT) {
+    throw new ModuleError(
+      'unmeterable',
+      'cannot meter this module: a stretch of straight-line code makes too many calls to count',
+    );
+  }
+  return c;
+}
 
 /** putCharge with the constant's LEB128 padded to 5 bytes, so that `addToPaddedCharge` can change it. */
 function putChargePadded(out: Uint8Array, o: number, c: number): number {
@@ -1214,10 +1226,7 @@ function putChargePadded(out: Uint8Array, o: number, c: number): number {
 }
 
 function writePaddedCharge(out: Uint8Array, at: number, c: number): void {
-  let m = c < 0 ? -c : c;
-  if (m >= PADDED_LIMIT) {
-    throw new ModuleError('unmeterable', 'cannot meter this module: a charge grew too large');
-  }
+  let m = checkedCharge(c) < 0 ? -c : c;
   for (let k = 1; k < 5; k++) {
     out[at + k] = (m % 128) | 0x80;
     m = Math.floor(m / 128);
