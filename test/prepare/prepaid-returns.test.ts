@@ -158,7 +158,12 @@ describe('prepaid returns', () => {
     // A tenth of it is metered, with the same fuel as without prepaid returns.
     const small = text.replace(/(\(drop \(call \$big\)\) ){22000}/, '(drop (call $big)) '.repeat(2_200));
     const a = runMetered(instrumentFuelWithStats(wat(small)).bytes, 'run', [], BIG);
-    const b = runMetered(instrumentFuelWithStats(wat(small), { prepaidReturns: false }).bytes, 'run', [], BIG);
+    const b = runMetered(
+      instrumentFuelWithStats(wat(small), { prepaidReturns: false }).bytes,
+      'run',
+      [],
+      BIG,
+    );
     expect(BIG - a.left).toBe(BIG - b.left);
   });
 
