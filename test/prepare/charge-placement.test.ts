@@ -1,10 +1,9 @@
 // Charges placed by potentials (electron/sandbox/prepare/potentials.ts): fewer charges on the hot
 // paths, the same fuel on every run that ends normally, never ahead of the true count.
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { EXIT_GROUP, placeCharges } from '../../electron/sandbox/prepare/potentials.js';
-import { compileC, compileCFile, hasClang, instantiateMetered, runMetered, thrown, wat } from './helpers.js';
+import { compiledCPrograms, hasClang, instantiateMetered, runMetered, thrown, wat } from './helpers.js';
 import { runWasi } from './wasi-shim.js';
 
 const BIG = 10n ** 15n;
@@ -198,15 +197,7 @@ describe('a metered module with charges placed', () => {
 });
 
 describe.skipIf(!hasClang())('real compiled C programs with charges placed', () => {
-  const programs = join(import.meta.dirname, '..', 'bench', 'wasmtime', 'programs');
-  const cases: [string, () => Uint8Array][] = [
-    ['a tree-walking interpreter', () => compileCFile(join(programs, 'interp.c'), ['-DSCALE="1"'])],
-    ['a switch-dispatch VM', () => compileCFile(join(programs, 'vm.c'), ['-DITERS=20'])],
-    ['strings, hashing and qsort', () => compileCFile(join(programs, 'strhash.c'), ['-DKEYS=3000'])],
-    ['kernels at -O0', () => compileC('kernel.c', ['-O0'])],
-    ['kernels at -O3 with tail calls', () => compileC('kernel.c', ['-O3', '-mtail-call'])],
-    ['indirect calls', () => compileC('indirect.c')],
-  ];
+  const cases = compiledCPrograms();
   for (const [what, build] of cases) {
     it(`${what}: same output, same fuel as one charge per segment, ends on exactly that fuel`, () => {
       const src = build();

@@ -53,6 +53,22 @@ export function compileC(name: string, extra: string[] = []): Uint8Array {
   return compileCFile(join(import.meta.dirname, '..', 'fixtures', 'c', name), extra);
 }
 
+/**
+ * Real compiled C programs the metering tests run whole: the bench's programs (test/bench/wasmtime)
+ * scaled down, and the fixtures at several optimisation levels. Each builds when called.
+ */
+export function compiledCPrograms(): [string, () => Uint8Array][] {
+  const programs = join(import.meta.dirname, '..', 'bench', 'wasmtime', 'programs');
+  return [
+    ['a tree-walking interpreter', () => compileCFile(join(programs, 'interp.c'), ['-DSCALE="1"'])],
+    ['a switch-dispatch VM', () => compileCFile(join(programs, 'vm.c'), ['-DITERS=20'])],
+    ['strings, hashing and qsort', () => compileCFile(join(programs, 'strhash.c'), ['-DKEYS=3000'])],
+    ['kernels at -O0', () => compileC('kernel.c', ['-O0'])],
+    ['kernels at -O3 with tail calls', () => compileC('kernel.c', ['-O3', '-mtail-call'])],
+    ['indirect calls', () => compileC('indirect.c')],
+  ];
+}
+
 /** Compiles the C file at `src` (any path) like compileC. */
 export function compileCFile(src: string, extra: string[] = []): Uint8Array {
   const out = join(cDir, `${basename(src)}.${extra.join('_').replace(/[^\w]/g, '')}.wasm`);

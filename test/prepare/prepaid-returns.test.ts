@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { SEC_CODE, splitSections } from '../../electron/sandbox/prepare/sections.js';
-import { compileC, compileCFile, hasClang, runMetered, toText, wat } from './helpers.js';
+import { compileCFile, compiledCPrograms, hasClang, runMetered, toText, wat } from './helpers.js';
 import { runWasi } from './wasi-shim.js';
 
 const BIG = 10n ** 15n;
@@ -182,12 +182,7 @@ describe.skipIf(!hasClang())('prepaid returns in real compiled C programs', () =
   const programs = join(import.meta.dirname, '..', 'bench', 'wasmtime', 'programs');
   const cases: [string, () => Uint8Array][] = [
     ['naive recursive Fibonacci', () => compileCFile(join(programs, 'fib.c'), ['-DN=20'])],
-    ['a tree-walking interpreter', () => compileCFile(join(programs, 'interp.c'), ['-DSCALE="1"'])],
-    ['a switch-dispatch VM', () => compileCFile(join(programs, 'vm.c'), ['-DITERS=20'])],
-    ['strings, hashing and qsort', () => compileCFile(join(programs, 'strhash.c'), ['-DKEYS=3000'])],
-    ['kernels at -O0', () => compileC('kernel.c', ['-O0'])],
-    ['kernels at -O3 with tail calls', () => compileC('kernel.c', ['-O3', '-mtail-call'])],
-    ['indirect calls', () => compileC('indirect.c')],
+    ...compiledCPrograms(),
   ];
   it('write call indices in their shortest form (V8 inlines by size in bytes)', () => {
     const src = compileCFile(join(programs, 'fib.c'), ['-DN=20']);

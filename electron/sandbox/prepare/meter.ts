@@ -786,8 +786,10 @@ export class Meter {
     this.credit[g] = q;
     this.creditState[g] = this.creditState[g]! | SETTLED;
     if (q !== 0) this.stats.credited++;
-    for (let k = this.fixHead[g]!; k !== 0; k = this.fixNext[k]!) {
-      if (q !== 0) addToPaddedCharge(this.fixWriter[k - 1]!.buf, this.fixAt[k]!, q);
+    if (q !== 0) {
+      for (let k = this.fixHead[g]!; k !== 0; k = this.fixNext[k]!) {
+        addToPaddedCharge(this.fixWriter[k - 1]!.buf, this.fixAt[k]!, q);
+      }
     }
     this.fixHead[g] = 0;
     return q;
