@@ -43,6 +43,14 @@
 // patched once the callee's credit is known; a call in a segment that charges nothing leaves its
 // callee without credit (no charge is added). Off in modules with tags: a throw past a call would
 // skip the return that evens out its credit.
+// What is left on fib under V8 13+ eager is V8's inliner, not the charges (measured with
+// --trace-wasm-inlining): V8 budgets a function's inlining by its wire bytes and the module's share
+// of bodies under 50 bytes, so it inlines the original fib's recursion 4 levels deep and the prepared
+// (bigger) one 3. At the same depth (--wasm-inlining-factor=2 for both) metering costs 3-4 %; forced
+// to 4 levels (tiny functions appended to raise the share) the prepared fib keeps one more value live
+// per level, V8 spills the counter, and it runs 1.31-1.34x; at 2 levels 1.27x. So no placement or
+// padding closes the last 10 %. (ruby's share of small bodies goes UP when prepared, 16 % -> 42 %,
+// twins being small; lowering it back changed nothing measurable.)
 //
 // Three schemes, picked per function (measured on V8, see test/bench/prepare-bench.ts):
 // - "threaded": internal functions (not exported, not in a table, not the start function; only ever
