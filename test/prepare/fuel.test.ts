@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Reader } from '../../electron/sandbox/prepare/bytes.js';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import {
   FUEL_IMPORT_MODULE,
@@ -6,6 +7,7 @@ import {
   instrumentFuel,
   ModuleError,
 } from '../../electron/sandbox/prepare/index.js';
+import { SEC_TABLE, splitSections } from '../../electron/sandbox/prepare/sections.js';
 import { compileC, hasClang, instantiate, instantiateMetered, thrown, toText, wat } from './helpers.js';
 import { runWasi } from './wasi-shim.js';
 import { WAT_FIXTURES } from './wat-fixtures.js';
@@ -308,7 +310,13 @@ describe('internal functions threaded with the counter as a parameter', () => {
   });
 });
 
-describe('threaded twins of table functions, called through a parallel table', () => {
+/** How many tables a module defines. */
+function tableCount(bytes: Uint8Array): number {
+  const sec = splitSections(bytes).find((x) => x.id === SEC_TABLE);
+  return sec ? new Reader(bytes, sec.start, sec.end).u32() : 0;
+}
+
+describe('threaded twins of table functions, in table 0 or in a table of their own', () => {
   // Every kind of table element: loop-free, with a loop, multi-value, recursive through the table,
   // tail-calling another table function, an import (a shim), and a null slot; the table is private.
   const text = (extra = '') => `(module
@@ -394,6 +402,76 @@ describe('threaded twins of table functions, called through a parallel table', (
       }
       expect(short.fuel.value).toBeLessThan(0n);
     }
+  });
+
+  it('puts the twins in table 0 itself when only call_indirect reaches its elements', () => {
+    const src = wat(text('(func (export "size") (result i32) (table.size $t))'));
+    const own = instrumentFuelWithStats(src);
+    expect(own.stats.twins).toBe(5);
+    expect(tableCount(own.bytes)).toBe(1);
+    const m = instantiateMetered(own.bytes, BIG, imports());
+    expect(m.exports.size()).toBe(8);
+    expect(m.exports.at(0)).toBe(6);
+  });
+
+  // Each reaches table 0's elements as functions of their original types, so table 0 keeps the
+  // originals and the twins get a parallel table: with the twins in table 0, `get` would hand out a
+  // function that takes and returns the counter too, and the other two would trap on the signature.
+  const readers: [string, string, (e: WebAssembly.Exports, i: number) => unknown][] = [
+    [
+      'table.get',
+      '(func (export "get") (param i32) (result funcref) (table.get $t (local.get 0)))',
+      (e, i) => (e.get as (i: number) => (x: number) => unknown)(i)(41),
+    ],
+    [
+      'table.copy from it',
+      `(table $u 8 8 funcref)
+       (func (export "copied") (param i32) (result i32)
+         (table.copy $u $t (i32.const 0) (i32.const 0) (i32.const 6))
+         (call_indirect $u (type $un) (i32.const 41) (local.get 0)))`,
+      (e, i) => (e.copied as (i: number) => unknown)(i),
+    ],
+    [
+      'return_call_indirect through it',
+      '(func (export "tail_at") (param i32) (result i32) (return_call_indirect $t (type $un) (i32.const 41) (local.get 0)))',
+      (e, i) => (e.tail_at as (i: number) => unknown)(i),
+    ],
+  ];
+  readers.push([
+    'call_indirect from a body with no room for one more local',
+    `(func (export "crowded") (param i32) (result i32) (local ${'i32 '.repeat(49_998)})
+       (call_indirect $t (type $un) (i32.const 41) (local.get 0)))`,
+    (e, i) => (e.crowded as (i: number) => unknown)(i),
+  ]);
+  for (const [what, extra, use] of readers) {
+    it(`gives the twins a table of their own when code reaches table 0 by ${what}`, () => {
+      const src = wat(text(extra));
+      const metered = instrumentFuelWithStats(src);
+      expect(metered.stats.twins + metered.stats.shims).toBe(6);
+      expect(tableCount(metered.bytes)).toBe(tableCount(src) + 1);
+      const without = instrumentFuelWithStats(src, { twins: false });
+      for (const i of [0, 1, 3, 4, 5]) {
+        const plain = use(instantiate(src, imports()) as unknown as WebAssembly.Exports, i);
+        const a = instantiateMetered(metered.bytes, BIG, imports());
+        const b = instantiateMetered(without.bytes, BIG, imports());
+        expect(use(a.exports, i)).toBe(plain);
+        expect(use(b.exports, i)).toBe(plain);
+        expect(a.fuel.value).toBe(b.fuel.value);
+      }
+    });
+  }
+
+  it('gives the twins a table of their own for a crowded body found in one pass, too', () => {
+    // No tail calls here, so no exact mode: the one-pass scan must notice it itself.
+    const src = wat(`(module (type $un (func (param i32) (result i32)))
+      (table $t 2 2 funcref) (elem (i32.const 0) func $leaf)
+      (func $leaf (param $x i32) (result i32) (i32.add (local.get $x) (i32.const 1)))
+      (func (export "crowded") (param i32) (result i32) (local ${'i32 '.repeat(49_998)})
+        (call_indirect $t (type $un) (i32.const 41) (local.get 0))))`);
+    const metered = instrumentFuelWithStats(src);
+    expect(metered.stats.exact).toBe(false);
+    expect(tableCount(metered.bytes)).toBe(2);
+    expect(instantiateMetered(metered.bytes, BIG).exports.crowded(0)).toBe(42);
   });
 
   it('leaves a table that code writes, or that is exported, as it is', () => {

@@ -5,18 +5,27 @@ import { copyConstExpr } from './const-expr.js';
 import { skipValType } from './opcodes.js';
 import type { Section } from './sections.js';
 
-/** Copies the element segments with global indices shifted; `extra` more segments will follow. */
-export function rewriteElements(r: Reader, w: Writer, fuel: number, extra = 0): void {
+/**
+ * Copies the element segments with global indices shifted; `extra` more segments will follow. With
+ * `table0`, the functions of table 0's active segments are replaced by their entry in it (their twins,
+ * twins.ts) where it is >= 0.
+ */
+export function rewriteElements(r: Reader, w: Writer, fuel: number, extra = 0, table0?: Int32Array): void {
   const source = r.buf;
   const n = r.u32();
   w.u32(n + extra);
+  const mapped = (f: number) => {
+    const twin = table0![f] ?? -1;
+    return twin >= 0 ? twin : f;
+  };
   for (let i = 0; i < n; i++) {
     let s = r.pos;
     const flags = r.u32();
     if (flags > 7) r.fail(`unknown element segment kind ${flags}`);
-    if (flags === 2 || flags === 6) r.u32(); // table index
+    const table = flags === 2 || flags === 6 ? r.u32() : 0;
     w.bytes(source, s, r.pos);
     if ((flags & 1) === 0) copyConstExpr(r, w, fuel); // active: offset
+    const map = table0 !== undefined && (flags & 1) === 0 && table === 0;
     s = r.pos;
     if (flags & 3) {
       if (flags & 4) skipValType(r);
@@ -25,7 +34,17 @@ export function rewriteElements(r: Reader, w: Writer, fuel: number, extra = 0): 
     const count = r.u32();
     w.bytes(source, s, r.pos);
     if (flags & 4) {
-      for (let j = 0; j < count; j++) copyConstExpr(r, w, fuel);
+      for (let j = 0; j < count; j++) {
+        if (map && source[r.pos] === 0xd2) {
+          r.u8();
+          w.u8(0xd2);
+          w.u32(mapped(r.u32()));
+          if (r.u8() !== 0x0b) r.fail('an element expression of table 0 is not a lone ref.func');
+          w.u8(0x0b);
+        } else copyConstExpr(r, w, fuel);
+      }
+    } else if (map) {
+      for (let j = 0; j < count; j++) w.u32(mapped(r.u32()));
     } else {
       s = r.pos;
       for (let j = 0; j < count; j++) r.u32();

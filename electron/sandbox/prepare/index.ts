@@ -5,7 +5,7 @@
 //   sections.ts     section splitting, imports, types  codec.ts     full decoder/encoder (round trip)
 //   meter.ts        fuel metering of a function body   fuel.ts      the module-level fuel rewrite
 //   threading.ts    which functions get the counter as a parameter, and their types
-//   twins.ts        threaded twins of table functions and the parallel table call_indirect uses
+//   twins.ts        threaded twins of table functions, in table 0 or a parallel table, for call_indirect
 //   const-expr.ts / global-shift.ts   global indices moved by the fuel import, outside code
 //   memory-cap.ts   memory limits rewrite              cache.ts     prepared-module cache beside the binary
 //   constants.ts    names and the cache version        errors.ts    ModuleError

@@ -64,9 +64,9 @@
 //   of the function, and reload it after such calls and in catch handlers;
 // - "global": other loop-free functions, and functions using try_table (whose catch clauses branch to
 //   labels), charge the global directly.
-// Functions in a private table 0 also get a threaded "twin", called by direct calls and, through a
-// parallel table, by call_indirect on table 0 (twins.ts), so callbacks (qsort's compare, vtables)
-// keep the counter in registers too.
+// Functions in a private table 0 also get a threaded "twin", called by direct calls and by
+// call_indirect on table 0 (from table 0 itself or a parallel table, twins.ts), so callbacks (qsort's
+// compare, vtables) keep the counter in registers too.
 // Traps other than fuel exhaustion (out of bounds, division by zero, stack overflow) leave the global at
 // its last write-back, so fuel used after such a trap may be low (still deterministic).
 // On exhaustion the (negative) counter is stored to the global and the function executes `unreachable`,
@@ -234,7 +234,12 @@ export class Meter {
   private fixAt: number[] = [0];
   /** Set when a scanned body writes table 0 (table.set/grow/fill/copy/init into it). */
   writesTable0 = false;
-  /** Twins of table 0's functions and the parallel table (twins.ts), when planned. */
+  /**
+   * Set when a scanned body reaches table 0's elements other than by call_indirect (table.get, table.copy
+   * from it, return_call_indirect through it): then the twins need a table of their own (twins.ts).
+   */
+  readsTable0 = false;
+  /** Twins of table 0's functions and the table that holds them (twins.ts), when planned. */
   twins: { twinOf: Int32Array; table2: number; typeOf: Map<number, number> } | undefined;
   readonly stats: MeterStats = {
     functions: 0,
@@ -687,7 +692,11 @@ export class Meter {
         case 0x13: // return_call_indirect
         case 0x15: // return_call_ref
           while (buf[pos++]! & 0x80);
-          if (op === 0x13) while (buf[pos++]! & 0x80);
+          if (op === 0x13) {
+            r.pos = pos;
+            if (r.u32() === 0) this.readsTable0 = true;
+            pos = r.pos;
+          }
           hasTailIndirect = true;
           if (loops === 0) callOutsideLoop = true;
           if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
@@ -722,6 +731,11 @@ export class Meter {
           r.pos = pos;
           unmeterable(op, r.u32(), p);
           break;
+        case 0x25: // table.get
+          r.pos = pos;
+          if (r.u32() === 0) this.readsTable0 = true;
+          pos = r.pos;
+          break;
         case 0x26: // table.set
           r.pos = pos;
           if (r.u32() === 0) this.writesTable0 = true;
@@ -734,7 +748,7 @@ export class Meter {
             // table.init elem table, table.copy dst src, table.grow table, table.fill table
             if (sub === 12) r.u32();
             if (r.u32() === 0) this.writesTable0 = true;
-            if (sub === 14) r.u32();
+            if (sub === 14 && r.u32() === 0) this.readsTable0 = true;
           } else skipImm(r, prefixedImm(op, sub, p));
           pos = r.pos;
           break;
@@ -908,17 +922,16 @@ export class Meter {
     const credit = this.settle(f, threaded, asTwin);
     this.prepaidCalls(f, threaded, credit);
     const evStart = f.evStart;
-    // Every event writes at most 48 bytes (the longest, a call_indirect through the parallel table, about 40).
+    // Every event writes at most 48 bytes (the longest, a call_indirect through the twins, about 40).
     w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 48);
     const out = w.buf;
     let o = w.pos;
     const F = this.fuelGlobal;
     // The counter: the new parameter (threaded), or a new local after all others.
     const L = isT ? f.params : f.nLocals;
-    // call_indirect through the parallel table takes the counter before the table index: an i32 scratch
+    // call_indirect to the twins takes the counter before the table index: an i32 scratch
     // local holds the index meanwhile (index nLocals + 1, after the counter or the moved first local).
-    const S =
-      twins !== undefined && f.hasIndirect && f.nLocals + 2 <= MAX_FUNCTION_LOCALS ? f.nLocals + 1 : -1;
+    const S = twins !== undefined && f.hasIndirect && !indirectWithoutScratch(f) ? f.nLocals + 1 : -1;
     const scratch = S >= 0 ? 1 : 0;
     // Locals.
     if (isT) {
@@ -1068,7 +1081,7 @@ export class Meter {
           let callee = ev[i * 4 + 2]!;
           const callEnd = ev[i * 4 + 3]!;
           // Direct calls to a function with a twin call the twin; call_indirect on table 0 goes through
-          // the parallel table of twins with the threaded type.
+          // the twins (twins.ts) with the threaded type.
           let rewrite = false;
           let indirectType = -1;
           if (twins !== undefined) {
@@ -1192,6 +1205,14 @@ export class Meter {
     this.nEv = 0;
     this.tailCalls.length = 0;
   }
+}
+
+/**
+ * A body with call_indirect but no room for the scratch local that passes the counter under the table
+ * index: its calls through table 0 stay as they are, on the originals' types.
+ */
+export function indirectWithoutScratch(f: ScannedFunction): boolean {
+  return f.hasIndirect && f.nLocals + 2 > MAX_FUNCTION_LOCALS;
 }
 
 /**

@@ -207,7 +207,7 @@ export function threadedTypes(
   funcTypes: number[],
   importedFuncs: number,
   threaded: Uint8Array,
-  /** Every type (for twins and call_indirect through the parallel table, see twins.ts). */
+  /** Every type (for twins and call_indirect to them, see twins.ts). */
   all = false,
 ): ThreadedTypes {
   const added: Uint8Array[] = [];
