@@ -3,7 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { EXIT_GROUP, placeCharges } from '../../electron/sandbox/prepare/potentials.js';
-import { compiledCPrograms, hasClang, instantiateMetered, runMetered, thrown, wat } from './helpers.js';
+import {
+  compiledCPrograms,
+  expectSameRunAs,
+  hasClang,
+  instantiateMetered,
+  runMetered,
+  thrown,
+  wat,
+} from './helpers.js';
 import { runWasi } from './wasi-shim.js';
 
 const BIG = 10n ** 15n;
@@ -204,18 +212,8 @@ describe.skipIf(!hasClang())('real compiled C programs with charges placed', () 
       const placed = instrumentFuelWithStats(src);
       const plain = instrumentFuelWithStats(src, { mergeCharges: false });
       expect(placed.stats.charges).toBeLessThan(plain.stats.charges);
-      const a = runWasi(placed.bytes, BIG);
-      const b = runWasi(plain.bytes, BIG);
-      expect(a.error).toBeUndefined();
-      expect(a.stdout).toBe(runWasi(src).stdout);
-      expect(a.stdout).toBe(b.stdout);
-      expect(a.fuelUsed).toBe(b.fuelUsed);
-      expect(runWasi(placed.bytes, BIG).fuelUsed).toBe(a.fuelUsed);
-      const exact = runWasi(placed.bytes, a.fuelUsed!);
-      expect(exact.error).toBeUndefined();
-      expect(exact.fuelLeft).toBe(0n);
-      const short = runWasi(placed.bytes, a.fuelUsed! - 1n);
-      expect(short.error !== undefined || short.fuelLeft! < 0n).toBe(true);
+      const used = expectSameRunAs(src, placed.bytes, plain.bytes);
+      expect(runWasi(placed.bytes, BIG).fuelUsed).toBe(used);
     });
   }
 });

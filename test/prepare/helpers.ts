@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import wabtInit from 'wabt';
 import { FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME } from '../../electron/sandbox/prepare/index.js';
 import { tempDir } from '../support/temp.js';
+import { runWasi } from './wasi-shim.js';
 
 const wabt = await wabtInit();
 
@@ -67,6 +68,27 @@ export function compiledCPrograms(): [string, () => Uint8Array][] {
     ['kernels at -O3 with tail calls', () => compileC('kernel.c', ['-O3', '-mtail-call'])],
     ['indirect calls', () => compileC('indirect.c')],
   ];
+}
+
+/**
+ * Runs the WASI program `src` metered two ways and expects what every metering scheme owes: the
+ * original's output from both, the same fuel from both, a budget of exactly that fuel ending normally
+ * with none left, and one unit less running out. Returns that fuel.
+ */
+export function expectSameRunAs(src: Uint8Array, metered: Uint8Array, baseline: Uint8Array): bigint {
+  const budget = 10n ** 15n;
+  const a = runWasi(metered, budget);
+  const b = runWasi(baseline, budget);
+  expect(a.error).toBeUndefined();
+  expect(a.stdout).toBe(runWasi(src).stdout);
+  expect(a.stdout).toBe(b.stdout);
+  expect(a.fuelUsed).toBe(b.fuelUsed);
+  const exact = runWasi(metered, a.fuelUsed!);
+  expect(exact.error).toBeUndefined();
+  expect(exact.fuelLeft).toBe(0n);
+  const short = runWasi(metered, a.fuelUsed! - 1n);
+  expect(short.error !== undefined || short.fuelLeft! < 0n).toBe(true);
+  return a.fuelUsed!;
 }
 
 /** Compiles the C file at `src` (any path) like compileC. */

@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { SEC_CODE, splitSections } from '../../electron/sandbox/prepare/sections.js';
-import { compileCFile, compiledCPrograms, hasClang, runMetered, toText, wat } from './helpers.js';
-import { runWasi } from './wasi-shim.js';
+import {
+  compileCFile,
+  compiledCPrograms,
+  expectSameRunAs,
+  hasClang,
+  runMetered,
+  toText,
+  wat,
+} from './helpers.js';
 
 const BIG = 10n ** 15n;
 
@@ -206,17 +213,7 @@ describe.skipIf(!hasClang())('prepaid returns in real compiled C programs', () =
       const withCredit = instrumentFuelWithStats(src);
       const without = instrumentFuelWithStats(src, { prepaidReturns: false });
       expect(withCredit.stats.credited).toBeGreaterThan(0);
-      const a = runWasi(withCredit.bytes, BIG);
-      const b = runWasi(without.bytes, BIG);
-      expect(a.error).toBeUndefined();
-      expect(a.stdout).toBe(runWasi(src).stdout);
-      expect(a.stdout).toBe(b.stdout);
-      expect(a.fuelUsed).toBe(b.fuelUsed);
-      const exact = runWasi(withCredit.bytes, a.fuelUsed!);
-      expect(exact.error).toBeUndefined();
-      expect(exact.fuelLeft).toBe(0n);
-      const short = runWasi(withCredit.bytes, a.fuelUsed! - 1n);
-      expect(short.error !== undefined || short.fuelLeft! < 0n).toBe(true);
+      expectSameRunAs(src, withCredit.bytes, without.bytes);
     });
   }
 });
