@@ -15,6 +15,7 @@ import {
   moduleIdOf,
 } from './compiled-cache.js';
 import { execDenied, refusedRequest } from './host-services.js';
+import { nowMs } from './now-ms.js';
 import {
   capMemoryParts,
   FUEL_IMPORT_MODULE,
@@ -847,7 +848,7 @@ export async function runPlugin(
 
   // ---- run ---------------------------------------------------------------------------------------
   let thrown: unknown = null;
-  const startedAt = performance.now();
+  const startedAt = nowMs();
   try {
     const instance = new WebAssembly.Instance(module, imports);
     const mem = instance.exports.memory;
@@ -870,7 +871,7 @@ export async function runPlugin(
   // The output is out first; then, while the module is still here, its compiled code is saved.
   try {
     ch.flush();
-    const warning = compiled.keep(performance.now() - startedAt);
+    const warning = compiled.keep(nowMs() - startedAt);
     if (warning) hostLog('warn', warning);
   } catch {
     // a cache is an optimisation only

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { codeCachePoint } from './code-cache-point.js';
 import { type RingBuffers, RingWriter } from './event-ring.js';
+import { nowMs } from './now-ms.js';
 import { capMemory, instrumentFuel } from './prepare/index.js';
 import type { FromWorker, ToWorkerSync } from './protocol.js';
 import { SIGNAL_INDEX } from './protocol.js';
@@ -53,7 +54,7 @@ let lastKick = Number.NEGATIVE_INFINITY;
 
 function kick(): void {
   post({ kind: 'drain' });
-  lastKick = performance.now();
+  lastKick = nowMs();
   sinceKick = 0;
 }
 
@@ -72,7 +73,7 @@ function add(json: string): void {
   ring.append(json, kick);
   // The first event after a quiet spell is announced at once (a lone message is not held back); in a
   // burst the clock is read every 64th event, and the controller's timer drains the rest.
-  if ((++sinceKick === 1 || (sinceKick & 63) === 0) && performance.now() - lastKick >= KICK_MS) kick();
+  if ((++sinceKick === 1 || (sinceKick & 63) === 0) && nowMs() - lastKick >= KICK_MS) kick();
 }
 
 const channel: WorkerChannel = {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Capabilities } from '../../../shared/capabilities.js';
 import { execDenied, type HostServices } from '../../sandbox/host-services.js';
+import { nowMs } from '../../sandbox/now-ms.js';
 import type {
   EndReason,
   FromSandbox,
@@ -111,7 +112,7 @@ export class Run {
   private storeWrite: Promise<void> = Promise.resolve();
   /** "What it touched" records the engine makes (store keys written, metadata keys read): at most this many. */
   private touchedLeft = MAX_TOUCHED_RECORDS;
-  private readonly t0 = performance.now();
+  private readonly t0 = nowMs();
 
   constructor(
     readonly info: Omit<RunInfo, 'id' | 'startedAt'>,
@@ -197,7 +198,7 @@ export class Run {
 
   /** Starts the wall clock (from the run request, so a slow start counts too). */
   startClock(): void {
-    const elapsed = performance.now() - this.t0;
+    const elapsed = nowMs() - this.t0;
     this.timeoutTimer = setTimeout(
       () => this.beginStop('timeout', 'timeout'),
       Math.max(0, this.info.limits.timeoutMs - elapsed),
@@ -302,7 +303,7 @@ export class Run {
     if (this.done) return;
     const p = (payload ?? {}) as Record<string, unknown>;
     let value: unknown;
-    const started = performance.now();
+    const started = nowMs();
     try {
       switch (op) {
         case 'exec': {
@@ -322,7 +323,7 @@ export class Run {
               command: req.command,
               cwd: req.cwd ?? null,
               code: result.code,
-              durationMs: Math.round(performance.now() - started),
+              durationMs: Math.round(nowMs() - started),
             },
           ]);
           break;
@@ -420,7 +421,7 @@ export class Run {
       reason: reason === 'cancelled' ? 'error' : reason,
       message,
       fuelUsed: end.fuelUsed,
-      durationMs: Math.round(performance.now() - this.t0),
+      durationMs: Math.round(nowMs() - this.t0),
       peakMemoryBytes: end.peakMemoryBytes,
     };
     if (this.info.mode === 'program') {

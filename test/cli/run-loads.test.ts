@@ -1,0 +1,49 @@
+// The fixed cost of a run through the CLI (test/bench/trivial-run.ts): a run that asks nothing loads
+// none of Node's modules it does not use. Node's own list of what the CLI's thread loaded
+// (process.moduleLoadList) is written at exit by a preloaded script. (The sandbox worker's cannot be
+// read so: it is terminated, and a terminated thread runs no exit handler.)
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
+import { repoRoot } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
+
+const RECORDER = `process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADS_FILE, JSON.stringify(process.moduleLoadList)));
+`;
+
+function loadsOfRun(root: string, pluginDir: string, stdin: 'ignore' | 'pipe') {
+  const recorder = join(root, 'recorder.cjs');
+  writeFileSync(recorder, RECORDER);
+  const loadsFile = join(root, `loads-${stdin}.jsonl`);
+  const r = spawnSync(
+    process.execPath,
+    ['--require', recorder, resolve(repoRoot, 'dist/cli.cjs'), 'run', pluginDir],
+    {
+      env: { ...process.env, FLEDGE_CONFIG_DIR: join(root, 'cfg'), LOADS_FILE: loadsFile },
+      encoding: 'utf8',
+      stdio: [stdin, 'pipe', 'pipe'],
+      timeout: 60_000,
+    },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return { stdout: r.stdout, loaded: JSON.parse(readFileSync(loadsFile, 'utf8')) as string[] };
+}
+
+describe('what a run through the CLI loads', () => {
+  it('neither readline nor perf_hooks nor the stdin stream, when the plugin asks nothing', async () => {
+    const root = tempDir('run-loads');
+    const plugin = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-hello' });
+    for (const stdin of ['ignore', 'pipe'] as const) {
+      const { stdout, loaded } = loadsOfRun(root, plugin.dir, stdin);
+      expect(stdout).toBe('hello');
+      expect(loaded).toContain('NativeModule worker_threads'); // the list is the run's
+      expect(loaded).not.toContain('NativeModule readline/promises');
+      expect(loaded).not.toContain('NativeModule perf_hooks');
+      // The CLI did not build the stdin stream to learn whether stdin is a terminal: /dev/null is
+      // read through an fs stream, a pipe through a net.Socket (which stdout, a pipe here, needs anyway).
+      if (stdin === 'ignore') expect(loaded).not.toContain('NativeModule internal/fs/streams');
+    }
+  });
+});
