@@ -15,6 +15,7 @@ import {
   moduleIdOf,
 } from './compiled-cache.js';
 import { execDenied, refusedRequest } from './host-services.js';
+import { adviseHugePages } from './huge-pages.js';
 import { nowMs } from './now-ms.js';
 import {
   capMemoryParts,
@@ -855,6 +856,7 @@ export async function runPlugin(
     if (mem instanceof WebAssembly.Memory) {
       memory = mem;
       wasi.setMemory(mem);
+      adviseHugePages(mem, cap); // huge-pages.ts
     }
     (instance.exports._start as () => void)();
   } catch (err) {

@@ -1,17 +1,7 @@
-// V8's serialization of compiled WebAssembly code, which Node does not expose: through the native
-// addon in native/wasm-code-cache, built by build/native.mjs for the Node that builds the project and
-// the pinned Node sandboxes are forked on (node-abi-<ABI>/: a Node loads only an addon of its own
-// ABI) and, for a packaged app, for its Electron (electron/, `npm run dist`). null when
-// the addon is not there or not built for this runtime: then modules compile as they always did.
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { findUp } from './find-up.js';
-
-interface Addon {
-  install(): void;
-  serialize(module: WebAssembly.Module): ArrayBuffer;
-  lastCachedAccepted(): boolean;
-}
+// V8's serialization of compiled WebAssembly code, which Node does not expose: through the sandbox's
+// native addon (sandbox-addon.ts). null when the addon is not there or not built for this runtime:
+// then modules compile as they always did.
+import { sandboxAddon } from './sandbox-addon.js';
 
 export interface WasmSerializer {
   /**
@@ -28,10 +18,6 @@ export interface WasmSerializer {
   serialize(module: WebAssembly.Module): Uint8Array;
 }
 
-const ADDON = process.versions.electron
-  ? join('native', 'wasm-code-cache', 'electron', 'wasm_code_cache.node')
-  : join('native', 'wasm-code-cache', `node-abi-${process.versions.modules}`, 'wasm_code_cache.node');
-
 type StreamingWebAssembly = { compileStreaming(source: unknown): Promise<WebAssembly.Module> };
 
 let loaded: WasmSerializer | null | undefined;
@@ -43,15 +29,12 @@ let loaded: WasmSerializer | null | undefined;
 export function wasmSerializer(): WasmSerializer | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  // In the repository (or app) this file was built into: dist/ and electron/sandbox/ (find-up.ts).
-  const path = findUp(import.meta.url, ADDON, 2);
-  if (path === undefined) return null;
-  let addon: Addon;
+  const addon = sandboxAddon();
+  if (addon === null) return null;
   try {
-    addon = createRequire(import.meta.url)(path) as Addon;
     addon.install();
   } catch {
-    return null; // built for another Node or Electron: compile as before
+    return null; // compile as before
   }
   loaded = {
     async compile(wire, cached) {

@@ -9,15 +9,26 @@
 //                         `cached` when V8 accepts it (same V8, same flags, same CPU features), else
 //                         compiled as usual.
 //   lastCachedAccepted() -> whether V8 took the cached code for this thread's last such compile.
+//   adviseHugePages(buffer, bytes) -> bytes advised: asks Linux for transparent huge pages
+//                         (madvise MADV_HUGEPAGE) on the first `bytes` of a wasm memory's
+//                         reservation (electron/sandbox/huge-pages.ts), 0 where it does not.
 //
 // V8 trusts cached code as its own machine code: the caller passes only bytes it wrote itself and
-// has authenticated (sandbox/compiled-cache.ts). This file does no I/O and keeps no bytes.
+// has authenticated (sandbox/compiled-cache.ts). This file keeps no bytes; its only I/O is reading
+// /proc/self/maps, to advise nothing but a wasm memory's own reservation.
 #include <node.h>
 #include <v8-wasm.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -124,10 +135,60 @@ void Serialize(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(out);
 }
 
+// V8 reserves a wasm32 memory with guard regions (on 64-bit Linux): its accessible pages, then
+// inaccessible ones up to at least 4 GiB past its start, all anonymous and private, one mapping that
+// memory.grow makes accessible in place. Only a buffer that starts such a run of mappings (not a
+// plain ArrayBuffer inside malloc's heap, not a memory without guard regions) is advised, and only
+// its first `bytes` (the memory cap, at most 4 GiB): the flag stays on the mapping as it grows.
+size_t AdviseReservation(uintptr_t data, double bytes) {
+#ifdef __linux__
+  constexpr uint64_t kWasm32Reach = uint64_t{4} << 30;
+  const long page = sysconf(_SC_PAGESIZE);
+  if (data == 0 || page <= 0 || data % page != 0 || !(bytes > 0) || bytes > double(kWasm32Reach))
+    return 0;
+  const size_t want = (size_t(bytes) + page - 1) / page * page;
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return 0;
+  uintptr_t reach = data;  // the run of suitable mappings from `data` covers [data, reach)
+  char line[512];
+  while (reach - data < kWasm32Reach && std::fgets(line, sizeof line, maps) != nullptr) {
+    unsigned long start = 0, end = 0, offset = 0, inode = 0;
+    char perms[8] = {0}, dev[16] = {0};
+    int path_at = 0;
+    if (std::sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &start, &end, perms, &offset, dev, &inode,
+                    &path_at) < 6)
+      continue;  // the tail of a line longer than `line`
+    if (end <= reach) continue;
+    const bool anonymous = inode == 0 && line[path_at] == '\0';
+    const bool ours = std::strcmp(perms, "rw-p") == 0 || std::strcmp(perms, "---p") == 0;
+    if (start != reach || !anonymous || !ours) break;
+    reach = end;
+  }
+  std::fclose(maps);
+  if (reach - data < kWasm32Reach) return 0;
+  return madvise(reinterpret_cast<void*>(data), want, MADV_HUGEPAGE) == 0 ? want : 0;
+#else
+  return 0;
+#endif
+}
+
+void AdviseHugePages(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  if (!info[0]->IsArrayBuffer() || !info[1]->IsNumber()) {
+    isolate->ThrowException(Exception::TypeError(String::NewFromUtf8Literal(
+        isolate, "adviseHugePages takes a wasm memory's ArrayBuffer and a byte count")));
+    return;
+  }
+  const uintptr_t data = reinterpret_cast<uintptr_t>(info[0].As<ArrayBuffer>()->Data());
+  const size_t advised = AdviseReservation(data, info[1].As<v8::Number>()->Value());
+  info.GetReturnValue().Set(double(advised));
+}
+
 }  // namespace
 
 NODE_MODULE_INIT(/* exports, module, context */) {
   NODE_SET_METHOD(exports, "install", Install);
   NODE_SET_METHOD(exports, "serialize", Serialize);
   NODE_SET_METHOD(exports, "lastCachedAccepted", LastCachedAccepted);
+  NODE_SET_METHOD(exports, "adviseHugePages", AdviseHugePages);
 }
