@@ -134,14 +134,14 @@ describe('electron-builder configuration', () => {
     expect(existsSync(join(repoRoot, config.afterPack))).toBe(true);
   });
 
-  it('ships the compiled-code cache addon built for its Electron, unpacked, where the sandbox looks for it', () => {
-    // build/native.mjs --electron (npm run dist) writes it; v8-wasm-serializer.ts loads it under Electron
+  it('ships the sandbox addon (code cache, huge pages) built for its Electron, unpacked, where the sandbox looks for it', () => {
+    // build/native.mjs --electron (npm run dist) writes it; sandbox-addon.ts loads it under Electron
     // from app.asar.unpacked/native/... (a .node cannot load from inside the asar).
     const shipped = 'native/wasm-code-cache/electron/*.node';
     expect(config.files).toContain(shipped);
     expect(config.asarUnpack).toContain(shipped);
     expect(join(repoRoot, shipped).replace('*.node', 'wasm_code_cache.node')).toBe(electronAddonFile);
-    expect(readFileSync(join(repoRoot, 'electron', 'sandbox', 'v8-wasm-serializer.ts'), 'utf8')).toContain(
+    expect(readFileSync(join(repoRoot, 'electron', 'sandbox', 'sandbox-addon.ts'), 'utf8')).toContain(
       "join('native', 'wasm-code-cache', 'electron', 'wasm_code_cache.node')",
     );
     expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.dist).toMatch(
