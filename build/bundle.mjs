@@ -13,9 +13,13 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 // CommonJS bundles: Node 20 caches no ES module's compiled code, and these are started often.
 const cjsEntries = {
-  // dist/cli.cjs starts dist/cli-main.cjs (electron/cli/main.ts) from V8's code cache of it.
+  // dist/cli.cjs starts dist/cli-run.cjs (electron/cli/run-main.ts: `run` alone) for a run, else
+  // dist/cli-main.cjs (electron/cli/main.ts: every command), each from V8's code cache of it.
   cli: 'electron/cli/cached-entry.ts',
   'cli-main': 'electron/cli/main.ts',
+  'cli-run': 'electron/cli/run-main.ts',
+  // What cli-run.cjs loads to read an installed plugin's settings (zod, conf: most of the CLI's code).
+  'cli-run-limits': 'electron/cli/run-limits-entry.ts',
   // The sandbox worker (engine/runs/in-process.ts, sandbox/host.ts), the same way: a CommonJS worker
   // starts ~9 ms of CPU sooner than an ES module one, and ~6 ms sooner again from its code cache.
   // sandbox-worker.js (worker.ts as an ES module) stays for what ships only that one.
@@ -24,7 +28,7 @@ const cjsEntries = {
 };
 
 /** The CommonJS bundles started from a code cache (sandbox/code-cache.ts), each made ASCII for it. */
-const cachedBundles = ['cli-main.cjs', 'sandbox-worker-main.cjs'];
+const cachedBundles = ['cli-main.cjs', 'cli-run.cjs', 'sandbox-worker-main.cjs'];
 
 // ES module bundles (dist name -> source entry); optional ones appear as their sources land.
 const optional = {
@@ -167,13 +171,14 @@ const NEWLINE_PLUGIN = new Uint8Array([
 ]);
 
 /**
- * V8's code caches of the CLI bundle and of the sandbox worker's, made by a run of a plugin that
+ * V8's code caches of the CLI's run bundle and of the sandbox worker's, made by a run of a plugin that
  * prints an empty line, in a temp folder (sandbox/code-cache.ts, mode 'write'): the CLI's is written
  * just before its sandbox starts, with every function the run compiled on its way there; the
  * worker's after the run (the worker holds V8's flags for it: worker.ts). One cache per Node: when
  * the pinned Node is installed, a first run puts its sandbox in a process on it (for the engine's
- * sandbox processes), then the CLI's own run, in its process, makes this Node's. Best effort:
- * without them both start as before.
+ * sandbox processes), then the CLI's own run, in its process, makes this Node's. The whole CLI's
+ * bundle (every other command) gets its cache from a `plugins list` of the same empty config dir.
+ * Best effort: without them each starts as before.
  */
 function writeCodeCache() {
   const tmp = mkdtempSync(join(tmpdir(), 'fledge-code-cache-'));
@@ -207,6 +212,14 @@ function writeCodeCache() {
           `The code caches were not made${sandboxNode ? ` for ${sandboxNode}` : ''}: ${r.stderr || r.error?.message}`,
         );
     }
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'plugins', 'list'], {
+      env,
+      cwd: tmp,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.status !== 0) console.warn(`The CLI's code cache was not made: ${r.stderr || r.error?.message}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

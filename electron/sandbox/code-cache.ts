@@ -14,7 +14,7 @@
 import { isAscii } from 'node:buffer';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { Script } from 'node:vm';
 import { CODE_CACHE_POINT } from './code-cache-point.js';
 
@@ -43,7 +43,7 @@ export function codeCacheFile(file: string): string {
  * Runs the CommonJS bundle `file` as require() would, compiled from its code cache when it has one.
  * `mode` (from the environment): 'write' writes the cache at CODE_CACHE_POINT (else at exit), with
  * every function compiled by then; 'check' reports on stderr whether the cache was used ("code
- * cache: used|refused|none"); anything else does neither.
+ * cache: used|refused|none (BUNDLE)"); anything else does neither.
  */
 export function startFromCodeCache(file: string, mode: string | undefined): void {
   const cacheFile = codeCacheFile(file);
@@ -58,7 +58,7 @@ export function startFromCodeCache(file: string, mode: string | undefined): void
   });
   if (mode === 'check')
     process.stderr.write(
-      `code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'}\n`,
+      `code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'} (${basename(file)})\n`,
     );
   if (mode === 'write') {
     let written = false;

@@ -16,6 +16,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
 import { codeCacheFile } from '../../electron/sandbox/code-cache.js';
+import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
@@ -39,7 +40,12 @@ function help(dir: string) {
     env: { ...process.env, FLEDGE_CLI_CODE_CACHE: 'check' },
     encoding: 'utf8',
   });
-  return { code: r.status, cache: /code cache: (\w+)/.exec(r.stderr)?.[1], stdout: r.stdout };
+  return {
+    code: r.status,
+    cache: /code cache: (\w+)/.exec(r.stderr)?.[1],
+    bundle: /code cache: \w+ \((.+)\)/.exec(r.stderr)?.[1],
+    stdout: r.stdout,
+  };
 }
 
 describe('the CLI code cache', () => {
@@ -49,7 +55,20 @@ describe('the CLI code cache', () => {
     const r = help(dist);
     expect(r.code).toBe(0);
     expect(r.cache).toBe('used');
+    expect(r.bundle).toBe('cli-main.cjs');
     expect(r.stdout).toMatch(/^fledge-desktop: run fledge plugins safely/);
+  });
+
+  it('a run starts the run bundle instead, from its own cache the build made', async () => {
+    const plugin = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-hello' });
+    const r = spawnSync(process.execPath, [join(dist, 'cli.cjs'), 'run', plugin.dir], {
+      env: { ...process.env, FLEDGE_CLI_CODE_CACHE: 'check', FLEDGE_CONFIG_DIR: join(root, 'cfg') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('hello');
+    expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
   });
 
   it('is not used once the bundle changed, even at the same length', () => {

@@ -47,3 +47,25 @@ describe('what a run through the CLI loads', () => {
     }
   });
 });
+
+describe('the run bundle (dist/cli-run.cjs, what dist/cli.cjs starts for a run)', () => {
+  const bundle = readFileSync(resolve(repoRoot, 'dist/cli-run.cjs'), 'latin1');
+  const whole = readFileSync(resolve(repoRoot, 'dist/cli-main.cjs'), 'latin1');
+  /** The bundles keep their names (build/bundle.mjs minifies whitespace and syntax only). */
+  const names = (text: string, name: string) => new RegExp(`\\b${name}\\b`).test(text);
+
+  it('holds the run path: the engine runs, the sandbox controller, what finds an installed plugin', () => {
+    for (const name of ['RunManager', 'InProcessSandboxLauncher', 'startController', 'resolveRunnable'])
+      expect(names(bundle, name), name).toBe(true);
+  });
+
+  it("and none of the install, catalog, pack or settings code (zod, conf), a ninth of the CLI's", () => {
+    for (const name of ['PluginService', 'CatalogService', 'stagePlugin', 'packPlugin', 'readPluginPrefs']) {
+      expect(names(whole, name), name).toBe(true);
+      expect(names(bundle, name), name).toBe(false);
+    }
+    expect(whole).toMatch(/node_modules\/(zod|conf|ajv)\//);
+    expect(bundle).not.toMatch(/node_modules\/(zod|conf|ajv|yauzl|tar-stream)\//);
+    expect(bundle.length).toBeLessThan(whole.length / 5);
+  });
+});

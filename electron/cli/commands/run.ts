@@ -6,6 +6,7 @@ import type { PluginCommand, PluginManifest } from '../../../shared/manifest/typ
 import { HostError } from '../../engine/host/errors.js';
 import { projectContext } from '../../engine/host/project.js';
 import { loadManifest } from '../../engine/manifest/load-manifest.js';
+import { fledgePaths } from '../../engine/registry/config-dir.js';
 import { RegistryError } from '../../engine/registry/plugins-toml.js';
 import { cliSandboxMode, InProcessSandboxLauncher } from '../../engine/runs/in-process.js';
 import { DEFAULT_LIMITS, NodeSandboxLauncher, type Run, RunManager } from '../../engine/runs/index.js';
@@ -149,9 +150,9 @@ async function resolveTarget(
     pluginDir = report.pluginDir;
     declaredGrants = manifest.capabilities;
   } else {
-    // Loaded only here: a plugin directory's run needs none of the registry, consent or install code.
-    const { PluginService } = await import('../../engine/plugins/plugin-service.js');
-    const runnable = await new PluginService(configDirFor(io), io.cwd).resolveRunnable(target);
+    // Loaded only here: a plugin directory's run needs none of the registry or consent code.
+    const { resolveRunnable } = await import('../../engine/plugins/resolve-runnable.js');
+    const runnable = await resolveRunnable(fledgePaths(configDirFor(io)), target);
     manifest = runnable.manifest;
     pluginDir = runnable.pluginDir;
     declaredGrants = runnable.granted;
@@ -184,198 +185,208 @@ async function resolveTarget(
   return { pluginDir, manifest, command, grants, defaultProject, fullAccess, installed, approvedSha256 };
 }
 
-export const runCommand: CliCommand = {
-  name: 'run',
-  summary: 'run a plugin command (WASM in the sandbox; native contained where possible)',
-  usage: USAGE,
-  async run(argv, io) {
-    const dash = argv.indexOf('--');
-    const pluginArgs = dash === -1 ? [] : argv.slice(dash + 1);
-    const { values, positionals } = parseCommandArgs(
-      dash === -1 ? argv : argv.slice(0, dash),
-      {
-        command: { type: 'string' },
-        project: { type: 'string' },
-        grant: { type: 'string' },
-        fuel: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        'memory-mb': { type: 'string' },
-        answers: { type: 'string' },
-        'full-access': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-      { min: 1, max: 1, names: ['<plugin-dir or name>'] },
-    );
-    const json = values.json === true;
-    const print = (event: Record<string, unknown>) => io.stdout(`${JSON.stringify(event)}\n`);
-    const failEarly = (message: string): number => {
-      if (json) print({ type: 'exit', code: 1, reason: 'error', message, fuel_used: 0, duration_ms: 0 });
-      else io.stderr(`${PROGRAM} run: ${message}\n`);
-      return 1;
-    };
+/** What an installed plugin's run reads of Fledge Desktop's settings: its limits, and whether it is enabled. */
+export type RunLimitsReader = typeof import('../../engine/app/plugin-prefs.js').cliRunLimits;
 
-    let fuel: bigint | undefined;
-    if (values.fuel !== undefined) {
-      if (!/^\d+$/.test(values.fuel) || BigInt(values.fuel) <= 0n)
-        throw new UsageError('--fuel must be a positive whole number');
-      fuel = BigInt(values.fuel);
-    }
-    const timeoutMs = positiveInt('--timeout-ms', values['timeout-ms']);
-    const memoryMb = positiveInt('--memory-mb', values['memory-mb']);
-
-    let answers: Record<string, unknown> = {};
-    if (values.answers !== undefined) {
-      try {
-        const parsed = JSON.parse(await readFile(resolve(io.cwd, values.answers), 'utf8'));
-        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-          throw new Error('not a JSON object');
-        answers = parsed;
-      } catch (err) {
-        return failEarly(`cannot use the answers file ${values.answers}: ${(err as Error).message}`);
-      }
-    }
-
-    let target: RunTarget;
-    try {
-      target = await resolveTarget(positionals[0]!, values, io);
-    } catch (err) {
-      if (err instanceof HostError || err instanceof RegistryError) return failEarly(err.message);
-      throw err;
-    }
-    const { manifest, pluginDir, command, grants } = target;
-    let project = null;
-    const projectDir = values.project ?? target.defaultProject;
-    if (projectDir !== null) {
-      try {
-        project = await projectContext(resolve(io.cwd, projectDir));
-      } catch (err) {
-        return failEarly(`cannot use the project ${projectDir}: ${(err as Error).message}`);
-      }
-    }
-
-    // A big module's run goes to the pinned Node (in-process.ts: cliSandboxMode says when and why).
-    const binaryBytes =
-      manifest.runtime === 'wasm'
-        ? ((await stat(resolve(pluginDir, command.binary)).catch(() => null))?.size ?? 0)
-        : 0;
-    codeCachePoint();
-    // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
-    const writeCodeCache = io.env.FLEDGE_CLI_CODE_CACHE === 'write'; // the build's run (bundle.mjs)
-    const manager = new RunManager({
-      poolSize: 0,
-      launcher:
-        cliSandboxMode(io.env, binaryBytes) === 'in-process'
-          ? new InProcessSandboxLauncher({ writeCodeCache })
-          : new NodeSandboxLauncher({ writeCodeCache }),
-    });
-    let run: Run;
-    try {
-      const limits: { fuel?: bigint; timeoutMs?: number; memoryMb?: number } = {};
-      if (fuel !== undefined) limits.fuel = fuel;
-      if (timeoutMs !== undefined) limits.timeoutMs = timeoutMs;
-      if (memoryMb !== undefined) limits.memoryMb = memoryMb;
-      if (target.installed) {
-        const { cliRunLimits } = await import('../../engine/app/plugin-prefs.js');
-        Object.assign(limits, cliRunLimits(configDirFor(io), target.installed, limits));
-      }
-      run = manager.start({
-        plugin: {
-          name: manifest.name,
-          version: manifest.version,
-          dir: pluginDir,
-          declared: manifest.capabilities,
+/**
+ * `run`, reading an installed plugin's settings with what `loadRunLimits` loads: the settings code
+ * (zod, conf) is most of the CLI's JavaScript, and a plugin directory's run needs none of it, so each
+ * bundle says where it comes from (run-command.ts for the whole CLI, run-main.ts for the run bundle).
+ */
+export function makeRunCommand(loadRunLimits: () => Promise<RunLimitsReader>): CliCommand {
+  return {
+    name: 'run',
+    summary: 'run a plugin command (WASM in the sandbox; native contained where possible)',
+    usage: USAGE,
+    async run(argv, io) {
+      const dash = argv.indexOf('--');
+      const pluginArgs = dash === -1 ? [] : argv.slice(dash + 1);
+      const { values, positionals } = parseCommandArgs(
+        dash === -1 ? argv : argv.slice(0, dash),
+        {
+          command: { type: 'string' },
+          project: { type: 'string' },
+          grant: { type: 'string' },
+          fuel: { type: 'string' },
+          'timeout-ms': { type: 'string' },
+          'memory-mb': { type: 'string' },
+          answers: { type: 'string' },
+          'full-access': { type: 'boolean' },
+          json: { type: 'boolean' },
         },
-        command: command.name,
-        binary: command.binary,
-        // What the consent check approved is exactly what runs (a swapped binary is refused).
-        ...(target.approvedSha256[command.binary] !== undefined
-          ? { binarySha256: target.approvedSha256[command.binary] }
-          : {}),
-        args: pluginArgs,
-        project,
-        grants,
-        limits,
-        ...(manifest.runtime === 'native'
-          ? {
-              native: {
-                protocol: manifest.protocol === 'fledge-v1',
-                access: values['full-access'] === true || target.fullAccess ? 'full' : 'auto',
-              } as const,
-            }
-          : {}),
-      });
-    } catch (err) {
-      await manager.close();
-      return failEarly((err as Error).message);
-    }
+        { min: 1, max: 1, names: ['<plugin-dir or name>'] },
+      );
+      const json = values.json === true;
+      const print = (event: Record<string, unknown>) => io.stdout(`${JSON.stringify(event)}\n`);
+      const failEarly = (message: string): number => {
+        if (json) print({ type: 'exit', code: 1, reason: 'error', message, fuel_used: 0, duration_ms: 0 });
+        else io.stderr(`${PROGRAM} run: ${message}\n`);
+        return 1;
+      };
 
-    // Questions are handled one at a time, in order.
-    let questions: Promise<void> = Promise.resolve();
-    const handleRequest = (req: RunEvent & { type: 'request' }) => {
-      questions = questions.then(async () => {
-        if (run.done) return;
-        if (Object.hasOwn(answers, req.id)) {
-          run.answer(req.id, answers[req.id]);
-        } else if (io.isTTY && io.ask) {
-          run.answer(req.id, await askOnTerminal(io, req));
-        } else {
-          run.abort(
-            `Plugin '${manifest.name}' asked "${req.message}" (request id "${req.id}"), but there is no one to answer: ` +
-              `run it on a terminal, or give the answer with --answers FILE (a JSON object such as {"${req.id}": ...}).`,
-          );
-        }
-      });
-    };
-
-    run.subscribe((events) => {
-      for (const e of events) {
-        if (json) {
-          if (e.type !== 'exit') print(snake(e));
-        } else {
-          switch (e.type) {
-            case 'output':
-              io.stdout(e.text);
-              break;
-            case 'log':
-              io.stderr(`[${e.level}] ${e.message}\n`);
-              break;
-            case 'progress':
-              if (e.done) break;
-              io.stderr(
-                `... ${e.message ?? ''}${e.current !== undefined ? ` (${e.current}${e.total !== undefined ? `/${e.total}` : ''})` : ''}\n`,
-              );
-              break;
-            case 'stderr':
-              io.stderr(`${e.line}\n`);
-              break;
-            case 'exec':
-              io.stderr(`$ ${e.command} (exit ${e.code})\n`);
-              break;
-            default:
-              break;
-          }
-        }
-        if (e.type === 'request') handleRequest(e);
+      let fuel: bigint | undefined;
+      if (values.fuel !== undefined) {
+        if (!/^\d+$/.test(values.fuel) || BigInt(values.fuel) <= 0n)
+          throw new UsageError('--fuel must be a positive whole number');
+        fuel = BigInt(values.fuel);
       }
-    });
+      const timeoutMs = positiveInt('--timeout-ms', values['timeout-ms']);
+      const memoryMb = positiveInt('--memory-mb', values['memory-mb']);
 
-    const onSigint = () => run.cancel();
-    process.once('SIGINT', onSigint);
-    const end = await run.ended;
-    process.removeListener('SIGINT', onSigint);
-    await manager.close();
+      let answers: Record<string, unknown> = {};
+      if (values.answers !== undefined) {
+        try {
+          const parsed = JSON.parse(await readFile(resolve(io.cwd, values.answers), 'utf8'));
+          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error('not a JSON object');
+          answers = parsed;
+        } catch (err) {
+          return failEarly(`cannot use the answers file ${values.answers}: ${(err as Error).message}`);
+        }
+      }
 
-    if (json)
-      print({
-        type: 'exit',
-        code: end.code,
-        reason: end.reason,
-        message: end.message,
-        fuel_used: end.fuelUsed,
-        duration_ms: end.durationMs,
+      let target: RunTarget;
+      try {
+        target = await resolveTarget(positionals[0]!, values, io);
+      } catch (err) {
+        if (err instanceof HostError || err instanceof RegistryError) return failEarly(err.message);
+        throw err;
+      }
+      const { manifest, pluginDir, command, grants } = target;
+      let project = null;
+      const projectDir = values.project ?? target.defaultProject;
+      if (projectDir !== null) {
+        try {
+          project = await projectContext(resolve(io.cwd, projectDir));
+        } catch (err) {
+          return failEarly(`cannot use the project ${projectDir}: ${(err as Error).message}`);
+        }
+      }
+
+      // A big module's run goes to the pinned Node (in-process.ts: cliSandboxMode says when and why).
+      const binaryBytes =
+        manifest.runtime === 'wasm'
+          ? ((await stat(resolve(pluginDir, command.binary)).catch(() => null))?.size ?? 0)
+          : 0;
+      codeCachePoint();
+      // One run, then the CLI exits: its sandbox runs in this process (in-process.ts says what that keeps).
+      const writeCodeCache = io.env.FLEDGE_CLI_CODE_CACHE === 'write'; // the build's run (bundle.mjs)
+      const manager = new RunManager({
+        poolSize: 0,
+        launcher:
+          cliSandboxMode(io.env, binaryBytes) === 'in-process'
+            ? new InProcessSandboxLauncher({ writeCodeCache })
+            : new NodeSandboxLauncher({ writeCodeCache }),
       });
-    else if (end.reason !== 'exit' || end.code !== 0) io.stderr(`${end.message}\n`);
-    if (end.reason !== 'exit') return end.code === 0 ? 1 : end.code;
-    return end.code === 0 ? 0 : end.code & 0xff || 1;
-  },
-};
+      let run: Run;
+      try {
+        const limits: { fuel?: bigint; timeoutMs?: number; memoryMb?: number } = {};
+        if (fuel !== undefined) limits.fuel = fuel;
+        if (timeoutMs !== undefined) limits.timeoutMs = timeoutMs;
+        if (memoryMb !== undefined) limits.memoryMb = memoryMb;
+        if (target.installed) {
+          const cliRunLimits = await loadRunLimits();
+          Object.assign(limits, cliRunLimits(configDirFor(io), target.installed, limits));
+        }
+        run = manager.start({
+          plugin: {
+            name: manifest.name,
+            version: manifest.version,
+            dir: pluginDir,
+            declared: manifest.capabilities,
+          },
+          command: command.name,
+          binary: command.binary,
+          // What the consent check approved is exactly what runs (a swapped binary is refused).
+          ...(target.approvedSha256[command.binary] !== undefined
+            ? { binarySha256: target.approvedSha256[command.binary] }
+            : {}),
+          args: pluginArgs,
+          project,
+          grants,
+          limits,
+          ...(manifest.runtime === 'native'
+            ? {
+                native: {
+                  protocol: manifest.protocol === 'fledge-v1',
+                  access: values['full-access'] === true || target.fullAccess ? 'full' : 'auto',
+                } as const,
+              }
+            : {}),
+        });
+      } catch (err) {
+        await manager.close();
+        return failEarly((err as Error).message);
+      }
+
+      // Questions are handled one at a time, in order.
+      let questions: Promise<void> = Promise.resolve();
+      const handleRequest = (req: RunEvent & { type: 'request' }) => {
+        questions = questions.then(async () => {
+          if (run.done) return;
+          if (Object.hasOwn(answers, req.id)) {
+            run.answer(req.id, answers[req.id]);
+          } else if (io.isTTY && io.ask) {
+            run.answer(req.id, await askOnTerminal(io, req));
+          } else {
+            run.abort(
+              `Plugin '${manifest.name}' asked "${req.message}" (request id "${req.id}"), but there is no one to answer: ` +
+                `run it on a terminal, or give the answer with --answers FILE (a JSON object such as {"${req.id}": ...}).`,
+            );
+          }
+        });
+      };
+
+      run.subscribe((events) => {
+        for (const e of events) {
+          if (json) {
+            if (e.type !== 'exit') print(snake(e));
+          } else {
+            switch (e.type) {
+              case 'output':
+                io.stdout(e.text);
+                break;
+              case 'log':
+                io.stderr(`[${e.level}] ${e.message}\n`);
+                break;
+              case 'progress':
+                if (e.done) break;
+                io.stderr(
+                  `... ${e.message ?? ''}${e.current !== undefined ? ` (${e.current}${e.total !== undefined ? `/${e.total}` : ''})` : ''}\n`,
+                );
+                break;
+              case 'stderr':
+                io.stderr(`${e.line}\n`);
+                break;
+              case 'exec':
+                io.stderr(`$ ${e.command} (exit ${e.code})\n`);
+                break;
+              default:
+                break;
+            }
+          }
+          if (e.type === 'request') handleRequest(e);
+        }
+      });
+
+      const onSigint = () => run.cancel();
+      process.once('SIGINT', onSigint);
+      const end = await run.ended;
+      process.removeListener('SIGINT', onSigint);
+      await manager.close();
+
+      if (json)
+        print({
+          type: 'exit',
+          code: end.code,
+          reason: end.reason,
+          message: end.message,
+          fuel_used: end.fuelUsed,
+          duration_ms: end.durationMs,
+        });
+      else if (end.reason !== 'exit' || end.code !== 0) io.stderr(`${end.message}\n`);
+      if (end.reason !== 'exit') return end.code === 0 ? 1 : end.code;
+      return end.code === 0 ? 0 : end.code & 0xff || 1;
+    },
+  };
+}

@@ -17,6 +17,7 @@ import { describeError, errnoCode, HostError } from '../host/errors.js';
 import { extractArchive } from './archive.js';
 import { cloneRepository } from './git-source.js';
 import { DEFAULT_INSTALL_LIMITS, type InstallLimits } from './limits.js';
+import { CARRIED_OVER, refuseLinkedStorage } from './linked-storage.js';
 import { type PluginSource, parseSource } from './source.js';
 import { checkPluginTree, copyPluginTree } from './tree.js';
 
@@ -33,8 +34,6 @@ export function stagingRoot(pluginsDir: string): string {
  * is stagingRoot(pluginsDir). Prefer stagingRoot().
  */
 export const STAGING_DIR = join('..', 'fledge-desktop', 'staging');
-/** What an update carries over from the installed version. */
-export const CARRIED_OVER = ['state.json', 'data'];
 
 export function validatePluginName(name: unknown): string {
   if (typeof name !== 'string' || !isValidPluginName(name)) {
@@ -99,22 +98,6 @@ async function unwrapSingleFolder(dir: string): Promise<string> {
   const only = join(dir, names[0]!);
   const st = await fsp.lstat(only);
   return st.isDirectory() ? only : dir;
-}
-
-/**
- * `data/` and `state.json` are the plugin's own storage: `filesystem = "plugin"` mounts data/ read-write
- * (after resolving it) and the store rewrites state.json. Shipped as links (even to something inside),
- * they would hand the plugin write access to its own plugin.toml, binaries and compiled-module cache.
- */
-export async function refuseLinkedStorage(dir: string, label: string): Promise<void> {
-  for (const item of CARRIED_OVER) {
-    const st = await fsp.lstat(join(dir, item)).catch(() => null);
-    if (!st || (item === 'data' ? st.isDirectory() : st.isFile())) continue;
-    throw new HostError(
-      'source_reserved_name',
-      `${label} was refused: "${item}" is reserved for the plugin's own ${item === 'data' ? 'files' : 'store'} and must be ${item === 'data' ? 'a real folder' : 'a plain file'} (or absent), not a link or anything else.`,
-    );
-  }
 }
 
 /** Fetches a source (a spec the person typed, or an already parsed one) into a new staging folder. */

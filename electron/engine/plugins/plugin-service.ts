@@ -26,13 +26,7 @@ import {
   upToDateText,
 } from '../install/github-source.js';
 import { type PluginSource, recordedSource } from '../install/source.js';
-import {
-  cleanStaleStaging,
-  refuseLinkedStorage,
-  removeInstalled,
-  type StagedPlugin,
-  swapIntoPlace,
-} from '../install/staging.js';
+import { cleanStaleStaging, removeInstalled, type StagedPlugin, swapIntoPlace } from '../install/staging.js';
 import { classifyTrust, loadTrustConfig } from '../install/trust.js';
 import {
   type InteropAuditFields,
@@ -40,10 +34,9 @@ import {
   refuseLinkedUpdate,
   relinkCommands,
   removeCommandLinks,
-  requireReviewed,
 } from '../interop/cli-compat.js';
 import { installDate } from '../interop/install-date.js';
-import { loadManifest, type ManifestReport } from '../manifest/load-manifest.js';
+import { loadManifest } from '../manifest/load-manifest.js';
 import { nativeConsentFor, requireNativeConfirmation } from '../native/consent.js';
 import { afterInstall, beforeRemove, lifecycleHooks } from '../native/lifecycle-hooks.js';
 import { type FledgePaths, fledgePaths } from '../registry/config-dir.js';
@@ -57,7 +50,10 @@ import {
 import { prepareCacheKey } from '../runs/cache-key.js';
 import { runBuildHook } from './build-hook.js';
 import type { ConsentPrompt } from './consent-request.js';
+import { installedManifest, manifestErrors, type Runnable, resolveRunnable } from './resolve-runnable.js';
 import { checkAndPrepareWasm } from './wasm-check.js';
+
+export type { Runnable } from './resolve-runnable.js';
 
 export interface ApproveOptions {
   /**
@@ -111,23 +107,6 @@ export interface AuditRow extends InteropAuditFields {
   store: StoreSizes | null;
   /** Its data folder (what `filesystem = "plugin"` mounts at /plugin). */
   data: FolderUsage;
-}
-
-export interface Runnable {
-  name: string;
-  pluginDir: string;
-  manifest: PluginManifest;
-  command: string;
-  granted: Capabilities;
-  /** SHA-256 of each command binary as approved: pass it to the run, so exactly those bytes run. */
-  approvedSha256: Record<string, string>;
-}
-
-function manifestErrors(report: ManifestReport, what: string): HostError {
-  return new HostError(
-    'plugin_invalid',
-    `${what} is not a valid fledge plugin:\n${report.errors.map((e) => `  - ${e.message}`).join('\n')}`,
-  );
 }
 
 /**
@@ -185,10 +164,8 @@ export class PluginService {
     return record;
   }
 
-  private async installedManifest(name: string): Promise<PluginManifest> {
-    const report = await loadManifest(this.pluginDir(name));
-    if (!report.manifest) throw manifestErrors(report, `The installed plugin "${name}"`);
-    return report.manifest;
+  private installedManifest(name: string): Promise<PluginManifest> {
+    return installedManifest(this.paths, name);
   }
 
   /** Installs a plugin from a folder, an archive or a git source, asking `prompt` for consent. */
@@ -557,35 +534,7 @@ export class PluginService {
   }
 
   /** Finds an installed plugin by its name or one of its command names, ready to run with its grants. */
-  async resolveRunnable(target: string): Promise<Runnable> {
-    const registry = await readRegistry(this.paths.registryFile);
-    const record =
-      registry.plugins.find((p) => p.name === target) ??
-      registry.plugins.find((p) => p.commands.includes(target));
-    if (!record)
-      throw new HostError('plugin_not_installed', `no installed plugin or command is named "${target}"`);
-    const dir = this.pluginDir(record.name);
-    const manifest = await this.installedManifest(record.name);
-    // Also for plugins another tool installed (the fledge CLI does not check): a linked data/ would
-    // mount the plugin's own folder read-write.
-    await refuseLinkedStorage(dir, `The installed plugin "${record.name}"`);
-    requireReviewed(record);
-    const consent = (await readConsent(this.paths.configDir))[record.name];
-    const problems = await consentProblems(dir, manifest, consent);
-    if (problems.length)
-      throw new HostError(
-        'consent_required',
-        `"${record.name}" will not run until you approve it again: ${problems.join('; ')}. Run "plugins approve ${record.name}" after checking it.`,
-      );
-    const command = manifest.commands.find((c) => c.name === target)?.name ?? manifest.commands[0]?.name;
-    if (!command) throw new HostError('plugin_no_command', `"${record.name}" declares no command to run`);
-    return {
-      name: record.name,
-      pluginDir: dir,
-      manifest,
-      command,
-      granted: intersectCapabilities(manifest.capabilities, grantedByEntry(record, manifest.capabilities)),
-      approvedSha256: { ...consent?.wasm },
-    };
+  resolveRunnable(target: string): Promise<Runnable> {
+    return resolveRunnable(this.paths, target);
   }
 }
