@@ -28,7 +28,7 @@ const cjsEntries = {
 };
 
 /** The CommonJS bundles started from a code cache (sandbox/code-cache.ts), each made ASCII for it. */
-const cachedBundles = ['cli-main.cjs', 'cli-run.cjs', 'sandbox-worker-main.cjs'];
+const cachedBundles = ['cli-main.cjs', 'cli-run.cjs', 'cli-run-limits.cjs', 'sandbox-worker-main.cjs'];
 
 // ES module bundles (dist name -> source entry); optional ones appear as their sources land.
 const optional = {
@@ -176,9 +176,10 @@ const NEWLINE_PLUGIN = new Uint8Array([
  * just before its sandbox starts, with every function the run compiled on its way there; the
  * worker's after the run (the worker holds V8's flags for it: worker.ts). One cache per Node: when
  * the pinned Node is installed, a first run puts its sandbox in a process on it (for the engine's
- * sandbox processes), then the CLI's own run, in its process, makes this Node's. The whole CLI's
- * bundle (every other command) gets its cache from a `plugins list` of the same empty config dir.
- * Best effort: without them each starts as before.
+ * sandbox processes), then the CLI's own run, in its process, makes this Node's. The same plugin,
+ * installed, is then run by name (the run bundle's cache again, and the settings reader's), and the
+ * whole CLI's bundle (every other command) gets its cache from a `plugins list`. Best effort: without
+ * them each starts as before.
  */
 function writeCodeCache() {
   const tmp = mkdtempSync(join(tmpdir(), 'fledge-code-cache-'));
@@ -212,14 +213,23 @@ function writeCodeCache() {
           `The code caches were not made${sandboxNode ? ` for ${sandboxNode}` : ''}: ${r.stderr || r.error?.message}`,
         );
     }
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'plugins', 'list'], {
-      env,
-      cwd: tmp,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (r.status !== 0) console.warn(`The CLI's code cache was not made: ${r.stderr || r.error?.message}`);
+    // Then as the plugin installed: its run by name makes the run bundle's cache again (finding an
+    // installed plugin is in it too) and the settings reader's; the whole CLI's comes last, from
+    // `plugins list`.
+    const cli = (...args) => {
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), ...args], {
+        env,
+        cwd: tmp,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (r.status !== 0)
+        console.warn(`The CLI's code caches were not made (${args[0]}): ${r.stderr || r.error?.message}`);
+    };
+    cli('plugins', 'install', join(tmp, 'code-cache-0'), '--yes');
+    cli('run', 'code-cache');
+    cli('plugins', 'list');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // Starts a CommonJS bundle from V8's code cache of it (BUNDLE.node-abi-<ABI>.cache beside it: one per
 // Node, since the CLI runs on one and the engine's sandbox processes on the pinned one), so that a
 // process or a worker does not parse and compile its JavaScript again at every start. Used by the
-// CLI (dist/cli.cjs starts dist/cli-main.cjs) and by the sandbox worker (dist/sandbox-worker.cjs
+// CLI (dist/cli.cjs starts dist/cli-run.cjs or dist/cli-main.cjs; the run bundle loads
+// dist/cli-run-limits.cjs for an installed plugin) and by the sandbox worker (dist/sandbox-worker.cjs
 // starts dist/sandbox-worker-main.cjs): each is started once per run.
 //
 // Node 20 has no module.enableCompileCache (22.1+) and caches no ES module's code, so the bundles are
@@ -40,12 +41,13 @@ export function codeCacheFile(file: string): string {
 }
 
 /**
- * Runs the CommonJS bundle `file` as require() would, compiled from its code cache when it has one.
+ * Runs the CommonJS bundle `file` as require() would (and returns its exports), compiled from its code
+ * cache when it has one.
  * `mode` (from the environment): 'write' writes the cache at CODE_CACHE_POINT (else at exit), with
  * every function compiled by then; 'check' reports on stderr whether the cache was used ("code
  * cache: used|refused|none (BUNDLE)"); anything else does neither.
  */
-export function startFromCodeCache(file: string, mode: string | undefined): void {
+export function startFromCodeCache(file: string, mode: string | undefined): unknown {
   const cacheFile = codeCacheFile(file);
   const expected = header(file);
   const bytes = readFileSync(file);
@@ -72,7 +74,7 @@ export function startFromCodeCache(file: string, mode: string | undefined): void
     process.once(CODE_CACHE_POINT, write);
     process.once('exit', write);
   }
-  const cjsModule = { exports: {} };
+  const cjsModule: { exports: unknown } = { exports: {} };
   (script.runInThisContext() as (...args: unknown[]) => void).call(
     cjsModule.exports,
     cjsModule.exports,
@@ -81,4 +83,5 @@ export function startFromCodeCache(file: string, mode: string | undefined): void
     file,
     dirname(file),
   );
+  return cjsModule.exports;
 }

@@ -69,6 +69,24 @@ describe('the CLI code cache', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('hello');
     expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
+    expect(r.stderr).not.toMatch(/cli-run-limits/); // a plugin folder has no settings to read
+  });
+
+  it("an installed plugin's run reads its settings with the settings reader, from its cache too", async () => {
+    const plugin = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-hello-installed' });
+    const env = { ...process.env, FLEDGE_CONFIG_DIR: join(root, 'cfg-installed') };
+    const cli = (args: string[], extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [join(dist, 'cli.cjs'), ...args], {
+        env: { ...env, ...extra },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    expect(cli(['plugins', 'install', plugin.dir, '--yes']).status).toBe(0);
+    const r = cli(['run', 'fledge-hello-installed'], { FLEDGE_CLI_CODE_CACHE: 'check' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('hello');
+    expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
+    expect(r.stderr).toMatch(/^code cache: used \(cli-run-limits\.cjs\)$/m);
   });
 
   it('is not used once the bundle changed, even at the same length', () => {
