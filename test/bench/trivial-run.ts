@@ -1,10 +1,13 @@
-// `npx tsx test/bench/trivial-run.ts [--runs N] [--old DIST_DIR] [--process] [--fledge]`: the fixed
+// `npx tsx test/bench/trivial-run.ts [--runs N] [--old DIST_DIR | --old-rev REV] [--process] [--fledge]`: the fixed
 // cost of a run through the CLI. A plugin that prints one line (C, wasm32-wasi, as in
 // bench:wasmtime) is run as a whole process, and the CPU time (user + system) of the whole process
 // tree (wait4's rusage: the CLI and every process it waited for) and the wall time are taken.
 //   new      node dist/cli.cjs run <plugin> (the bundle built from this tree)
 //   old      node DIST_DIR/cli.cjs (or cli.js, before it was CommonJS) run <plugin>: a copy of an earlier dist/ (`cp -r dist /tmp/old-dist`
 //            before a change), for side-by-side figures
+//   --old-rev REV: the same for a commit of this repository, built here (a temporary git worktree with
+//            this checkout's node_modules, its own build/bundle.mjs): issue 14's "today" is 0960073
+//            (the build before the CLI's sandbox moved into its process: 0.25 s of CPU then).
 //   process  the new CLI with its sandbox in a process of its own (FLEDGE_CLI_SANDBOX=process)
 //   fledge   the real fledge CLI (`fledge plugins run`), when installed (FLEDGE_BENCH_FLEDGE, else
 //            /opt/fledge/bin/fledge)
@@ -17,7 +20,7 @@
 // The variants alternate within each round (the order rotates); medians of --runs rounds (default 9).
 // Run it under `flock /tmp/bench.lock` on a shared machine. Not in CI. Needs clang and python3.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '9' },
     old: { type: 'string' },
+    'old-rev': { type: 'string' },
     process: { type: 'boolean', default: false },
     fledge: { type: 'boolean', default: false },
     'no-extra-ca': { type: 'boolean', default: false },
@@ -108,11 +112,24 @@ const cliEnv = (extra: Record<string, string> = {}) => {
   return { ...env, ...extra };
 };
 
+/** The dist/ of commit `rev`, built in a worktree of its own under the work folder. */
+function distOfRevision(rev: string): string {
+  const dir = join(work, 'old-rev');
+  execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', dir, rev], { stdio: 'ignore' });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  execFileSync(node, [join(dir, 'build', 'bundle.mjs')], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return join(dir, 'dist');
+}
+const oldDist = values['old-rev'] ? distOfRevision(values['old-rev']) : values.old;
+
 const variants: { name: string; run: () => Sample }[] = [
   { name: 'new', run: () => measure([node, join(root, 'dist', 'cli.cjs'), 'run', pluginDir], cliEnv()) },
 ];
-if (values.old) {
-  const oldDir = resolve(values.old);
+if (oldDist) {
+  const oldDir = resolve(oldDist);
   const oldCli =
     [join(oldDir, 'cli.cjs'), join(oldDir, 'cli.js')].find((f) => existsSync(f)) ?? join(oldDir, 'cli.cjs');
   if (!existsSync(oldCli)) throw new Error(`${oldCli} does not exist`);
@@ -135,7 +152,7 @@ child.on('message', (m) => { if (m.kind === 'ready') { process.stdout.write(${JS
 child.on('exit', () => process.exit(0));`;
   const start = (host: string) => () => measure([node, '-e', HARNESS, host], cliEnv());
   variants.push({ name: 'sb-new', run: start(join(root, 'dist', 'sandbox-host.js')) });
-  if (values.old) variants.push({ name: 'sb-old', run: start(join(resolve(values.old), 'sandbox-host.js')) });
+  if (oldDist) variants.push({ name: 'sb-old', run: start(join(resolve(oldDist), 'sandbox-host.js')) });
   variants.push({
     name: 'bare',
     run: () => measure([node, '-e', `process.stdout.write(${JSON.stringify(expected)})`], cliEnv()),
@@ -196,4 +213,6 @@ if (oldM) {
     `  new/old: CPU ${(n.cpuMs / oldM.cpuMs).toFixed(2)}x (goal <= 0.50x), wall ${(n.wallMs / oldM.wallMs).toFixed(2)}x (goal <= 1.00x)`,
   );
 }
+if (values['old-rev'])
+  execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', join(work, 'old-rev')]);
 rmSync(work, { recursive: true, force: true });
