@@ -18,7 +18,7 @@ const cjsEntries = {
   cli: 'electron/cli/cached-entry.ts',
   'cli-main': 'electron/cli/main.ts',
   'cli-run': 'electron/cli/run-main.ts',
-  // What cli-run.cjs loads to read an installed plugin's settings (zod, conf: most of the CLI's code).
+  // What cli-run.cjs loads to read an installed plugin's settings (with zod: most of the CLI's code).
   'cli-run-limits': 'electron/cli/run-limits-entry.ts',
   // The sandbox worker (engine/runs/in-process.ts, sandbox/host.ts), the same way: a CommonJS worker
   // starts ~9 ms of CPU sooner than an ES module one, and ~6 ms sooner again from its code cache.

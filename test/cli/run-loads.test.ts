@@ -68,4 +68,11 @@ describe('the run bundle (dist/cli-run.cjs, what dist/cli.cjs starts for a run)'
     expect(bundle).not.toMatch(/node_modules\/(zod|conf|ajv|yauzl|tar-stream)\//);
     expect(bundle.length).toBeLessThan(whole.length / 5);
   });
+
+  it("reads an installed plugin's settings with dist/cli-run-limits.cjs: zod's schemas, not conf or ajv", () => {
+    const limits = readFileSync(resolve(repoRoot, 'dist/cli-run-limits.cjs'), 'latin1');
+    for (const name of ['runPolicyFor', 'readPluginPrefs', 'readStoreFile'])
+      expect(names(limits, name), name).toBe(true);
+    for (const name of ['Ajv2020', 'semver', 'openStore']) expect(names(limits, name), name).toBe(false);
+  });
 });

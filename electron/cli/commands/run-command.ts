@@ -3,5 +3,5 @@
 import { makeRunCommand } from './run.js';
 
 export const runCommand = makeRunCommand(
-  async () => (await import('../../engine/app/plugin-prefs.js')).cliRunLimits,
+  async () => (await import('../../engine/app/run-policy.js')).cliRunLimits,
 );

@@ -186,11 +186,11 @@ async function resolveTarget(
 }
 
 /** What an installed plugin's run reads of Fledge Desktop's settings: its limits, and whether it is enabled. */
-export type RunLimitsReader = typeof import('../../engine/app/plugin-prefs.js').cliRunLimits;
+export type RunLimitsReader = typeof import('../../engine/app/run-policy.js').cliRunLimits;
 
 /**
  * `run`, reading an installed plugin's settings with what `loadRunLimits` loads: the settings code
- * (zod, conf) is most of the CLI's JavaScript, and a plugin directory's run needs none of it, so each
+ * (zod's schemas) is most of the CLI's JavaScript, and a plugin directory's run needs none of it, so each
  * bundle says where it comes from (run-command.ts for the whole CLI, run-main.ts for the run bundle).
  */
 export function makeRunCommand(loadRunLimits: () => Promise<RunLimitsReader>): CliCommand {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { fuel, memoryMb, timeoutMs } from '../../../shared/ipc/schemas/common.js';
 import { HostError } from '../host/errors.js';
 import { clampLimits, type Limits, type LimitsPatch, readSettings } from './settings.js';
-import { type KeyValueStore, openStore } from './stores.js';
+import type { KeyValueStore } from './store-files.js';
 
 const prefsSchema = z.object({
   enabled: z.boolean().catch(true),
@@ -83,56 +83,4 @@ function describe(key: keyof Limits, value: number): string {
   if (key === 'memoryMb') return `${value} MB of memory`;
   if (key === 'timeoutMs') return `${value / 1000} s of time`;
   return `${value} fuel`;
-}
-
-export interface RunPolicy {
-  enabled: boolean;
-  limits: Limits;
-  ceilings: Limits;
-}
-
-/** For the CLI: what the app's data says about running this installed plugin. */
-export function runPolicyFor(configDir: string, name: string): RunPolicy {
-  const settings = openStore(configDir, 'settings');
-  const prefs = readPluginPrefs(openStore(configDir, 'pluginPrefs'), name);
-  return {
-    enabled: prefs.enabled,
-    limits: effectiveLimits(settings, prefs),
-    ceilings: readSettings(settings).ceilings,
-  };
-}
-
-/**
- * For the CLI's `run` of an installed plugin: refused when the app disabled it; each limit the
- * person gave (--fuel, --timeout-ms, --memory-mb) within the settings' ceilings, else the
- * plugin's own limit from the app, else the settings' default.
- */
-export function cliRunLimits(
-  configDir: string,
-  name: string,
-  given: { fuel?: bigint; timeoutMs?: number; memoryMb?: number },
-): { fuel: bigint; timeoutMs: number; memoryMb: number } {
-  const policy = runPolicyFor(configDir, name);
-  if (!policy.enabled)
-    throw new HostError(
-      'plugin_disabled',
-      `"${name}" is disabled in Fledge Desktop; enable it there (its page, "Enable") to run it.`,
-    );
-  const { ceilings } = policy;
-  const over = (what: string, value: string, max: string) =>
-    new HostError(
-      'limit_above_ceiling',
-      `${what} ${value} is above the ceiling set in Fledge Desktop's settings (${max}).`,
-    );
-  if (given.fuel !== undefined && given.fuel > BigInt(ceilings.fuel))
-    throw over('--fuel', String(given.fuel), String(ceilings.fuel));
-  if (given.timeoutMs !== undefined && given.timeoutMs > ceilings.timeoutMs)
-    throw over('--timeout-ms', String(given.timeoutMs), `${ceilings.timeoutMs} ms`);
-  if (given.memoryMb !== undefined && given.memoryMb > ceilings.memoryMb)
-    throw over('--memory-mb', String(given.memoryMb), `${ceilings.memoryMb} MB`);
-  return {
-    fuel: given.fuel ?? BigInt(policy.limits.fuel),
-    timeoutMs: given.timeoutMs ?? policy.limits.timeoutMs,
-    memoryMb: given.memoryMb ?? policy.limits.memoryMb,
-  };
 }

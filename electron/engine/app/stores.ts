@@ -4,27 +4,10 @@
  * electron-store's (electron-store is conf underneath): Electron passes electron-store instances made
  * with `cwd: appDataDir(configDir)` and these names; headless, conf writes the same files.
  */
-import { join } from 'node:path';
 import Conf from 'conf';
+import { appDataDir, type KeyValueStore, STORE_NAMES, type StoreName } from './store-files.js';
 
-/** What AppService needs of a store; electron-store and conf both have it. */
-export interface KeyValueStore {
-  get(key: string): unknown;
-  set(key: string, value: unknown): void;
-  delete(key: string): void;
-}
-
-export const STORE_NAMES = {
-  settings: 'settings',
-  appState: 'app-state',
-  pluginPrefs: 'plugins',
-} as const;
-
-export type StoreName = keyof typeof STORE_NAMES;
-
-export function appDataDir(configDir: string): string {
-  return join(configDir, 'fledge-desktop');
-}
+export { appDataDir, type KeyValueStore, STORE_NAMES, type StoreName } from './store-files.js';
 
 /** A conf store for one of the app's files (the same JSON electron-store writes). */
 export function openStore(configDir: string, name: StoreName): KeyValueStore {
