@@ -6,8 +6,9 @@
 //   old      node DIST_DIR/cli.cjs (or cli.js, before it was CommonJS) run <plugin>: a copy of an earlier dist/ (`cp -r dist /tmp/old-dist`
 //            before a change), for side-by-side figures
 //   --old-rev REV: the same for a commit of this repository, built here (a temporary git worktree with
-//            this checkout's node_modules, its own build/bundle.mjs): issue 14's "today" is 0960073
-//            (the build before the CLI's sandbox moved into its process: 0.25 s of CPU then).
+//            this checkout's node_modules, its own build/bundle.mjs). Issue 14's "today" (0.25 s of CPU)
+//            is 0960073 (bench:wasmtime measured it at 0.25 s; the last build before the CLI's sandbox
+//            moved into its process) or 568f1e4 (the last build before the work on the issue began).
 //   process  the new CLI with its sandbox in a process of its own (FLEDGE_CLI_SANDBOX=process)
 //   fledge   the real fledge CLI (`fledge plugins run`), when installed (FLEDGE_BENCH_FLEDGE, else
 //            /opt/fledge/bin/fledge)
