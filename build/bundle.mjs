@@ -1,8 +1,19 @@
-// Bundles the Node entry points (CLI, sandbox process, sandbox worker, scripts) into dist/.
-// Fast enough (well under a second) to run before every CLI call and test run.
+// Bundles the Node entry points (CLI, sandbox process, sandbox worker, scripts) into dist/, then
+// makes their code caches. Run before every CLI call (`npm run cli`) and test run: when nothing it
+// builds from or wrote has changed since (upToDate), it has nothing to do. `--force` builds anyway.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +61,61 @@ const browserEntries = {
   'fledge-bridge': 'renderer/bridge/install.ts',
 };
 
-export async function bundle() {
+// What the bundles, the addon and the code caches are made from (the sources, the build scripts, the
+// dependencies as locked), besides the Node that runs the build and the pinned one.
+const INPUTS = ['electron', 'shared', 'renderer', 'build', 'native', 'package.json', 'package-lock.json'];
+const FINGERPRINT_FILE = '.bundle-fingerprint';
+
+/**
+ * A digest of the path, size and mtime of every input under `dir` and of everything in its dist/ but
+ * the screens (Vite writes dist/renderer, at times while this runs), and of the Nodes (`nodes`: their
+ * paths, whose files are taken too): any file edited, added, removed or rewritten (a checkout, a test
+ * that damages an output) changes it. Sizes and times only: no file is read.
+ */
+export function fingerprintOf(dir, nodes) {
+  const hash = createHash('sha256');
+  const skip = new Set([join(dir, 'dist', FINGERPRINT_FILE), join(dir, 'dist', 'renderer')]);
+  const add = (path) => {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return;
+    if (!st.isDirectory()) {
+      hash.update(`${path}\0${st.size}\0${st.mtimeMs}\n`);
+      return;
+    }
+    for (const name of readdirSync(path).sort()) {
+      const child = join(path, name);
+      if (name !== 'node_modules' && name !== '.git' && !skip.has(child)) add(child);
+    }
+  };
+  for (const input of [...INPUTS, 'dist']) add(join(dir, input));
+  for (const node of nodes) {
+    hash.update(`node ${node}\n`);
+    add(node);
+  }
+  return hash.digest('hex');
+}
+
+const fingerprint = () =>
+  fingerprintOf(root, [process.execPath, ...[pinnedNodeBinary()].filter((p) => typeof p === 'string')]);
+const fingerprintFile = join(root, 'dist', FINGERPRINT_FILE);
+
+/** Whether dist/ is what a build now would make (its fingerprint from the last build still holds). */
+function upToDate() {
+  try {
+    return readFileSync(fingerprintFile, 'utf8') === fingerprint();
+  } catch {
+    return false;
+  }
+}
+
+export async function bundle({ force = false } = {}) {
+  if (!force && upToDate()) return;
+  rmSync(fingerprintFile, { force: true });
+  await buildAll();
+  writeFileSync(fingerprintFile, fingerprint());
+}
+
+async function buildAll() {
   const entryPoints = {};
   for (const [name, src] of Object.entries(optional))
     if (existsSync(join(root, src))) entryPoints[name] = src;
@@ -236,5 +301,5 @@ function writeCodeCache() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await bundle();
+  await bundle({ force: process.argv.includes('--force') });
 }
