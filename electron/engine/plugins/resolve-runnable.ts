@@ -1,7 +1,6 @@
 // What `run X` runs among the installed plugins: the plugin named X, else the first with a command X,
 // with its grants, only while its approval holds. Its own module, so that a run (the CLI's run
 // bundle, build/bundle.mjs) loads none of the install, update or catalog code.
-
 import { join } from 'node:path';
 import { type Capabilities, intersectCapabilities } from '../../../shared/capabilities.js';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
