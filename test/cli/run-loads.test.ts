@@ -10,7 +10,10 @@ import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
-const RECORDER = `process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADS_FILE, JSON.stringify(process.moduleLoadList)));
+// Preloaded into the sandbox worker too (it inherits execArgv), whose env has no LOADS_FILE: there it
+// does nothing, since a worker that reached its own exit before the CLI terminated it would otherwise
+// fail the run. (It loads no module itself: the list stays the run's.)
+const RECORDER = `if (process.env.LOADS_FILE) process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADS_FILE, JSON.stringify(process.moduleLoadList)));
 `;
 
 function loadsOfRun(root: string, pluginDir: string, stdin: 'ignore' | 'pipe') {
