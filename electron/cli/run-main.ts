@@ -5,8 +5,7 @@
 // cache, as this bundle has), what reads its settings.
 import { join } from 'node:path';
 import { startFromCodeCache } from '../sandbox/code-cache.js';
-import type { RunLimitsReader } from './commands/run.js';
-import { makeRunCommand } from './commands/run.js';
+import { makeRunCommand, type RunLimitsReader } from './commands/run.js';
 import { startCli } from './start-cli.js';
 
 const runCommand = makeRunCommand(async () => {
