@@ -313,9 +313,8 @@ describe(`${CASES.length} malformed requests`, () => {
     // read are taken in one go, before any answer frees a place, and the rest would be answered busy.
     for (let start = 0; start < CASES.length; start += MAX_IN_FLIGHT) {
       const chunk = CASES.slice(start, start + MAX_IN_FLIGHT);
-      chunk.forEach((c, k) =>
-        ws.send(JSON.stringify({ t: 'call', id: start + k, method: c.method, params: c.params })),
-      );
+      for (const [k, c] of chunk.entries())
+        ws.send(JSON.stringify({ t: 'call', id: start + k, method: c.method, params: c.params }));
       await expect.poll(() => replies.size, { timeout: 10_000 }).toBe(start + chunk.length);
     }
     // Frames that break the framing itself.
