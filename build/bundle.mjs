@@ -254,6 +254,18 @@ function writeCodeCache() {
     delete env.FLEDGE_CLI_SANDBOX;
     delete env.FLEDGE_SANDBOX_NODE;
     delete env.NODE_OPTIONS;
+    /** The built CLI with these arguments, in the temp folder; says why when it fails (`what`). */
+    const cli = (args, what, extraEnv = {}) => {
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), ...args], {
+        env: { ...env, ...extraEnv },
+        cwd: tmp,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (r.status !== 0)
+        console.warn(`The code caches were not made${what}: ${r.stderr || r.error?.message}`);
+    };
     const pinned = pinnedNodeBinary();
     const nodes = [...(pinned && pinned !== process.execPath ? [pinned] : []), undefined];
     for (const [i, sandboxNode] of nodes.entries()) {
@@ -266,35 +278,15 @@ function writeCodeCache() {
         '[plugin]\nname = "code-cache"\nversion = "1.0.0"\nprotocol = "fledge-v1"\nruntime = "wasm"\n\n' +
           '[[commands]]\nname = "code-cache"\nbinary = "plugin.wasm"\n',
       );
-      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'run', plugin], {
-        env: sandboxNode ? { ...env, FLEDGE_SANDBOX_NODE: sandboxNode } : env,
-        cwd: tmp,
-        stdio: ['ignore', 'ignore', 'pipe'],
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      if (r.status !== 0)
-        console.warn(
-          `The code caches were not made${sandboxNode ? ` for ${sandboxNode}` : ''}: ${r.stderr || r.error?.message}`,
-        );
+      if (sandboxNode) cli(['run', plugin], ` for ${sandboxNode}`, { FLEDGE_SANDBOX_NODE: sandboxNode });
+      else cli(['run', plugin], '');
     }
     // Then as the plugin installed: its run by name makes the run bundle's cache again (finding an
     // installed plugin is in it too) and the settings reader's; the whole CLI's comes last, from
     // `plugins list`.
-    const cli = (...args) => {
-      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), ...args], {
-        env,
-        cwd: tmp,
-        stdio: ['ignore', 'ignore', 'pipe'],
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      if (r.status !== 0)
-        console.warn(`The CLI's code caches were not made (${args[0]}): ${r.stderr || r.error?.message}`);
-    };
-    cli('plugins', 'install', join(tmp, 'code-cache-0'), '--yes');
-    cli('run', 'code-cache');
-    cli('plugins', 'list');
+    cli(['plugins', 'install', join(tmp, 'code-cache-0'), '--yes'], ' (plugins install)');
+    cli(['run', 'code-cache'], ' (run by name)');
+    cli(['plugins', 'list'], ' (plugins list)');
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
