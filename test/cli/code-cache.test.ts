@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
 import { codeCacheFile } from '../../electron/sandbox/code-cache.js';
 import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
-import { repoRoot } from '../support/cli.js';
+import { repoRoot, runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
 
 const dist = join(repoRoot, 'dist');
@@ -61,12 +61,11 @@ describe('the CLI code cache', () => {
 
   it('a run starts the run bundle instead, from its own cache the build made', async () => {
     const plugin = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-hello' });
-    const r = spawnSync(process.execPath, [join(dist, 'cli.cjs'), 'run', plugin.dir], {
-      env: { ...process.env, FLEDGE_CLI_CODE_CACHE: 'check', FLEDGE_CONFIG_DIR: join(root, 'cfg') },
-      encoding: 'utf8',
-      timeout: 60_000,
+    const r = runCli(['run', plugin.dir], {
+      FLEDGE_CLI_CODE_CACHE: 'check',
+      FLEDGE_CONFIG_DIR: join(root, 'cfg'),
     });
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('hello');
     expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
     expect(r.stderr).not.toMatch(/cli-run-limits/); // a plugin folder has no settings to read
@@ -74,16 +73,10 @@ describe('the CLI code cache', () => {
 
   it("an installed plugin's run reads its settings with the settings reader, from its cache too", async () => {
     const plugin = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-hello-installed' });
-    const env = { ...process.env, FLEDGE_CONFIG_DIR: join(root, 'cfg-installed') };
-    const cli = (args: string[], extra: Record<string, string> = {}) =>
-      spawnSync(process.execPath, [join(dist, 'cli.cjs'), ...args], {
-        env: { ...env, ...extra },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-    expect(cli(['plugins', 'install', plugin.dir, '--yes']).status).toBe(0);
-    const r = cli(['run', 'fledge-hello-installed'], { FLEDGE_CLI_CODE_CACHE: 'check' });
-    expect(r.status, r.stderr).toBe(0);
+    const env = { FLEDGE_CONFIG_DIR: join(root, 'cfg-installed') };
+    expect(runCli(['plugins', 'install', plugin.dir, '--yes'], env).code).toBe(0);
+    const r = runCli(['run', 'fledge-hello-installed'], { ...env, FLEDGE_CLI_CODE_CACHE: 'check' });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('hello');
     expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
     expect(r.stderr).toMatch(/^code cache: used \(cli-run-limits\.cjs\)$/m);
