@@ -1,6 +1,6 @@
 // A hostile plugin author against the run path: each attack is a plugin that tries to outlive its
 // limits, break the host, or poison what the next run gets. Each test names the attack.
-import { existsSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CACHE_KEY_FILE, prepareCacheKey } from '../../electron/engine/runs/cache-key.js';
@@ -86,10 +86,23 @@ describe('the prepared-module cache shipped in the plugin folder', () => {
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(prepareCacheKey(dir)).toBe(key);
     expect(statSync(join(dir, CACHE_KEY_FILE)).mode & 0o077).toBe(0);
-    // No config dir yet: a key for this process only, nothing written.
-    const none = join(dir, 'missing');
-    expect(prepareCacheKey(none)).not.toBe(prepareCacheKey(none));
-    expect(existsSync(none)).toBe(false);
+  });
+
+  it('a first run with no config dir makes it, private, and the next run gets the same key', () => {
+    const none = join(tempDir('cache-key-first'), 'config', 'fledge');
+    const key = prepareCacheKey(none);
+    expect(prepareCacheKey(none)).toBe(key);
+    expect(statSync(none).mode & 0o077).toBe(0);
+    expect(statSync(join(none, CACHE_KEY_FILE)).mode & 0o077).toBe(0);
+  });
+
+  it('a config dir that cannot be made gives a key for this process only, and nothing is written', () => {
+    const file = join(tempDir('cache-key-blocked'), 'a-file');
+    writeFileSync(file, 'not a folder');
+    const under = join(file, 'fledge');
+    expect(prepareCacheKey(under)).toMatch(/^[0-9a-f]{64}$/);
+    expect(prepareCacheKey(under)).not.toBe(prepareCacheKey(under));
+    expect(readFileSync(file, 'utf8')).toBe('not a folder');
   });
 });
 

@@ -1,11 +1,13 @@
 // The secret that keys the stamps of prepared-module caches (sandbox/prepare/cache.ts). Plugin folders
 // are their authors': a stamp they could compute themselves would let them ship an unmetered module as
 // its own "prepared" copy. The key lives in the config dir, outside every plugin folder, readable by
-// this user only. It is not kept when there is no config dir yet (nothing installed: tests, a first
-// CLI run) or it cannot be written: then one made for this process is used (caches are then prepared
-// again in the next session, nothing worse).
+// this user only. A first run with nothing installed makes the config dir (private, as the fledge CLI
+// makes it at its first install) so that the next run finds its caches valid: without it, every run of
+// a plugin folder prepared the module again and warned that its prepared copy did not match. Only when
+// the dir cannot be made or the key not written is one made for this process used (caches are then
+// prepared again in the next session, nothing worse).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfigDir } from '../registry/config-dir.js';
 
@@ -25,8 +27,8 @@ export function prepareCacheKey(configDir: string = resolveConfigDir()): string 
   const existing = read();
   if (existing) return existing;
   const made = randomBytes(32).toString('hex');
-  if (!existsSync(configDir)) return made;
   try {
+    mkdirSync(configDir, { recursive: true, mode: 0o700 });
     // 'wx': never replace a key another process made meanwhile (then use that one).
     writeFileSync(path, `${made}\n`, { flag: 'wx', mode: 0o600 });
     return made;
