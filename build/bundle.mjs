@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeCliLauncher } from './cli-launcher.mjs';
 import { buildNative, pinnedNodeBinary } from './native.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -194,8 +195,19 @@ async function buildAll() {
   await Promise.all(builds);
   noDynamicImport((await cjsBuild).metafile);
   for (const name of cachedBundles) asciiOnly(join(root, 'dist', name));
-  buildNative();
-  writeCodeCache();
+  // The CLI's Node: the pinned one when the file lock could be built for it (build/cli-launcher.mjs).
+  const pinned = pinnedNodeBinary();
+  const cliNode = pinned && buildNative().pinnedFsExt ? pinned : process.execPath;
+  writeCodeCache(cliNode);
+  writeCliLauncher({
+    root,
+    dist: join(root, 'dist'),
+    node: cliNode,
+    about:
+      cliNode === process.execPath
+        ? `Node ${process.version}, the Node that built it (the pinned Node is not installed or has no file lock)`
+        : 'the pinned Node build/setup.sh installs (build/sandbox-node)',
+  });
 }
 
 /**
@@ -246,7 +258,15 @@ const NEWLINE_PLUGIN = new Uint8Array([
  * whole CLI's bundle (every other command) gets its cache from a `plugins list`. Best effort: without
  * them each starts as before.
  */
-function writeCodeCache() {
+function writeCodeCache(cliNode) {
+  const pinned = pinnedNodeBinary();
+  // This Node's CLI first: a run with its sandbox in a process on the pinned Node, then its own.
+  writeCodeCacheOn(process.execPath, pinned && pinned !== process.execPath ? [pinned] : []);
+  if (cliNode !== process.execPath) writeCodeCacheOn(cliNode, []);
+}
+
+/** The runs above with the CLI on `node`, first one for each of `sandboxNodes`. */
+function writeCodeCacheOn(node, sandboxNodes) {
   const tmp = mkdtempSync(join(tmpdir(), 'fledge-code-cache-'));
   try {
     mkdirSync(join(tmp, 'config'));
@@ -254,9 +274,10 @@ function writeCodeCache() {
     delete env.FLEDGE_CLI_SANDBOX;
     delete env.FLEDGE_SANDBOX_NODE;
     delete env.NODE_OPTIONS;
+    const on = node === process.execPath ? '' : ` on ${node}`;
     /** The built CLI with these arguments, in the temp folder; says why when it fails (`what`). */
     const cli = (args, what, extraEnv = {}) => {
-      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), ...args], {
+      const r = spawnSync(node, [join(root, 'dist', 'cli.cjs'), ...args], {
         env: { ...env, ...extraEnv },
         cwd: tmp,
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -264,11 +285,9 @@ function writeCodeCache() {
         timeout: 60_000,
       });
       if (r.status !== 0)
-        console.warn(`The code caches were not made${what}: ${r.stderr || r.error?.message}`);
+        console.warn(`The code caches were not made${what}${on}: ${r.stderr || r.error?.message}`);
     };
-    const pinned = pinnedNodeBinary();
-    const nodes = [...(pinned && pinned !== process.execPath ? [pinned] : []), undefined];
-    for (const [i, sandboxNode] of nodes.entries()) {
+    for (const [i, sandboxNode] of [...sandboxNodes, undefined].entries()) {
       // A plugin folder per run: each run prepares its module, as a plugin's first run does.
       const plugin = join(tmp, `code-cache-${i}`);
       mkdirSync(plugin);

@@ -60,7 +60,7 @@ export function startFromCodeCache(file: string, mode: string | undefined): unkn
   });
   if (mode === 'check')
     process.stderr.write(
-      `code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'} (${basename(file)})\n`,
+      `code cache: ${cachedData ? (script.cachedDataRejected ? 'refused' : 'used') : 'none'} (${basename(file)}) on Node ${process.version}\n`,
     );
   if (mode === 'write') {
     let written = false;

@@ -2,7 +2,9 @@
 // cost of a run through the CLI. A plugin that prints one line (C, wasm32-wasi, as in
 // bench:wasmtime) is run as a whole process, and the CPU time (user + system) of the whole process
 // tree (wait4's rusage: the CLI and every process it waited for) and the wall time are taken.
-//   new      node dist/cli.cjs run <plugin> (the bundle built from this tree)
+//   new      dist/fledge-desktop run <plugin> (the CLI built from this tree, on the Node its launcher
+//            starts: the pinned Node when installed, build/cli-launcher.mjs)
+//   new-node node dist/cli.cjs run <plugin>: the same build on the Node running this benchmark
 //   old      node DIST_DIR/cli.cjs (or cli.js, before it was CommonJS) run <plugin>: a copy of an earlier dist/ (`cp -r dist /tmp/old-dist`
 //            before a change), for side-by-side figures
 //   --old-rev REV: the same for a commit of this repository, built here (a temporary git worktree with
@@ -127,7 +129,8 @@ function distOfRevision(rev: string): string {
 const oldDist = values['old-rev'] ? distOfRevision(values['old-rev']) : values.old;
 
 const variants: { name: string; run: () => Sample }[] = [
-  { name: 'new', run: () => measure([node, join(root, 'dist', 'cli.cjs'), 'run', pluginDir], cliEnv()) },
+  { name: 'new', run: () => measure([join(root, 'dist', 'fledge-desktop'), 'run', pluginDir], cliEnv()) },
+  { name: 'new-node', run: () => measure([node, join(root, 'dist', 'cli.cjs'), 'run', pluginDir], cliEnv()) },
 ];
 if (oldDist) {
   const oldDir = resolve(oldDist);

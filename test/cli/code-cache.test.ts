@@ -67,7 +67,7 @@ describe('the CLI code cache', () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('hello');
-    expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
+    expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\) on Node /m);
     expect(r.stderr).not.toMatch(/cli-run-limits/); // a plugin folder has no settings to read
   });
 
@@ -78,8 +78,8 @@ describe('the CLI code cache', () => {
     const r = runCli(['run', 'fledge-hello-installed'], { ...env, FLEDGE_CLI_CODE_CACHE: 'check' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('hello');
-    expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\)$/m);
-    expect(r.stderr).toMatch(/^code cache: used \(cli-run-limits\.cjs\)$/m);
+    expect(r.stderr).toMatch(/^code cache: used \(cli-run\.cjs\) on Node /m);
+    expect(r.stderr).toMatch(/^code cache: used \(cli-run-limits\.cjs\) on Node /m);
   });
 
   it('is not used once the bundle changed, even at the same length', () => {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
 import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
 import { repoRoot } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
@@ -16,20 +17,16 @@ import { tempDir } from '../support/temp.js';
 const RECORDER = `if (process.env.LOADS_FILE) process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADS_FILE, JSON.stringify(process.moduleLoadList)));
 `;
 
-function loadsOfRun(root: string, pluginDir: string, stdin: 'ignore' | 'pipe') {
+function loadsOfRun(root: string, pluginDir: string, stdin: 'ignore' | 'pipe', node = process.execPath) {
   const recorder = join(root, 'recorder.cjs');
   writeFileSync(recorder, RECORDER);
   const loadsFile = join(root, `loads-${stdin}.jsonl`);
-  const r = spawnSync(
-    process.execPath,
-    ['--require', recorder, resolve(repoRoot, 'dist/cli.cjs'), 'run', pluginDir],
-    {
-      env: { ...process.env, FLEDGE_CONFIG_DIR: join(root, 'cfg'), LOADS_FILE: loadsFile },
-      encoding: 'utf8',
-      stdio: [stdin, 'pipe', 'pipe'],
-      timeout: 60_000,
-    },
-  );
+  const r = spawnSync(node, ['--require', recorder, resolve(repoRoot, 'dist/cli.cjs'), 'run', pluginDir], {
+    env: { ...process.env, FLEDGE_CONFIG_DIR: join(root, 'cfg'), LOADS_FILE: loadsFile },
+    encoding: 'utf8',
+    stdio: [stdin, 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   return { stdout: r.stdout, loaded: JSON.parse(readFileSync(loadsFile, 'utf8')) as string[] };
 }
@@ -47,6 +44,19 @@ describe('what a run through the CLI loads', () => {
       // The CLI did not build the stdin stream to learn whether stdin is a terminal: /dev/null is
       // read through an fs stream, a pipe through a net.Socket (which stdout, a pipe here, needs anyway).
       if (stdin === 'ignore') expect(loaded).not.toContain('NativeModule internal/fs/streams');
+    }
+  });
+
+  it("nor node:crypto on the CLI's thread, on this Node and on the launcher's (the pinned Node)", async () => {
+    // Only the sandbox worker checks HMACs (sandbox/lazy-crypto.ts): on Node 26 crypto costs ~17 ms to load.
+    const root = tempDir('run-loads-crypto');
+    const plugin = makePlugin(await fixtureWasm('hello'), { root, name: 'fledge-hello' });
+    loadsOfRun(root, plugin.dir, 'ignore'); // the first run makes the config dir's cache key (with crypto)
+    for (const node of new Set([process.execPath, pinnedNode() ?? process.execPath])) {
+      const { stdout, loaded } = loadsOfRun(root, plugin.dir, 'ignore', node);
+      expect(stdout).toBe('hello');
+      expect(loaded).toContain('NativeModule worker_threads');
+      expect(loaded, node).not.toContain('NativeModule crypto');
     }
   });
 });

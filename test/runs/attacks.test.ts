@@ -1,6 +1,6 @@
 // A hostile plugin author against the run path: each attack is a plugin that tries to outlive its
 // limits, break the host, or poison what the next run gets. Each test names the attack.
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CACHE_KEY_FILE, prepareCacheKey } from '../../electron/engine/runs/cache-key.js';

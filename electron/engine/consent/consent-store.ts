@@ -1,10 +1,11 @@
 // What the person approved, beyond what plugins.toml can hold: the SHA-256 of every wasm binary at
 // the moment of consent. Kept in the app's own file under the config dir (the fledge CLI rewrites
 // plugins.toml and would drop fields it does not know).
-import { createHash } from 'node:crypto';
+
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginManifest } from '../../../shared/manifest/types.js';
+import { nodeCrypto } from '../../sandbox/lazy-crypto.js';
 import { binaryStatus, stampedSourceHash } from '../../sandbox/prepare/cache.js';
 import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
@@ -61,7 +62,8 @@ export async function updateConsent(configDir: string, change: (data: ConsentFil
 }
 
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
+  return nodeCrypto()
+    .createHash('sha256')
     .update(await readFile(path))
     .digest('hex');
 }

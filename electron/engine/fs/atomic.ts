@@ -1,8 +1,9 @@
 // Crash-safe file replacement and a cross-process lock file, shared by the store and the installer.
-import { randomBytes } from 'node:crypto';
+
 import { constants, promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { nodeCrypto } from '../../sandbox/lazy-crypto.js';
 import { errnoCode, HostError } from '../host/errors.js';
 import { createPathQueue } from './path-queue.js';
 
@@ -30,7 +31,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(target);
   const temp =
-    options.tempPath ?? join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(6).toString('hex')}`);
+    options.tempPath ??
+    join(dir, `${tempPrefix(target)}${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`);
   if (options.tempPath) await fsp.rm(temp, { force: true });
   const handle = await fsp.open(temp, 'wx', options.mode ?? 0o644);
   try {
@@ -172,7 +174,7 @@ export async function withFileLock<T>(
 async function acquire(path: string, options: LockOptions): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const staleMs = options.staleMs ?? 60_000;
-  const nonce = randomBytes(8).toString('hex');
+  const nonce = nodeCrypto().randomBytes(8).toString('hex');
   const body = JSON.stringify({
     pid: process.pid,
     host: hostname(),

@@ -9,21 +9,53 @@
 // another process holds it), and the kernel drops it if this process dies: no stale locks.
 import { constants, promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { findUp } from '../../sandbox/find-up.js';
 import { errnoCode, HostError } from '../host/errors.js';
 import { createPathQueue } from './path-queue.js';
 
 interface FsExt {
-  flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void;
+  flockSync(fd: number, flags: FlockFlag): void;
+}
+type FlockFlag = 'shnb' | 'exnb' | 'un';
+
+/** fs-ext's binding itself (its build/Release/fs_ext.node): what fs-ext.js wraps. */
+interface FsExtBinding {
+  flock(fd: number, operation: number): void;
+  constants: { LOCK_SH: number; LOCK_EX: number; LOCK_NB: number; LOCK_UN: number };
 }
 
 let fsExt: FsExt | null = null;
 
+/**
+ * fs-ext as npm built it, for the Node that installed it; on another Node (the pinned one the CLI runs
+ * on: build/cli-launcher.mjs), the binding build/native.mjs built for that Node's ABI, called as
+ * fs-ext.js calls it.
+ */
+function loadFsExt(): FsExt {
+  // createRequire, not `require`: the bundler must leave the native module in node_modules.
+  const req = createRequire(import.meta.url);
+  try {
+    return req('fs-ext') as FsExt;
+  } catch (err) {
+    // dist/ and electron/engine/fs/ (find-up.ts)
+    const own = findUp(
+      import.meta.url,
+      join('native', 'fs-ext', `node-abi-${process.versions.modules}`, 'fs_ext.node'),
+      3,
+    );
+    if (own === undefined) throw err;
+    const b = req(own) as FsExtBinding;
+    const { LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } = b.constants;
+    const operation = { shnb: LOCK_SH | LOCK_NB, exnb: LOCK_EX | LOCK_NB, un: LOCK_UN };
+    return { flockSync: (fd, flag) => b.flock(fd, operation[flag]) };
+  }
+}
+
 function binding(): FsExt {
   if (fsExt) return fsExt;
   try {
-    // createRequire, not `require`: the bundler must leave the native module in node_modules.
-    fsExt = createRequire(import.meta.url)('fs-ext') as FsExt;
+    fsExt = loadFsExt();
   } catch (err) {
     throw new HostError(
       'lock_unavailable',

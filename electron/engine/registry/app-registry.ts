@@ -5,9 +5,10 @@
 //   was installed by someone else (the fledge CLI); one whose fingerprint differs was changed by it.
 // - `desktopGrants`: the grants only this app has (clock, random). They apply only while the entry is
 //   exactly as seen: a plugin the CLI reinstalled or changed starts without them.
-import { createHash } from 'node:crypto';
+
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { nodeCrypto } from '../../sandbox/lazy-crypto.js';
 import { withFileLock, writeFileAtomic } from '../fs/atomic.js';
 
 export interface DesktopGrants {
@@ -55,7 +56,7 @@ export function fingerprint(entry: EntryFields): string {
     entry.runtime ?? null,
     caps ? [caps.exec, caps.store, caps.metadata, caps.filesystem, caps.network] : null,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  return nodeCrypto().createHash('sha256').update(canonical).digest('hex');
 }
 
 export function appRegistryFile(registryFile: string): string {

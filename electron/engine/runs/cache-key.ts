@@ -6,9 +6,10 @@
 // a plugin folder prepared the module again and warned that its prepared copy did not match. Only when
 // the dir cannot be made or the key not written is one made for this process used (caches are then
 // prepared again in the next session, nothing worse).
-import { randomBytes } from 'node:crypto';
+
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeCrypto } from '../../sandbox/lazy-crypto.js';
 import { resolveConfigDir } from '../registry/config-dir.js';
 
 export const CACHE_KEY_FILE = 'prepare-cache.key';
@@ -26,7 +27,7 @@ export function prepareCacheKey(configDir: string = resolveConfigDir()): string 
   };
   const existing = read();
   if (existing) return existing;
-  const made = randomBytes(32).toString('hex');
+  const made = nodeCrypto().randomBytes(32).toString('hex');
   try {
     mkdirSync(configDir, { recursive: true, mode: 0o700 });
     // 'wx': never replace a key another process made meanwhile (then use that one).

@@ -133,9 +133,10 @@ export const FORK_MIN_BYTES = 8 << 20;
  * The launcher for a one-shot CLI run of a module of `binaryBytes`: in this process, unless
  * FLEDGE_CLI_SANDBOX=process asks for a sandbox process, FLEDGE_SANDBOX_NODE names another Node than
  * this one to run it on (which only a process can do; naming this one keeps it here), or the module
- * is FORK_MIN_BYTES or more and the pinned Node is installed. A trivial run costs 115 ms of CPU in
- * this process, 155 ms in a process on the pinned Node (npx tsx test/bench/trivial-run.ts; the
- * issue's bound is 125).
+ * is FORK_MIN_BYTES or more and the pinned Node is installed and is not this one (the CLI's
+ * launcher, build/cli-launcher.mjs, starts the CLI on the pinned Node: then every run stays here). A
+ * trivial run costs 115 ms of CPU in this process, 155 ms in a process on the pinned Node (npx tsx
+ * test/bench/trivial-run.ts).
  */
 export function cliSandboxMode(
   env: Record<string, string | undefined>,

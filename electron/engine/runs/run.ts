@@ -1,5 +1,4 @@
 // One run of one plugin command in its own sandbox process: the object the app and the CLI hold.
-import { randomUUID } from 'node:crypto';
 import type { Capabilities } from '../../../shared/capabilities.js';
 import { execDenied, type HostServices } from '../../sandbox/host-services.js';
 import { nowMs } from '../../sandbox/now-ms.js';
@@ -16,6 +15,7 @@ import { DEFAULT_DATA_QUOTA_BYTES } from '../host/data-quota.js';
 import type { ProjectContext } from '../host/project.js';
 import type { SandboxExit, SandboxProcess } from './launcher.js';
 import { endMessage } from './messages.js';
+import { newRunId } from './run-id.js';
 
 export interface RunLimits {
   /** Fuel (about one unit per wasm instruction). */
@@ -93,7 +93,7 @@ export interface RunTimings {
 
 /** A run in progress or finished. Events are buffered until the first subscriber, so none is lost. */
 export class Run {
-  readonly id: string = randomUUID();
+  readonly id: string = newRunId();
   readonly startedAt = Date.now();
   readonly ended: Promise<RunEnd>;
   private resolveEnd!: (end: RunEnd) => void;

@@ -12,7 +12,6 @@
 // devices) of a sane size, and writes replace them (a rename never writes through a symlink); with
 // `root` (the plugin folder), nothing is kept when the binary's folder is a link out of it.
 
-import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -26,6 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { nodeCrypto } from '../lazy-crypto.js';
 import {
   FUEL_IMPORT_MODULE,
   FUEL_IMPORT_NAME,
@@ -53,7 +53,7 @@ export interface PreparedModule {
 }
 
 export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return nodeCrypto().createHash('sha256').update(bytes).digest('hex');
 }
 
 export interface LoadPreparedOptions {
@@ -82,11 +82,17 @@ function insideRoot(wasmPath: string, root: string): boolean {
   }
 }
 
-const PROCESS_KEY = randomBytes(32);
+let processKey: Buffer | undefined;
+/** The key when none is given: made at first use (not at load: node:crypto is then not yet needed). */
+const defaultKey = (): Buffer => {
+  processKey ??= nodeCrypto().randomBytes(32);
+  return processKey;
+};
 
 /** The stamp's third line: an HMAC of the prepared bytes, bound to the source hash and the version. */
 export function stampMac(key: Uint8Array, sourceHash: string, prepared: Uint8Array): string {
-  return createHmac('sha256', key)
+  return nodeCrypto()
+    .createHmac('sha256', key)
     .update(`${sourceHash}\n${PREPARE_ENGINE_VERSION}\n`)
     .update(prepared)
     .digest('hex');
@@ -248,7 +254,10 @@ function readCache(
 
 /** Writes `data` to `path` atomically: a temp file in the same folder, then a rename. */
 export function writeAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
@@ -296,7 +305,7 @@ function unchangedHit(
 
 /** Loads the prepared module for a .wasm file from its cache beside the binary, preparing (and caching) it if needed. */
 export function loadPrepared(wasmPath: string, options: LoadPreparedOptions = {}): PreparedModule {
-  const key = options.key ?? PROCESS_KEY;
+  const key = options.key ?? defaultKey();
   if (key.length < 16) throw new RangeError('loadPrepared: the cache key is too short');
   const paths = preparedPaths(wasmPath);
   const warnings: string[] = [];

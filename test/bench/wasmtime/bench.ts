@@ -1,6 +1,7 @@
 // `npm run bench:wasmtime`: whole programs (0.3-3 s each) beside Wasmtime, each printed with its goal.
-//   (a) cli       this project's CLI `run`, whole process (wall and CPU), prepared module cached; its
-//                 sandbox where the CLI puts it (in its process; a big module's on the pinned Node)
+//   (a) cli       this project's CLI `run` through its launcher (dist/fledge-desktop: on the pinned
+//                 Node when installed), whole process (wall and CPU), prepared module cached; its
+//                 sandbox where the CLI puts it (in its process)
 //   (b) engine    the engine API with a warm pool (what the app does): start -> end of the run, its
 //                 sandbox processes on the Node the engine picks (sandbox-node.ts: the pinned one)
 //   (c) wasmtime  Wasmtime (the `wasmtime` PyPI package) with fuel and epoch interruption on, as the
@@ -153,15 +154,20 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string)
   return { ms: wall! * 1000, cpuMs: (user! + sys!) * 1000, out: r.stdout };
 }
 
-/** The CLI, whole process, its own choice of sandbox; `sandboxNode`: a Node to fork its sandbox on. */
+/**
+ * The CLI, whole process, its own choice of sandbox, started as a person starts it: its launcher
+ * (dist/fledge-desktop: on the pinned Node when installed, build/cli-launcher.mjs). `sandboxNode`:
+ * instead this Node's CLI, with its sandbox forked on that Node.
+ */
 function runCli(p: Program, sandboxNode?: string): Sample {
   const dir = dirs.get(p.name)!;
-  const args = [join(root, 'dist', 'cli.cjs'), 'run', dir, ...(p.args.length ? ['--', ...p.args] : [])];
+  const args = ['run', dir, ...(p.args.length ? ['--', ...p.args] : [])];
   const env: NodeJS.ProcessEnv = { ...process.env, FLEDGE_CONFIG_DIR: cliConfig };
   delete env.FLEDGE_SANDBOX_NODE;
   delete env.FLEDGE_CLI_SANDBOX;
-  if (sandboxNode) env.FLEDGE_SANDBOX_NODE = sandboxNode;
-  return timed(process.execPath, args, env, work);
+  if (!sandboxNode) return timed(join(root, 'dist', 'fledge-desktop'), args, env, work);
+  env.FLEDGE_SANDBOX_NODE = sandboxNode;
+  return timed(process.execPath, [join(root, 'dist', 'cli.cjs'), ...args], env, work);
 }
 
 function runFledge(p: Program): Sample | undefined {
