@@ -216,6 +216,10 @@ if (oldM) {
   console.log(
     `  new/old: CPU ${(n.cpuMs / oldM.cpuMs).toFixed(2)}x (goal <= 0.50x), wall ${(n.wallMs / oldM.wallMs).toFixed(2)}x (goal <= 1.00x)`,
   );
+  const onNode = med.get('new-node')!;
+  console.log(
+    `  new-node/old (node dist/cli.cjs, not the launcher): CPU ${(onNode.cpuMs / oldM.cpuMs).toFixed(2)}x, wall ${(onNode.wallMs / oldM.wallMs).toFixed(2)}x`,
+  );
 }
 if (values['old-rev'])
   execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', join(work, 'old-rev')]);
