@@ -10,18 +10,23 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 
 export const LAUNCHER = 'fledge-desktop';
 
+/** `node` relative to dist/ when it is inside `root` (the checkout can move), else undefined. */
+function relativeNode(node, { root, dist }) {
+  const rel = relative(dist, node);
+  return !isAbsolute(rel) && !relative(root, node).startsWith('..') ? rel : undefined;
+}
+
 /** `text` in single quotes for sh (a quote inside as '\''). */
 const shQuote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
- * The POSIX launcher for a dist folder: `node` is the Node binary, by its path relative to dist/
- * when it is inside `root` (the checkout can move), else absolute. Follows links to itself, so a
- * link to it on PATH works.
+ * The POSIX launcher for a dist folder: `node` is the Node binary, named relative to the launcher's
+ * folder when it is inside `root`, else by its absolute path. Follows links to itself, so a link to
+ * it on PATH works.
  */
 export function launcherText(node, { root, dist, about }) {
-  const rel = relative(dist, node);
-  const inside = !isAbsolute(rel) && !relative(root, node).startsWith('..');
-  const nodeWord = inside ? `"$dist"/${shQuote(rel.split(sep).join('/'))}` : shQuote(node);
+  const rel = relativeNode(node, { root, dist });
+  const nodeWord = rel ? `"$dist"/${shQuote(rel.split(sep).join('/'))}` : shQuote(node);
   return [
     '#!/bin/sh',
     '# The fledge-desktop CLI, written by build/bundle.mjs (build/cli-launcher.mjs) at every build. It',
@@ -44,9 +49,8 @@ export function launcherText(node, { root, dist, about }) {
 
 /** The Windows launcher: the same, for cmd.exe (%~dp0 is its folder, with a trailing backslash). */
 export function launcherCmdText(node, { root, dist, about }) {
-  const rel = relative(dist, node);
-  const inside = !isAbsolute(rel) && !relative(root, node).startsWith('..');
-  const nodePath = inside ? `%~dp0${rel.replaceAll('/', '\\')}` : node;
+  const rel = relativeNode(node, { root, dist });
+  const nodePath = rel ? `%~dp0${rel.replaceAll('/', '\\')}` : node;
   return `@rem The fledge-desktop CLI on ${about}. Written by build/bundle.mjs at every build.\r\n@"${nodePath}" "%~dp0cli.cjs" %*\r\n`;
 }
 
