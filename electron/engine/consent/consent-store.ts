@@ -1,7 +1,6 @@
 // What the person approved, beyond what plugins.toml can hold: the SHA-256 of every wasm binary at
 // the moment of consent. Kept in the app's own file under the config dir (the fledge CLI rewrites
 // plugins.toml and would drop fields it does not know).
-
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PluginManifest } from '../../../shared/manifest/types.js';

@@ -1,5 +1,4 @@
 // Crash-safe file replacement and a cross-process lock file, shared by the store and the installer.
-
 import { constants, promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';

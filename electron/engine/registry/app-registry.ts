@@ -5,7 +5,6 @@
 //   was installed by someone else (the fledge CLI); one whose fingerprint differs was changed by it.
 // - `desktopGrants`: the grants only this app has (clock, random). They apply only while the entry is
 //   exactly as seen: a plugin the CLI reinstalled or changed starts without them.
-
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { nodeCrypto } from '../../sandbox/lazy-crypto.js';

@@ -6,7 +6,6 @@
 // a plugin folder prepared the module again and warned that its prepared copy did not match. Only when
 // the dir cannot be made or the key not written is one made for this process used (caches are then
 // prepared again in the next session, nothing worse).
-
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeCrypto } from '../../sandbox/lazy-crypto.js';
