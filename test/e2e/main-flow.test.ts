@@ -186,6 +186,9 @@ describe('a runaway plugin', () => {
     const { page } = s();
     await goTo(s(), '/plugin/demo');
     await page.getByLabel('Time limit (seconds)').fill('1.5');
+    // Ten times the default compute budget: on a fast machine the loop used all of 10^10 steps in 1.0 s,
+    // before the time limit it is here to reach.
+    await page.getByLabel('Compute budget (million steps)').fill('100000');
     await page.getByRole('button', { name: 'Save limits' }).click();
     await page.getByText('In force: 1.5 seconds.').waitFor();
     await page.getByLabel('Command', { exact: true }).selectOption('spin');
