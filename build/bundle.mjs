@@ -198,7 +198,7 @@ async function buildAll() {
   // The CLI's Node: the pinned one when the file lock could be built for it (build/cli-launcher.mjs).
   const pinned = pinnedNodeBinary();
   const cliNode = pinned && buildNative().pinnedFsExt ? pinned : process.execPath;
-  writeCodeCache(cliNode);
+  writeCodeCache(cliNode, pinned);
   writeCliLauncher({
     root,
     dist: join(root, 'dist'),
@@ -258,8 +258,7 @@ const NEWLINE_PLUGIN = new Uint8Array([
  * whole CLI's bundle (every other command) gets its cache from a `plugins list`. Best effort: without
  * them each starts as before.
  */
-function writeCodeCache(cliNode) {
-  const pinned = pinnedNodeBinary();
+function writeCodeCache(cliNode, pinned) {
   // This Node's CLI first: a run with its sandbox in a process on the pinned Node, then its own.
   writeCodeCacheOn(process.execPath, pinned && pinned !== process.execPath ? [pinned] : []);
   if (cliNode !== process.execPath) writeCodeCacheOn(cliNode, []);

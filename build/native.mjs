@@ -46,8 +46,8 @@ function nodeAddonFile(addon, abi) {
   return join(addon.dir, `node-abi-${abi}`, addon.built);
 }
 export const electronAddonFile = join(codeCacheAddon.dir, 'electron', codeCacheAddon.built);
-/** fs-ext built for the Node of ABI `abi` (flock.ts loads it where node_modules/fs-ext is another Node's). */
-export const fsExtFile = (abi) => nodeAddonFile(fsExtAddon, abi);
+/** What node-gyp writes for an addon; each build is copied out of it to where its runtime looks. */
+const builtFile = (addon) => join(addon.dir, 'build', 'Release', addon.built);
 
 /** A Node to build for: its binary, version and ABI. */
 function nodeOf(execPath) {
@@ -108,7 +108,6 @@ function nodeGyp(addon, args, what, execPath = process.execPath) {
     mkdirSync(addon.dir, { recursive: true });
     for (const s of addon.sources) copyFileSync(s, join(addon.dir, basename(s)));
   }
-  const builtFile = join(addon.dir, 'build', 'Release', addon.built);
   // node-gyp takes npm's config from the environment (npm_config_nodedir from an .npmrc, under npm
   // scripts) over its arguments: then the pinned Node's addon was built with this Node's headers.
   const env = Object.fromEntries(
@@ -121,7 +120,7 @@ function nodeGyp(addon, args, what, execPath = process.execPath) {
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 300_000,
   });
-  if (r.status !== 0 || !existsSync(builtFile)) {
+  if (r.status !== 0 || !existsSync(builtFile(addon))) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').slice(-6).join('\n');
     console.warn(`${addon.what} was not built ${what} (${addon.without}):\n${why}`);
     return false;
@@ -143,7 +142,8 @@ export function buildNative() {
     if (!upToDate(codeCacheAddon, file, node)) buildFor(codeCacheAddon, node, file);
   }
   if (nodes.length < 2) return { pinnedFsExt: false };
-  const fsExt = fsExtFile(nodes[1].abi);
+  // flock.ts loads it where node_modules/fs-ext is another Node's.
+  const fsExt = nodeAddonFile(fsExtAddon, nodes[1].abi);
   return { pinnedFsExt: upToDate(fsExtAddon, fsExt, nodes[1]) || buildFor(fsExtAddon, nodes[1], fsExt) };
 }
 
@@ -152,7 +152,7 @@ function buildFor(addon, node, file) {
   if (!nodeGyp(addon, dir ? [`--nodedir=${dir}`] : [], `for Node ${node.version}`, node.execPath))
     return false;
   mkdirSync(dirname(file), { recursive: true });
-  copyFileSync(join(addon.dir, 'build', 'Release', addon.built), file);
+  copyFileSync(builtFile(addon), file);
   // Loaded once by the Node it is for: an addon built against other headers would only be refused
   // at every run, without a word.
   const load = spawnSync(node.execPath, ['-e', `require(${JSON.stringify(file)})`], { encoding: 'utf8' });
@@ -180,7 +180,7 @@ export function buildNativeForElectron() {
   );
   if (ok) {
     mkdirSync(dirname(electronAddonFile), { recursive: true });
-    copyFileSync(join(codeCacheAddon.dir, 'build', 'Release', codeCacheAddon.built), electronAddonFile);
+    copyFileSync(builtFile(codeCacheAddon), electronAddonFile);
   }
   return ok;
 }
