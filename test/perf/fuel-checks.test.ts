@@ -59,6 +59,30 @@ describe('fuel checks', () => {
     }
   });
 
+  it('tests the counter before taking its charge, and leaves the global negative when it is short', () => {
+    // sum's loop header: local.get L, i64.const c, i64.lt_s, if (out of fuel: -1 to the global), then
+    // the charge. The branch does not wait for the subtraction (meter.ts).
+    const start = text.indexOf('(func $sum');
+    const sum = text.slice(start, text.indexOf('(func ', start + 1));
+    expect(sum).toMatch(
+      /local\.get (\d+)\s+i64\.const [1-9]\d*\s+i64\.lt_s\s+if[^\n]*\s+i64\.const -1\s+global\.set \d+\s+unreachable\s+end\s+local\.get \1\s+i64\.const [1-9]\d*\s+i64\.sub\s+local\.set \1/,
+    );
+    for (const n of [1, 7]) {
+      const need = BigInt(2 + 18 * n + 1);
+      const exact = instantiateMetered(metered, need);
+      exact.exports.sum(n);
+      expect(exact.fuel.value).toBe(0n);
+      // One short: the run ends below zero (its last instruction is charged after the last check).
+      const short = instantiateMetered(metered, need - 1n);
+      short.exports.sum(n);
+      expect(short.fuel.value).toBe(-1n);
+    }
+    // Short by an iteration: the header's check stops it, and stores -1.
+    const stopped = instantiateMetered(metered, BigInt(2 + 18 * 6 + 1));
+    expect(thrown(() => stopped.exports.sum(7))).toBeInstanceOf(WebAssembly.RuntimeError);
+    expect(stopped.fuel.value).toBe(-1n);
+  });
+
   it('gives the same fuel on every run', () => {
     const used = [1, 2, 3].map(() => {
       const m = instantiateMetered(metered, BIG);

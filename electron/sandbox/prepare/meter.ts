@@ -69,8 +69,9 @@
 // compare, vtables) keep the counter in registers too.
 // Traps other than fuel exhaustion (out of bounds, division by zero, stack overflow) leave the global at
 // its last write-back, so fuel used after such a trap may be low (still deterministic).
-// On exhaustion the (negative) counter is stored to the global and the function executes `unreachable`,
-// so the host can tell fuel exhaustion from other traps by reading the global.
+// On exhaustion a negative value (the counter, or -1 where the check tests the counter before its
+// charge) is stored to the global and the function executes `unreachable`, so the host can tell fuel
+// exhaustion from other traps by reading the global.
 
 import { grown, Reader, type Writer } from './bytes.js';
 import { MAX_FUNCTION_LOCALS } from './constants.js';
@@ -922,8 +923,9 @@ export class Meter {
     const credit = this.settle(f, threaded, asTwin);
     this.prepaidCalls(f, threaded, credit);
     const evStart = f.evStart;
-    // Every event writes at most 48 bytes (the longest, a call_indirect through the twins, about 40).
-    w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 48);
+    // Every event writes at most 56 bytes (the longest, a check that tests the counter before its
+    // charge, 50 with five-byte indices and charge; a call_indirect through the twins, about 40).
+    w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 56);
     const out = w.buf;
     let o = w.pos;
     const F = this.fuelGlobal;
@@ -994,12 +996,37 @@ export class Meter {
         case EV_CHECK: {
           charges++;
           if (local) {
-            // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
-            // if local.get L global.set F unreachable end
             const entryLoad = i === f.evStart && !isT;
             const c = this.chargeOf(i, evStart, credit);
             out[o++] = entryLoad ? 0x23 : 0x20;
             o = putLeb(out, o, entryLoad ? F : L);
+            if (c > 0 && this.pads[i - evStart] === 0) {
+              // [global.get F local.tee L | local.get L] i64.const c i64.lt_s
+              // if i64.const -1 global.set F unreachable end local.get L i64.const c i64.sub local.set L
+              // The test is on the counter before the charge (the same condition as L - c < 0), so
+              // the branch does not wait for the subtraction: V8 14 runs fib's call-heavy loop about
+              // 5 % faster this way (V8 11: no change measured). On exhaustion the global only has to
+              // be negative (runtime.ts counts all of the budget used).
+              if (entryLoad) {
+                out[o++] = 0x22;
+                o = putLeb(out, o, L);
+              }
+              o = putCharge(out, o, c);
+              out[o - 1] = 0x53; // i64.lt_s in place of putCharge's i64.sub
+              out.set(OUT_OF_FUEL_HEAD, o);
+              o = putLeb(out, o + OUT_OF_FUEL_HEAD.length, F);
+              out[o++] = 0x00;
+              out[o++] = 0x0b;
+              out[o++] = 0x20;
+              o = putLeb(out, o, L);
+              o = putCharge(out, o, c);
+              out[o++] = 0x21;
+              o = putLeb(out, o, L);
+              break;
+            }
+            // A charge that waits for a callee's credit (padded, patched later) or a refund:
+            // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
+            // if local.get L global.set F unreachable end
             if (c !== 0) o = this.putSegmentCharge(w, o, i, evStart, c);
             if (c !== 0 || entryLoad) {
               out[o++] = 0x22;
@@ -1272,6 +1299,9 @@ function addToPaddedCharge(out: Uint8Array, at: number, q: number): void {
   for (let k = 4; k >= 0; k--) m = m * 128 + (out[at + 1 + k]! & 0x7f);
   writePaddedCharge(out, at, (out[at + 6] === 0x7c ? -m : m) + q);
 }
+
+/** `if; i64.const -1; global.set` (F follows): the start of a check's way out when the counter is short. */
+const OUT_OF_FUEL_HEAD = Uint8Array.of(0x04, 0x40, 0x42, 0x7f, 0x24);
 
 /** `local.get L; global.set F`: the function's copy of the counter written back to the global. */
 function writeBack(out: Uint8Array, o: number, L: number, F: number): number {
