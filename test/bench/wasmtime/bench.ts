@@ -14,7 +14,8 @@
 // any more Nodes named in FLEDGE_BENCH_MORE_NODES (comma-separated paths; Node 25 runs V8 14, as
 // Electron 45 does), and the tiering choice against V8's default. A trivial program (prints one line) gives the fixed cost.
 // Then what Wasmtime's own metering costs it (fuel and epochs against neither), as a yardstick.
-// Not in CI: it takes minutes. Options: --runs N, --only vm,fib,..., --skip a,b,c,d,meter,wasmtime-meter.
+// Not in CI: it takes minutes. Options: --runs N, --only vm,fib,..., --skip a,b,c,d,meter,wasmtime-meter,
+// --meter-procs N (processes per Node for metering alone, default 3).
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -43,9 +44,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     only: { type: 'string' },
     skip: { type: 'string', default: '' },
+    'meter-procs': { type: 'string', default: '3' },
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
+/** Metering alone runs in this many fresh processes per Node (each compiles and lays out its code anew). */
+const METER_PROCS = Math.max(1, Number(values['meter-procs']));
 const skip = new Set(values.skip!.split(',').filter(Boolean));
 const work = mkdtempSync(join(tmpdir(), 'fledge-bench-wasmtime-'));
 const cacheDir = join(tmpdir(), 'fledge-bench-wasmtime-programs-2');
@@ -417,17 +421,24 @@ if (!skip.has('meter')) {
     else console.log(`\nFLEDGE_BENCH_MORE_NODES: ${more} does not exist; left out.`);
   }
   for (const [label, node] of nodes) {
-    const rows = meter(node, 'auto');
+    // One process's ratio can sit a few per cent off another's with the same bytes (where V8 lays the
+    // code out): the figure is the median of the per-process ratios (each a ratio of medians).
+    const procs = Array.from({ length: METER_PROCS }, () => meter(node, 'auto'));
+    const rows = procs[0]!;
     console.log(
-      `\nMetering alone (${label}: ${rows[0]?.node}, V8 ${rows[0]?.v8}), tiering as the sandbox chooses, CPU time, medians of ${RUNS}`,
+      `\nMetering alone (${label}: ${rows[0]?.node}, V8 ${rows[0]?.v8}), tiering as the sandbox chooses, CPU time, medians of ${RUNS} in each of ${METER_PROCS} processes`,
     );
     let worst = 0;
-    for (const r of rows) {
-      const x = ratio(median(r.prepared), median(r.original));
+    for (const [k, r] of rows.entries()) {
+      const each = procs.map((rs) => ratio(median(rs[k]!.prepared), median(rs[k]!.original)));
+      const x = median(each);
       worst = Math.max(worst, x);
-      const same = r.fuel.every((f) => f === r.fuel[0]);
+      const fuel = procs.flatMap((rs) => rs[k]!.fuel);
+      const same = fuel.every((f) => f === fuel[0]);
+      const spread =
+        METER_PROCS > 1 ? ` (${fmtRatio(Math.min(...each))}-${fmtRatio(Math.max(...each))})` : '';
       console.log(
-        `  ${r.name.padEnd(12)} original ${fmt(median(r.original))}  prepared ${fmt(median(r.prepared))}  ${fmtRatio(x)}  fuel ${r.fuel[0]} ${same ? 'identical' : 'DIFFERS'}`,
+        `  ${r.name.padEnd(12)} original ${fmt(median(procs.flatMap((rs) => rs[k]!.original)))}  prepared ${fmt(median(procs.flatMap((rs) => rs[k]!.prepared)))}  ${fmtRatio(x)}${spread}  fuel ${fuel[0]} ${same ? 'identical' : 'DIFFERS'}`,
       );
     }
     console.log(
