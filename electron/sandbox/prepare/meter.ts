@@ -1005,8 +1005,8 @@ export class Meter {
               // if i64.const -1 global.set F unreachable end local.get L i64.const c i64.sub local.set L
               // The test is on the counter before the charge (the same condition as L - c < 0), so
               // the branch does not wait for the subtraction: V8 14 runs fib's call-heavy loop about
-              // 5 % faster this way (V8 11: no change measured). On exhaustion the global only has to
-              // be negative (runtime.ts counts all of the budget used).
+              // 5 % faster this way (V8 11: fib unchanged). On exhaustion the global only has to be
+              // negative (runtime.ts counts all of the budget used).
               if (entryLoad) {
                 out[o++] = 0x22;
                 o = putLeb(out, o, L);
@@ -1024,7 +1024,7 @@ export class Meter {
               o = putLeb(out, o, L);
               break;
             }
-            // A charge that waits for a callee's credit (padded, patched later) or a refund:
+            // No charge, a refund, or a charge that waits for a callee's credit (padded, patched later):
             // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
             // if local.get L global.set F unreachable end
             if (c !== 0) o = this.putSegmentCharge(w, o, i, evStart, c);
