@@ -77,6 +77,9 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
  * same fuel either way).
  * `prepaidReturns: false` has every function pay all of its own charges, instead of its callers
  * paying part of them at the call (meter.ts; for tests and benchmarks: fuel counts are the same).
+ * `countedLoops: false` charges and checks every counted loop on each trip, instead of charging it
+ * whole before it starts (counted-loops.ts; for tests and benchmarks: a run that ends normally uses
+ * the same fuel either way).
  */
 export function instrumentFuelWithStats(
   source: Uint8Array,
@@ -86,6 +89,7 @@ export function instrumentFuelWithStats(
     deferChecks?: boolean;
     mergeCharges?: boolean;
     prepaidReturns?: boolean;
+    countedLoops?: boolean;
   } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
@@ -99,6 +103,7 @@ export function instrumentFuelWithStats(
         deferChecks: options.deferChecks !== false,
         mergeCharges: options.mergeCharges !== false,
         prepaidReturns: options.prepaidReturns !== false,
+        countedLoops: options.countedLoops !== false,
       });
     } catch (e) {
       if (e === RETRY_EXACT) exact = true;
@@ -121,7 +126,12 @@ function instrumentOnce(
   exact: boolean,
   withTwins: boolean,
   twinsOwnTable: boolean,
-  meterOptions: { deferChecks: boolean; mergeCharges: boolean; prepaidReturns: boolean },
+  meterOptions: {
+    deferChecks: boolean;
+    mergeCharges: boolean;
+    prepaidReturns: boolean;
+    countedLoops: boolean;
+  },
 ): InstrumentResult {
   const sections = splitSections(source);
   const find = (id: number) => sections.find((s) => s.id === id);
@@ -148,6 +158,7 @@ function instrumentOnce(
   const meter = new Meter(source, fuel, exact && codeSec ? codeSec.end - codeSec.start : 0);
   meter.deferChecks = meterOptions.deferChecks;
   meter.mergeCharges = meterOptions.mergeCharges;
+  meter.chargeCountedLoops = meterOptions.countedLoops;
   // Prepaid returns (meter.ts) assume every call that is entered returns: not so when the module can throw.
   meter.prepay = meterOptions.prepaidReturns && !find(SEC_TAG) && !imports.some((i) => i.kind === EXT_TAG);
   meter.allScanned = exact;

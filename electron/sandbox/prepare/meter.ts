@@ -25,6 +25,10 @@
 // the way) is left to that header. That bounds every run (fib 1.33x -> 1.04x metered), and means a run
 // may also END normally with the counter a little below zero (the last segments after the last check);
 // the host should read that as "budget used up" too. Charges are unchanged: fuel used is exact.
+// Counted loops (counted-loops.ts): a loop whose body is one segment counting an i32 local from a
+// known constant to a constant bound runs the same number of trips on every entry, so the segment
+// that runs into it charges trips x the body's cost and keeps its own check, and the loop's header
+// neither charges nor checks (a fixed-size loop runs as unmetered; the charge is capped at MAX_HOISTED).
 // A loop header whose segment (straight-line, run whole on every iteration) first calls a function
 // that checks on every call before it can call anything or return (its entry is checked, or runs
 // straight into a loop header that keeps its check) only charges: each iteration passes the callee's
@@ -75,6 +79,7 @@
 
 import { grown, Reader, type Writer } from './bytes.js';
 import { MAX_FUNCTION_LOCALS } from './constants.js';
+import { countedLoop } from './counted-loops.js';
 import { ModuleError } from './errors.js';
 import {
   Imm,
@@ -149,6 +154,8 @@ export interface MeterStats {
   /** Threaded twins of table functions with their own body (their original index becomes a wrapper; neither counted in `functions`), and shims calling the original. */
   twins: number;
   shims: number;
+  /** Counted loops charged whole before they start (counted-loops.ts). */
+  countedLoops: number;
 }
 
 /** What pass 1 learned about one function body. */
@@ -200,6 +207,17 @@ export class Meter {
   private checksOnEntry = new Uint8Array(256);
   /** Loop headers whose segment first calls a function that checks on entry leave the check to it. */
   deferChecks = true;
+  /** Counted loops are charged whole before they start (counted-loops.ts). */
+  chargeCountedLoops = true;
+  /**
+   * The last loop header scanned (counted-loops.ts): its segment (-1: none), the segment that ran into
+   * it and that one's kind before the header took over its check, where the loop and its body start.
+   */
+  private loopHeader = -1;
+  private loopEntry = -1;
+  private loopEntryKind = 0;
+  private loopAt = 0;
+  private loopBody = 0;
   /**
    * Prepaid returns (see the header): per function index, the charge its callers pay at each call
    * (its credit; from its scan, final once settled), and whether it is settled or some caller could
@@ -251,6 +269,7 @@ export class Meter {
     credited: 0,
     twins: 0,
     shims: 0,
+    countedLoops: 0,
   };
 
   constructor(
@@ -390,6 +409,7 @@ export class Meter {
     const evStart = this.nEv;
     const graph = this.graph;
     graph.reset();
+    this.loopHeader = -1;
     this.seg = this.add(EV_CHECK, declEnd, 0, 0);
     graph.start(this.seg, EXIT_GROUP);
     this.live = true;
@@ -495,6 +515,8 @@ export class Meter {
             // A checked segment (the entry, a loop header) that runs straight into this loop header,
             // with no call on the way, needs no check of its own: this header checks right after.
             const s = this.seg;
+            this.loopEntry = s;
+            this.loopEntryKind = s >= 0 ? this.ev[s * 4]! : 0;
             let keep = false;
             if (s >= 0 && this.ev[s * 4] === EV_CHECK && !this.callSince(s)) {
               this.ev[s * 4] = s === evStart ? EV_ENTRY : EV_CHARGE;
@@ -507,6 +529,9 @@ export class Meter {
             graph.now *= LOOP_TRIPS;
             this.next(cost, EV_CHECK, pos, this.live, header, header);
             if (keep && this.seg >= 0) this.ev[this.seg * 4 + 3] = KEEP;
+            this.loopHeader = this.seg;
+            this.loopAt = p;
+            this.loopBody = pos;
             cost = 0;
           } else if (op === 0x04) {
             // The then-arm and the other way (else-arm, or the end) follow the condition.
@@ -620,6 +645,33 @@ export class Meter {
           pos = r.pos;
           // br_if and br_on_*: the branch target and the fall-through follow.
           const to = this.target(label, depth);
+          if (label === 0 && this.seg >= 0 && this.seg === this.loopHeader && buf[pos] === 0x0b) {
+            // The back edge of a loop whose body is one segment: if it is a counted loop, the segment
+            // that ran into it pays for every trip, keeping the check it had, and the header neither
+            // checks nor charges.
+            const e = this.loopEntry;
+            const counted =
+              this.chargeCountedLoops && e >= 0
+                ? countedLoop(
+                    buf,
+                    this.loopBody,
+                    end,
+                    this.ev[e * 4 + 1]!,
+                    this.loopAt,
+                    e === evStart ? params : -1,
+                  )
+                : undefined;
+            if (counted && counted.tail === p) {
+              this.ev[e * 4] = this.loopEntryKind;
+              if (e === evStart) entryIntoLoop = false;
+              this.ev[e * 4 + 2] = this.ev[e * 4 + 2]! + counted.trips * cost;
+              this.ev[this.seg * 4] = EV_CHARGE;
+              this.ev[this.seg * 4 + 3] = 0;
+              cost = 0;
+              this.stats.countedLoops++;
+            }
+            this.loopHeader = -1;
+          }
           const taken = op === 0x0c ? graph.now : graph.now / 2;
           this.branchFreq(label, depth, loops, taken);
           graph.now -= taken;

@@ -1,0 +1,184 @@
+// Counted loops with a static trip count, which the meter charges whole before they start (meter.ts).
+//
+// A loop qualifies when its body is one straight-line segment (no branch, call, block or other
+// control but the back edge), it ends with the counting of one i32 local,
+//
+//     local.get i  i32.const s  i32.add  local.tee i  [i32.const K  (i32.ne | i32.lt_s | i32.lt_u)]  br_if 0  end
+//
+// (without the compare: `i != 0`), i is written nowhere else in the body, and its value at the loop's
+// entry is a constant: the last write to it in the straight-line segment that runs into the loop is
+// `i32.const v; local.set/tee i`, or there is none and i is a declared local of a segment that starts
+// at the function's entry (0). Then every entry runs the body exactly `trips` times, known here, and
+// the meter charges trips x cost in the segment that enters the loop, with no charge or check inside
+// it: a fixed-size loop (a matrix row, a hash round, a table walk) runs exactly as unmetered.
+// A trap inside such a loop leaves the whole loop charged (the same on every run). The loop's charge
+// is capped (MAX_HOISTED) so that a run out of fuel goes at most that far past a check.
+
+import { Reader } from './bytes.js';
+import { Imm, PLAIN, PLAIN_COST, prefixedImm, skipImm } from './opcodes.js';
+
+/** The most fuel one counted loop may charge before it starts (its trips times its body's cost). */
+export const MAX_HOISTED = 1 << 16;
+/** Bodies longer than this are not looked at (the scan stays linear in practice). */
+const MAX_BODY_INSTRUCTIONS = 400;
+
+export interface CountedLoop {
+  /** How many times the body runs on every entry. */
+  trips: number;
+  /** The body's cost per run (the meter's cost model). */
+  cost: number;
+  /** Position of the back edge's br_if. */
+  tail: number;
+}
+
+const TWO_32 = 2 ** 32;
+const STARTS = new Int32Array(MAX_BODY_INSTRUCTIONS + 1);
+const WRITES = new Int32Array(2 * (MAX_BODY_INSTRUCTIONS + 1));
+
+/** Non-control one-byte opcodes a counted body may hold: nop, drop, select and everything from local.get on but refs. */
+function plainBodyOp(op: number): boolean {
+  if (op < 0x20) return op === 0x01 || op === 0x1a || op === 0x1b || op === 0x1c;
+  return op < 0xd0;
+}
+
+/**
+ * The counted loop whose body starts at `body`, entered from the straight-line segment
+ * [segStart, loopAt) (`loopAt`: the loop opcode), or undefined. `declaredFrom`: in a segment that
+ * starts at the function's entry, the first declared local's index (locals from it on start at 0);
+ * else -1.
+ */
+export function countedLoop(
+  buf: Uint8Array,
+  body: number,
+  end: number,
+  segStart: number,
+  loopAt: number,
+  declaredFrom: number,
+): CountedLoop | undefined {
+  const r = new Reader(buf, body, end);
+  /** Where each instruction starts, and the locals written in the body with where (scratch, reused). */
+  const starts = STARTS;
+  const writes = WRITES;
+  let n = 0;
+  let nWrites = 0;
+  let cost = 0;
+  let tail = -1;
+  for (;;) {
+    if (r.pos >= end || n >= MAX_BODY_INSTRUCTIONS) return undefined;
+    const at = r.pos;
+    const op = r.u8();
+    if (op === 0x0d) {
+      // The back edge, last before the loop's end; any other branch disqualifies.
+      if (r.u32() !== 0 || buf[r.pos] !== 0x0b) return undefined;
+      starts[n++] = at;
+      cost += PLAIN_COST[op]!;
+      tail = at;
+      break;
+    }
+    if (op >= 0xfc && op <= 0xfe) skipImm(r, prefixedImm(op, r.u32(), at));
+    else {
+      if (!plainBodyOp(op)) return undefined;
+      const imm = PLAIN[op] as Imm;
+      if (imm === Imm.Unknown) return undefined;
+      if (op === 0x21 || op === 0x22) {
+        writes[nWrites++] = r.u32();
+        writes[nWrites++] = at;
+      } else skipImm(r, imm);
+    }
+    starts[n++] = at;
+    cost += PLAIN_COST[op]!;
+  }
+  const opAt = (k: number) => (k >= 0 ? buf[starts[k]!]! : -1);
+  const u32At = (k: number) => {
+    r.pos = starts[k]! + 1;
+    return r.u32();
+  };
+  const i32At = (k: number) => {
+    r.pos = starts[k]! + 1;
+    return r.s32();
+  };
+  // [local.get i, i32.const s, i32.add, local.tee i] then, in the first form, [i32.const K, compare].
+  let cmp = 0x47; // i32.ne
+  let bound = 0;
+  let count = n - 5;
+  const c = opAt(n - 2);
+  if (c === 0x47 || c === 0x48 || c === 0x49) {
+    if (opAt(n - 3) !== 0x41) return undefined;
+    cmp = c;
+    bound = i32At(n - 3);
+    count = n - 7;
+  }
+  if (count < 0 || opAt(count) !== 0x20 || opAt(count + 1) !== 0x41 || opAt(count + 2) !== 0x6a)
+    return undefined;
+  if (opAt(count + 3) !== 0x22) return undefined;
+  const local = u32At(count);
+  if (u32At(count + 3) !== local) return undefined;
+  const step = i32At(count + 1);
+  for (let k = 0; k < nWrites; k += 2) {
+    if (writes[k] === local && writes[k + 1] !== starts[count + 3]) return undefined;
+  }
+  const first = entryValue(buf, segStart, loopAt, local, declaredFrom);
+  if (first === undefined) return undefined;
+  const trips = tripCount(first, step, bound, cmp);
+  if (trips === undefined || trips * cost > MAX_HOISTED) return undefined;
+  return { trips, cost, tail };
+}
+
+/** The value of i32 local `local` on reaching `loopAt`, when the segment from `segStart` sets it to a constant. */
+function entryValue(
+  buf: Uint8Array,
+  segStart: number,
+  loopAt: number,
+  local: number,
+  declaredFrom: number,
+): number | undefined {
+  const r = new Reader(buf, segStart, loopAt);
+  let value: number | undefined = declaredFrom >= 0 && local >= declaredFrom ? 0 : undefined;
+  let constAt = -1;
+  let constValue = 0;
+  while (r.pos < loopAt) {
+    const at = r.pos;
+    const op = r.u8();
+    if (op >= 0xfc && op <= 0xfe) {
+      skipImm(r, prefixedImm(op, r.u32(), at));
+      continue;
+    }
+    const imm = PLAIN[op] as Imm;
+    if (imm === Imm.Unknown) return undefined;
+    if (op === 0x41) {
+      constValue = r.s32();
+      constAt = r.pos;
+      continue;
+    }
+    if (op === 0x21 || op === 0x22) {
+      const idx = r.u32();
+      if (idx === local) value = constAt === at ? constValue : undefined;
+      continue;
+    }
+    skipImm(r, imm);
+  }
+  return value;
+}
+
+/**
+ * How many times a do-while body runs that starts with i = first, adds `step` (i32, wrapping) at its
+ * end and goes on while `i cmp bound`; undefined when it would not end or its count is not simple.
+ */
+export function tripCount(first: number, step: number, bound: number, cmp: number): number | undefined {
+  if (step === 0) return undefined;
+  if (cmp === 0x47) {
+    // i != bound: the first t >= 1 with first + t*step = bound (mod 2^32).
+    const gap = (((bound - first) % TWO_32) + TWO_32) % TWO_32;
+    if (gap === 0) return undefined;
+    const forward = step > 0 ? gap : TWO_32 - gap;
+    const stride = Math.abs(step);
+    return forward % stride === 0 ? forward / stride : undefined;
+  }
+  if (step < 0) return undefined;
+  // i < bound, unsigned (0x49) or signed (0x48), counting up with no wrap before the loop ends.
+  const lo = cmp === 0x49 ? first >>> 0 : first;
+  const hi = cmp === 0x49 ? bound >>> 0 : bound;
+  const max = cmp === 0x49 ? TWO_32 - 1 : 2 ** 31 - 1;
+  const trips = lo + step >= hi ? 1 : Math.ceil((hi - lo) / step);
+  return lo + trips * step <= max ? trips : undefined;
+}
