@@ -11,8 +11,12 @@
 // at the function's entry (0). Then every entry runs the body exactly `trips` times, known here, and
 // the meter charges trips x cost in the segment that enters the loop, with no charge or check inside
 // it: a fixed-size loop (a matrix row, a hash round, a table walk) runs exactly as unmetered.
-// A trap inside such a loop leaves the whole loop charged (the same on every run). The loop's charge
-// is capped (MAX_HOISTED) so that a run out of fuel goes at most that far past a check.
+// A trap inside such a loop leaves the whole loop charged (the same on every run). A run whose fuel
+// runs out inside it stops at the check of the segment entering it, when that segment has one (then
+// before a bad access the loop would have trapped on), or else at the next check after the loop. The
+// loop's charge is capped (MAX_HOISTED) so that a run out of fuel goes at most that far past a check.
+// Loops counted by a value known only at run time (a sieve's stride) keep their per-trip check: their
+// count needs a second, metered copy of the loop for the counts that wrap around, not done here.
 
 import { Reader } from './bytes.js';
 import { Imm, PLAIN, PLAIN_COST, prefixedImm, skipImm } from './opcodes.js';
