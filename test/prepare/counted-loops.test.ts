@@ -122,7 +122,7 @@ describe('counted loops', () => {
     let rng = 12345;
     const next = () => {
       rng = (rng * 1103515245 + 12345) & 0x7fffffff;
-      return rng;
+      return rng >>> 8; // the high bits: an LCG's low bits repeat quickly
     };
     const pick = () => (next() % 3 === 0 ? edges[next() % edges.length]! : (next() % 2001) - 1000);
     let known = 0;
@@ -214,6 +214,67 @@ describe('counted loops', () => {
     for (const r of runs) expect(r).toEqual({ result: undefined, trapped: true, left: runs[0]!.left });
     // The counter is not negative: the host reads this trap as out of bounds, not out of fuel.
     expect(runs[0]!.left).toBeGreaterThan(0n);
+  });
+
+  describe('counted on entry', () => {
+    // i from a parameter, by a parameter, while i <u n: the count is known only when the loop starts.
+    const m = both(`(module (global $g (mut i32) (i32.const 0))
+      (func $f (export "f") (param $i i32) (param $step i32) (param $n i32) (result i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.xor (local.get $i) (i32.const 5))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (local.get $step))) (local.get $n))))
+        (local.get $s))
+      (func $touches_a_global (export "g") (param $i i32) (param $n i32) (result i32)
+        (loop $l
+          (global.set $g (i32.add (global.get $g) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (global.get $g)))`);
+    /** Runs f both ways on `budget` and expects the same result, trap and counter. */
+    const same = (args: number[], budget: bigint) => {
+      const a = runMetered(m.counted, 'f', args, budget);
+      expect(a, args.join(' ')).toEqual(runMetered(m.perTrip, 'f', args, budget));
+      return a;
+    };
+
+    it('guards a copy of the body without charges, and keeps the metered loop for the rest', () => {
+      expect(m.stats.countedLoops).toBe(1); // f's, not the loop that touches a global
+      const f = m.text.slice(m.text.indexOf('(func $f'), m.text.indexOf('(func $touches_a_global'));
+      expect(f.match(/^\s*loop\b/gm)).toHaveLength(2);
+      expect(f).toContain('i64.div_u');
+      expect(fuelOpsInLoop(m.text, 'touches_a_global')).toBeGreaterThan(0);
+    });
+
+    it('uses the same fuel as the metered loop for every start, step and bound, and runs out the same way', () => {
+      const edges = [0, 1, 2, 3, 7, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32 - 16, 2 ** 32 - 100];
+      let rng = 99;
+      const next = () => {
+        rng = (rng * 1103515245 + 12345) & 0x7fffffff;
+        return rng >>> 8; // the high bits: an LCG's low bits repeat quickly
+      };
+      const pick = () => (next() % 4 === 0 ? edges[next() % edges.length]! : next() % 300) | 0;
+      let fast = 0;
+      for (let k = 0; k < 3000; k++) {
+        const kind = next() % 5;
+        const step = kind === 0 ? -(next() % 4) : kind < 3 ? 1 + (next() % 8) : pick();
+        const i = pick();
+        const n = next() % 2 ? (i + (next() % 400)) | 0 : pick();
+        const trips = simulate(i, step, n, LT_U, 20_000);
+        if (trips === undefined) {
+          // Endless (a step of 0) or too long to run here: both run out of fuel the same way.
+          expect(same([i, step, n], 50_000n).trapped).toBe(true);
+          continue;
+        }
+        const run = same([i, step, n], BIG);
+        expect(run.trapped).toBe(false);
+        const need = BIG - run.left;
+        // Exactly enough ends at 0; short by one below it; short by half a run out of fuel.
+        expect(same([i, step, n], need).left).toBe(0n);
+        expect(same([i, step, n], need - 1n).left).toBeLessThan(0n);
+        same([i, step, n], need / 2n);
+        if (step >= 1 && trips > 1) fast++;
+      }
+      expect(fast).toBeGreaterThan(800);
+    });
   });
 
   it.each(compiledCPrograms())(

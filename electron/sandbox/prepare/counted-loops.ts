@@ -15,8 +15,9 @@
 // runs out inside it stops at the check of the segment entering it, when that segment has one (then
 // before a bad access the loop would have trapped on), or else at the next check after the loop. The
 // loop's charge is capped (MAX_HOISTED) so that a run out of fuel goes at most that far past a check.
-// Loops counted by a value known only at run time (a sieve's stride) keep their per-trip check: their
-// count needs a second, metered copy of the loop for the counts that wrap around, not done here.
+// A loop `i <u K` whose start, step or bound is known only at run time (a sieve's inner loop, from 2p
+// by p) is counted on entry instead (RunTimeCount): a guard computes the count where it is simple and
+// runs an uncharged copy of the body, charged in one go; every other entry runs the metered loop.
 
 import { Reader } from './bytes.js';
 import { Imm, PLAIN, PLAIN_COST, prefixedImm, skipImm } from './opcodes.js';
@@ -27,12 +28,35 @@ export const MAX_HOISTED = 1 << 16;
 const MAX_BODY_INSTRUCTIONS = 400;
 
 export interface CountedLoop {
-  /** How many times the body runs on every entry. */
+  /** How many times the body runs on every entry; 0 for a loop counted at run time (`atRunTime`). */
   trips: number;
   /** The body's cost per run (the meter's cost model). */
   cost: number;
   /** Position of the back edge's br_if. */
   tail: number;
+  /** A loop `i <u K` whose count is known only on entry (see `RunTimeCount`). */
+  atRunTime?: RunTimeCount;
+}
+
+/**
+ * A loop counting local i up by s while i <u K, s and K constants or locals the body does not write,
+ * i's start unknown until the loop is entered (a sieve's inner loop: from 2p by p). On entry the
+ * meter's guard computes the count when it is simple (s >= 1 as a signed value, no wraparound:
+ * K + s <= 2^32 and i + s < 2^32) and runs an uncharged copy of the body, charged count x cost up
+ * front; any other entry runs the metered loop as before. The body may not touch globals or the
+ * local that moves in threaded functions, so that the copy is the body's bytes unchanged.
+ */
+export interface RunTimeCount {
+  /** The counter local. */
+  local: number;
+  /** The step's and the bound's instructions in the input ([start, end): `i32.const` or `local.get`). */
+  stepAt: number;
+  stepEnd: number;
+  boundAt: number;
+  boundEnd: number;
+  /** The body's bytes in the input: from after the loop's block type to the end of its back edge. */
+  bodyStart: number;
+  bodyEnd: number;
 }
 
 const TWO_32 = 2 ** 32;
@@ -58,8 +82,12 @@ export function countedLoop(
   segStart: number,
   loopAt: number,
   declaredFrom: number,
+  /** The local that moves in a threaded function (-1: none): a body counted at run time may not touch it. */
+  moved = -1,
 ): CountedLoop | undefined {
   const r = new Reader(buf, body, end);
+  /** The body touches a global or the moved local: it cannot be copied as it is. */
+  let pinned = false;
   /** Where each instruction starts, and the locals written in the body with where (scratch, reused). */
   const starts = STARTS;
   const writes = WRITES;
@@ -67,6 +95,7 @@ export function countedLoop(
   let nWrites = 0;
   let cost = 0;
   let tail = -1;
+  let tailEnd = -1;
   for (;;) {
     if (r.pos >= end || n >= MAX_BODY_INSTRUCTIONS) return undefined;
     const at = r.pos;
@@ -77,6 +106,7 @@ export function countedLoop(
       starts[n++] = at;
       cost += PLAIN_COST[op]!;
       tail = at;
+      tailEnd = r.pos;
       break;
     }
     if (op >= 0xfc && op <= 0xfe) skipImm(r, prefixedImm(op, r.u32(), at));
@@ -85,9 +115,16 @@ export function countedLoop(
       const imm = PLAIN[op] as Imm;
       if (imm === Imm.Unknown) return undefined;
       if (op === 0x21 || op === 0x22) {
-        writes[nWrites++] = r.u32();
+        const idx = r.u32();
+        if (idx === moved) pinned = true;
+        writes[nWrites++] = idx;
         writes[nWrites++] = at;
-      } else skipImm(r, imm);
+      } else if (op === 0x20) {
+        if (r.u32() === moved) pinned = true;
+      } else {
+        if (op === 0x23 || op === 0x24) pinned = true;
+        skipImm(r, imm);
+      }
     }
     starts[n++] = at;
     cost += PLAIN_COST[op]!;
@@ -102,30 +139,57 @@ export function countedLoop(
     return r.s32();
   };
   // [local.get i, i32.const s, i32.add, local.tee i] then, in the first form, [i32.const K, compare].
+  // (The step and the bound may also be `local.get` of a local the body does not write.)
   let cmp = 0x47; // i32.ne
   let bound = 0;
+  let boundLocal = -1;
   let count = n - 5;
   const c = opAt(n - 2);
   if (c === 0x47 || c === 0x48 || c === 0x49) {
-    if (opAt(n - 3) !== 0x41) return undefined;
+    const b = opAt(n - 3);
+    if (b === 0x41) bound = i32At(n - 3);
+    else if (b === 0x20) boundLocal = u32At(n - 3);
+    else return undefined;
     cmp = c;
-    bound = i32At(n - 3);
     count = n - 7;
   }
-  if (count < 0 || opAt(count) !== 0x20 || opAt(count + 1) !== 0x41 || opAt(count + 2) !== 0x6a)
+  if (count < 0 || opAt(count) !== 0x20 || opAt(count + 2) !== 0x6a || opAt(count + 3) !== 0x22)
     return undefined;
-  if (opAt(count + 3) !== 0x22) return undefined;
   const local = u32At(count);
   if (u32At(count + 3) !== local) return undefined;
-  const step = i32At(count + 1);
+  const s = opAt(count + 1);
+  const stepLocal = s === 0x20 ? u32At(count + 1) : -1;
+  if (s !== 0x41 && stepLocal < 0) return undefined;
   for (let k = 0; k < nWrites; k += 2) {
-    if (writes[k] === local && writes[k + 1] !== starts[count + 3]) return undefined;
+    const w = writes[k]!;
+    if (w === local && writes[k + 1] !== starts[count + 3]) return undefined;
+    if (w === stepLocal || w === boundLocal) return undefined;
   }
-  const first = entryValue(buf, segStart, loopAt, local, declaredFrom);
-  if (first === undefined) return undefined;
-  const trips = tripCount(first, step, bound, cmp);
-  if (trips === undefined || trips * cost > MAX_HOISTED) return undefined;
-  return { trips, cost, tail };
+  if (stepLocal === local || boundLocal === local) return undefined;
+  const first =
+    stepLocal < 0 && boundLocal < 0 ? entryValue(buf, segStart, loopAt, local, declaredFrom) : undefined;
+  if (first !== undefined) {
+    const trips = tripCount(first, i32At(count + 1), bound, cmp);
+    if (trips !== undefined && trips * cost <= MAX_HOISTED) return { trips, cost, tail };
+  }
+  // Counted on entry: `i <u K` only, in a loop with no block type, a body copied as it is.
+  if (cmp !== 0x49 || pinned || buf[loopAt + 1] !== 0x40 || local === moved) return undefined;
+  if (stepLocal === moved || boundLocal === moved) return undefined;
+  if (stepLocal < 0 && i32At(count + 1) < 1) return undefined;
+  return {
+    trips: 0,
+    cost,
+    tail,
+    atRunTime: {
+      local,
+      stepAt: starts[count + 1]!,
+      stepEnd: starts[count + 2]!,
+      boundAt: starts[n - 3]!,
+      boundEnd: starts[n - 2]!,
+      bodyStart: body,
+      bodyEnd: tailEnd,
+    },
+  };
 }
 
 /** The value of i32 local `local` on reaching `loopAt`, when the segment from `segStart` sets it to a constant. */

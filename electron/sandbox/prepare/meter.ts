@@ -29,6 +29,8 @@
 // known constant to a constant bound runs the same number of trips on every entry, so the segment
 // that runs into it charges trips x the body's cost and keeps its own check, and the loop's header
 // neither charges nor checks (a fixed-size loop runs as unmetered; the charge is capped at MAX_HOISTED).
+// A loop `i <u K` counted only on entry gets a guard and an uncharged copy of its body in front of the
+// metered loop (putRunTimeCount); the segment after it starts after its end, so both copies pay it.
 // A loop header whose segment (straight-line, run whole on every iteration) first calls a function
 // that checks on every call before it can call anything or return (its entry is checked, or runs
 // straight into a loop header that keeps its check) only charges: each iteration passes the callee's
@@ -79,7 +81,7 @@
 
 import { grown, Reader, type Writer } from './bytes.js';
 import { MAX_FUNCTION_LOCALS } from './constants.js';
-import { countedLoop } from './counted-loops.js';
+import { countedLoop, type RunTimeCount } from './counted-loops.js';
 import { ModuleError } from './errors.js';
 import {
   Imm,
@@ -117,6 +119,15 @@ const EV_RETURN_CALL = 11;
 const EV_LOCAL = 12;
 /** The function entry's charge when the entry needs no check (see `scan`): a charge without the test. */
 const EV_ENTRY = 13;
+/**
+ * Before a loop opcode (b = 0, or 1 + the loop's run-time count in `runTimeLoops`, a = its header's
+ * event): where a loop counted on entry gets its guard and uncharged copy (counted-loops.ts).
+ */
+const EV_LOOP = 14;
+/** After such a loop's end (b as EV_LOOP's): the end of the block around the guard, both copies. */
+const EV_LOOP_END = 15;
+/** The most a run-time count's guard writes (with five-byte indices and charge), besides the copy. */
+const RUN_TIME_GUARD_BYTES = 256;
 
 /**
  * b of a loop header's check: KEEP for the header a function's entry runs straight into (the check
@@ -181,6 +192,8 @@ export interface ScannedFunction {
   hasTailIndirect: boolean;
   /** Uses call_indirect. */
   hasIndirect: boolean;
+  /** Bytes its loops counted on entry add to the output (guards and copies). */
+  extraOut: number;
 }
 
 export class Meter {
@@ -218,6 +231,9 @@ export class Meter {
   private loopEntryKind = 0;
   private loopAt = 0;
   private loopBody = 0;
+  private loopEvent = -1;
+  /** Loops counted on entry, indexed by their EV_LOOP's b - 1 (dropped with the events). */
+  private runTimeLoops: RunTimeCount[] = [];
   /**
    * Prepaid returns (see the header): per function index, the charge its callers pay at each call
    * (its credit; from its scan, final once settled), and whether it is settled or some caller could
@@ -410,6 +426,8 @@ export class Meter {
     const graph = this.graph;
     graph.reset();
     this.loopHeader = -1;
+    this.loopEvent = -1;
+    let extraOut = 0;
     this.seg = this.add(EV_CHECK, declEnd, 0, 0);
     graph.start(this.seg, EXIT_GROUP);
     this.live = true;
@@ -515,6 +533,7 @@ export class Meter {
             // A checked segment (the entry, a loop header) that runs straight into this loop header,
             // with no call on the way, needs no check of its own: this header checks right after.
             const s = this.seg;
+            this.loopEvent = this.live ? this.add(EV_LOOP, p, 0, 0) : -1;
             this.loopEntry = s;
             this.loopEntryKind = s >= 0 ? this.ev[s * 4]! : 0;
             let keep = false;
@@ -618,6 +637,7 @@ export class Meter {
               hasTryTable,
               hasTailIndirect,
               hasIndirect,
+              extraOut,
             } satisfies ScannedFunction;
           }
           depth--;
@@ -645,6 +665,7 @@ export class Meter {
           pos = r.pos;
           // br_if and br_on_*: the branch target and the fall-through follow.
           const to = this.target(label, depth);
+          let nextPos = pos;
           if (label === 0 && this.seg >= 0 && this.seg === this.loopHeader && buf[pos] === 0x0b) {
             // The back edge of a loop whose body is one segment: if it is a counted loop, the segment
             // that ran into it pays for every trip, keeping the check it had, and the header neither
@@ -659,9 +680,20 @@ export class Meter {
                     this.ev[e * 4 + 1]!,
                     this.loopAt,
                     e === evStart ? params : -1,
+                    moved,
                   )
                 : undefined;
-            if (counted && counted.tail === p) {
+            if (counted?.atRunTime && counted.tail === p && this.loopEvent >= 0) {
+              // Counted on entry: the header keeps its check and charge (the metered copy); the segment
+              // after the loop starts after its end, so that both copies pass its charge.
+              this.runTimeLoops.push(counted.atRunTime);
+              const d = this.runTimeLoops.length;
+              this.ev[this.loopEvent * 4 + 2] = this.seg;
+              this.ev[this.loopEvent * 4 + 3] = d;
+              this.add(EV_LOOP_END, pos + 1, 0, d);
+              nextPos = pos + 1;
+              extraOut += counted.atRunTime.bodyEnd - counted.atRunTime.bodyStart + RUN_TIME_GUARD_BYTES;
+            } else if (counted && counted.tail === p) {
               this.ev[e * 4] = this.loopEntryKind;
               if (e === evStart) entryIntoLoop = false;
               this.ev[e * 4 + 2] = this.ev[e * 4 + 2]! + counted.trips * cost;
@@ -675,7 +707,7 @@ export class Meter {
           const taken = op === 0x0c ? graph.now : graph.now / 2;
           this.branchFreq(label, depth, loops, taken);
           graph.now -= taken;
-          this.next(cost, EV_CHARGE, pos, op !== 0x0c && this.live, to, to);
+          this.next(cost, EV_CHARGE, nextPos, op !== 0x0c && this.live, to, to);
           cost = 0;
           break;
         }
@@ -977,7 +1009,9 @@ export class Meter {
     const evStart = f.evStart;
     // Every event writes at most 56 bytes (the longest, a check that tests the counter before its
     // charge, 50 with five-byte indices and charge; a call_indirect through the twins, about 40).
-    w.reserve(32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 56);
+    w.reserve(
+      32 + (f.declEnd - f.declStart) + (wrapperType?.length ?? 0) + (f.end - f.declEnd) + n * 56 + f.extraOut,
+    );
     const out = w.buf;
     let o = w.pos;
     const F = this.fuelGlobal;
@@ -1271,6 +1305,18 @@ export class Meter {
             o = reload(out, o, F, L);
           }
           break;
+        case EV_LOOP: {
+          const d = ev[i * 4 + 3]!;
+          if (d === 0 || !local) break;
+          // The header's charge is what the metered copy takes on each trip.
+          const c = this.chargeOf(ev[i * 4 + 2]!, evStart, credit);
+          o = putRunTimeCount(out, o, src, this.runTimeLoops[d - 1]!, c, L, F);
+          if (!asTwin) stats.countedLoops++;
+          break;
+        }
+        case EV_LOOP_END:
+          if (ev[i * 4 + 3] !== 0 && local) out[o++] = 0x0b;
+          break;
       }
     }
     out.set(src.subarray(copied, f.end), o);
@@ -1282,6 +1328,7 @@ export class Meter {
   /** Drops the recorded events (after the code section is written). */
   reset(): void {
     this.nEv = 0;
+    this.runTimeLoops.length = 0;
     this.tailCalls.length = 0;
   }
 }
@@ -1312,6 +1359,91 @@ function putCharge(out: Uint8Array, o: number, c: number): number {
   out[o++] = 0x42;
   o = putLeb(out, o, c < 0 ? -c : c, 0x40);
   out[o++] = c < 0 ? 0x7c : 0x7d;
+  return o;
+}
+
+/**
+ * The guard of a loop counted on entry (counted-loops.ts), then its uncharged copy, opening the
+ * blocks that EV_LOOP_END closes after the metered copy:
+ *
+ *   block                                  ;; closed by EV_LOOP_END
+ *     block                                ;; the metered copy follows its end
+ *       s <s 1 -> br_if 0; K + s >u 2^32 -> br_if 0; i + s >u 2^32 - 1 -> br_if 0
+ *       L -= (K >u i + s ? (K - i + s - 1) / s : 1) * c; L < 0 -> out of fuel
+ *       loop <the body as it is> end
+ *       br 1
+ *     end
+ *
+ * (i, s, K as u32 in i64.) The count is the do-while's exactly: no value wraps around on the way.
+ */
+function putRunTimeCount(
+  out: Uint8Array,
+  o: number,
+  src: Uint8Array,
+  d: RunTimeCount,
+  c: number,
+  L: number,
+  F: number,
+): number {
+  const copy = (from: number, to: number) => {
+    for (let k = from; k < to; k++) out[o++] = src[k]!;
+  };
+  const step32 = () => copy(d.stepAt, d.stepEnd);
+  const step64 = () => {
+    step32();
+    out[o++] = 0xad; // i64.extend_i32_u
+  };
+  const bound64 = () => {
+    copy(d.boundAt, d.boundEnd);
+    out[o++] = 0xad;
+  };
+  const local64 = () => {
+    out[o++] = 0x20;
+    o = putLeb(out, o, d.local);
+    out[o++] = 0xad;
+  };
+  const bytes = (...b: number[]) => {
+    for (const x of b) out[o++] = x;
+  };
+  bytes(0x02, 0x40, 0x02, 0x40);
+  // The step is at least 1, as a signed value.
+  step32();
+  bytes(0x41, 0x01, 0x48, 0x0d, 0x00);
+  // K + s <= 2^32.
+  bound64();
+  step64();
+  bytes(0x7c, 0x42, 0x80, 0x80, 0x80, 0x80, 0x10, 0x56, 0x0d, 0x00);
+  // i + s <= 2^32 - 1.
+  local64();
+  step64();
+  bytes(0x7c, 0x42, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x56, 0x0d, 0x00);
+  // The counter less the count times the charge per trip.
+  out[o++] = 0x20;
+  o = putLeb(out, o, L);
+  bound64();
+  local64();
+  step64();
+  bytes(0x7c, 0x56, 0x04, 0x7e); // i64.add i64.gt_u if (result i64)
+  bound64();
+  local64();
+  out[o++] = 0x7d;
+  step64();
+  bytes(0x7c, 0x42, 0x01, 0x7d);
+  step64();
+  bytes(0x80, 0x05, 0x42, 0x01, 0x0b); // i64.div_u else i64.const 1 end
+  out[o++] = 0x42;
+  o = putLeb(out, o, c, 0x40);
+  out[o++] = 0x7e; // i64.mul
+  out[o++] = 0x7d; // i64.sub
+  out[o++] = 0x22;
+  o = putLeb(out, o, L);
+  bytes(0x42, 0x00, 0x53, 0x04, 0x40, 0x42, 0x7f, 0x24);
+  o = putLeb(out, o, F);
+  bytes(0x00, 0x0b);
+  // The copy, then on to the end of the outer block.
+  bytes(0x03, 0x40);
+  copy(d.bodyStart, d.bodyEnd);
+  bytes(0x0b, 0x0c, 0x01, 0x0b);
   return o;
 }
 
