@@ -1,4 +1,4 @@
-// Counted loops with a static trip count, which the meter charges whole before they start (meter.ts).
+// Counted loops, which the meter charges whole before they start (meter.ts).
 //
 // A loop qualifies when its body is one straight-line segment (no branch, call, block or other
 // control but the back edge), it ends with the counting of one i32 local,
@@ -16,8 +16,10 @@
 // before a bad access the loop would have trapped on), or else at the next check after the loop. The
 // loop's charge is capped (MAX_HOISTED) so that a run out of fuel goes at most that far past a check.
 // A loop `i <u K` whose start, step or bound is known only at run time (a sieve's inner loop, from 2p
-// by p) is counted on entry instead (RunTimeCount): a guard computes the count where it is simple and
-// runs an uncharged copy of the body, charged in one go; every other entry runs the metered loop.
+// by p; s and K may then be locals the body does not write) is counted on entry instead (RunTimeCount):
+// a guard computes the count where it is simple and runs an uncharged copy of the body, charged in one
+// go (the guard checks that charge, so such a loop never goes past the budget); every other entry runs
+// the metered loop.
 
 import { Reader } from './bytes.js';
 import { Imm, PLAIN, PLAIN_COST, prefixedImm, skipImm } from './opcodes.js';
