@@ -45,6 +45,11 @@ function scenario(options: { project?: boolean; demo?: boolean } = {}): () => Sc
 async function startSpinAndStop(sc: Scenario) {
   const { page } = sc;
   await goTo(sc, '/plugin/demo');
+  // Ten times the default compute budget: a fast machine uses the default's 10^10 steps in about a
+  // second, and the run would end by itself before Stop is pressed (the Stop button then is gone).
+  await page.getByLabel('Compute budget (million steps)').fill('100000');
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await page.getByText('In force: 100 billion steps.').waitFor();
   await page.getByLabel('Command', { exact: true }).selectOption('spin');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   const panel = visibleRunPanel(page);
