@@ -10,6 +10,7 @@ import {
   instantiateMetered,
   runMetered,
   thrown,
+  toText,
   wat,
 } from './helpers.js';
 import { runWasi } from './wasi-shim.js';
@@ -216,4 +217,78 @@ describe.skipIf(!hasClang())('real compiled C programs with charges placed', () 
       expect(runWasi(placed.bytes, BIG).fuelUsed).toBe(used);
     });
   }
+});
+
+describe('a br_if to a shared join, metered as an edge of its own', () => {
+  // A chain of side exits to one block end: the shape of `if (a && b && c)` and of a search loop's exits.
+  const text = `(module
+    (func (export "chain") (param $a i32) (result i32) (local $s i32)
+      (block $out
+        (local.set $s (i32.add (local.get $a) (i32.const 1)))
+        (br_if $out (i32.eq (local.get $a) (i32.const 1)))
+        (local.set $s (i32.mul (local.get $s) (i32.const 3)))
+        (br_if $out (i32.eq (local.get $a) (i32.const 2)))
+        (local.set $s (i32.xor (local.get $s) (i32.const 5)))
+        (br_if $out (i32.eq (local.get $a) (i32.const 3)))
+        (local.set $s (i32.sub (local.get $s) (i32.const 7)))
+        (br_if $out (i32.eq (local.get $a) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 11))))
+      (local.get $s))
+    (func (export "search") (param $n i32) (result i32) (local $i i32)
+      (block $found
+        (loop $next
+          (br_if $found (i32.ge_u (local.get $i) (local.get $n)))
+          (br_if $found (i32.eq (i32.rem_u (i32.mul (local.get $i) (local.get $i)) (i32.const 97)) (i32.const 50)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next)))
+      (local.get $i)))`;
+  const split = instrumentFuelWithStats(wat(text));
+  const unsplit = instrumentFuelWithStats(wat(text), { splitEdges: false });
+
+  /** Charges (i64.sub of the counter) in function `index`'s text that run on the way through: outside every `if`. */
+  const chargesOutsideIfs = (bytes: Uint8Array, index: number) => {
+    const body = toText(bytes).split(/\n {2}\(func /)[index + 1]!;
+    const open: string[] = [];
+    let n = 0;
+    for (const line of body.split('\n').map((l) => l.trim())) {
+      const op = line.split(/\s/)[0];
+      if (op === 'block' || op === 'loop' || op === 'if') open.push(op);
+      else if (op === 'end') open.pop();
+      else if (op === 'i64.sub' && !open.includes('if')) n++;
+    }
+    return n;
+  };
+
+  it('charges the way through a chain of side exits once, not once per segment', () => {
+    expect(chargesOutsideIfs(unsplit.bytes, 0)).toBe(5);
+    // Once in the block, once after the join every way reaches.
+    expect(chargesOutsideIfs(split.bytes, 0)).toBe(2);
+  });
+
+  it('charges a search loop with two exits once per trip, not twice', () => {
+    expect(chargesOutsideIfs(unsplit.bytes, 1)).toBe(3);
+    expect(chargesOutsideIfs(split.bytes, 1)).toBe(2);
+  });
+
+  it('uses exactly the fuel of one charge per segment on every way, and ends on exactly that fuel', () => {
+    const plain = instrumentFuelWithStats(wat(text), { mergeCharges: false });
+    for (const [name, inputs] of [
+      ['chain', [0, 1, 2, 3, 4, 5]],
+      ['search', [0, 1, 5, 200]],
+    ] as const) {
+      for (const a of inputs) {
+        const want = runMetered(plain.bytes, name, [a], BIG);
+        for (const bytes of [split.bytes, unsplit.bytes]) {
+          const got = runMetered(bytes, name, [a], BIG);
+          expect(got.result, `${name}(${a})`).toBe(want.result);
+          expect(BIG - got.left, `${name}(${a})`).toBe(BIG - want.left);
+        }
+        const used = BIG - want.left;
+        const exact = runMetered(split.bytes, name, [a], used);
+        expect(exact.trapped || exact.left !== 0n, `${name}(${a}) on exactly its fuel`).toBe(false);
+        const short = runMetered(split.bytes, name, [a], used - 1n);
+        expect(short.trapped || short.left < 0n, `${name}(${a}) one unit short`).toBe(true);
+      }
+    }
+  });
 });

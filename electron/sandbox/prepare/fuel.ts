@@ -80,6 +80,8 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
  * `countedLoops: false` charges and checks every counted loop on each trip, instead of charging it
  * whole before it starts (counted-loops.ts; for tests and benchmarks: a run that ends normally uses
  * the same fuel either way).
+ * `splitEdges: false` leaves every br_if in the segment it ends, instead of giving the way taken to a
+ * block or if its own charge (meter.ts, EV_EDGE; for tests and benchmarks: fuel counts are the same).
  */
 export function instrumentFuelWithStats(
   source: Uint8Array,
@@ -90,6 +92,7 @@ export function instrumentFuelWithStats(
     mergeCharges?: boolean;
     prepaidReturns?: boolean;
     countedLoops?: boolean;
+    splitEdges?: boolean;
   } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
@@ -104,6 +107,7 @@ export function instrumentFuelWithStats(
         mergeCharges: options.mergeCharges !== false,
         prepaidReturns: options.prepaidReturns !== false,
         countedLoops: options.countedLoops !== false,
+        splitEdges: options.splitEdges !== false,
       });
     } catch (e) {
       if (e === RETRY_EXACT) exact = true;
@@ -131,6 +135,7 @@ function instrumentOnce(
     mergeCharges: boolean;
     prepaidReturns: boolean;
     countedLoops: boolean;
+    splitEdges: boolean;
   },
 ): InstrumentResult {
   const sections = splitSections(source);
@@ -159,6 +164,7 @@ function instrumentOnce(
   meter.deferChecks = meterOptions.deferChecks;
   meter.mergeCharges = meterOptions.mergeCharges;
   meter.chargeCountedLoops = meterOptions.countedLoops;
+  meter.splitEdges = meterOptions.splitEdges;
   // Prepaid returns (meter.ts) assume every call that is entered returns: not so when the module can throw.
   meter.prepay = meterOptions.prepaidReturns && !find(SEC_TAG) && !imports.some((i) => i.kind === EXT_TAG);
   meter.allScanned = exact;

@@ -11,7 +11,11 @@
 // a segment is charged its cost plus what is owed on reaching it minus what is owed after it, so the
 // segments of a spanning tree, the hot ones first, charge nothing, and every path that leaves the
 // function still charges exactly its instructions (a dispatch loop's arm pays its block and the block
-// before it in one charge). The counter may owe up to MAX_OWED per active function, and never runs
+// before it in one charge). A br_if to a block or if without results is an edge of its own (EV_EDGE):
+// the way taken gets a segment of cost 0 between the br_if and its target, written as
+// `if … br end` only when its placed charge is not zero. Without it, the segments of a chain with side
+// exits to one join all share that join's potential and each charges: strcmp's loop charged twice per
+// character, a tree-walking interpreter's `if (a && b && c)` once per condition. The counter may owe up to MAX_OWED per active function, and never runs
 // ahead of what a run that ends normally uses (a budget of exactly that still ends normally). Fuel used is
 // the exact count of instructions executed on a run that ends normally; a trap, throw or exhaustion
 // in between counts whole segments and what is owed differently, but the same on every run. Owed
@@ -126,6 +130,13 @@ const EV_ENTRY = 13;
 const EV_LOOP = 14;
 /** After such a loop's end (b as EV_LOOP's): the end of the block around the guard, both copies. */
 const EV_LOOP_END = 15;
+/**
+ * A br_if to a block or if without results, as a segment of its own between the segment it ends and
+ * the target (a = its charge): the way taken charges there, inside `if … br end` written in place of
+ * the br_if when that charge is not zero. So a chain of segments with side exits to one join no
+ * longer shares one potential: the way through charges once, each way out once.
+ */
+const EV_EDGE = 16;
 /** The most a run-time count's guard writes (with five-byte indices and charge), besides the copy. */
 const RUN_TIME_GUARD_BYTES = 256;
 
@@ -147,7 +158,7 @@ const SETTLED = 1;
 const UNPAID = 2;
 
 /** The events that are segments (whose charges potentials.ts places), a bit per kind. */
-const SEGMENT_KINDS = (1 << EV_CHARGE) | (1 << EV_CHECK) | (1 << EV_ENTRY);
+const SEGMENT_KINDS = (1 << EV_CHARGE) | (1 << EV_CHECK) | (1 << EV_ENTRY) | (1 << EV_EDGE);
 
 /** V8's limits on function parameters and results. */
 export const MAX_PARAMS = 1000;
@@ -206,6 +217,8 @@ export class Meter {
   private ctlKind = new Uint8Array(256);
   private ctlTargeted = new Uint8Array(256);
   private ctlLive = new Uint8Array(256);
+  /** Per control frame: 1 when its label takes no values (block type empty), so a br_if to it can become an edge. */
+  private ctlVoid = new Uint8Array(256);
   /** Which segments follow which, and how often they run, for placing charges (segment-graph.ts). */
   private readonly graph = new SegmentGraph();
   /** Move charges to where they cost the least (potentials.ts); fuel used is the same either way. */
@@ -222,6 +235,8 @@ export class Meter {
   deferChecks = true;
   /** Counted loops are charged whole before they start (counted-loops.ts). */
   chargeCountedLoops = true;
+  /** A br_if to a block or if without results is a segment of its own (EV_EDGE). */
+  splitEdges = true;
   /**
    * The last loop header scanned (counted-loops.ts): its segment (-1: none), the segment that ran into
    * it and that one's kind before the header took over its check, where the loop and its body start.
@@ -375,15 +390,17 @@ export class Meter {
     return true;
   }
 
-  private push(depth: number, kind: number, live: boolean, loops: number): void {
+  private push(depth: number, kind: number, live: boolean, loops: number, isVoid = false): void {
     if (depth >= this.ctlKind.length) {
       this.ctlKind = grown(this.ctlKind, depth + 1);
       this.ctlTargeted = grown(this.ctlTargeted, depth + 1);
       this.ctlLive = grown(this.ctlLive, depth + 1);
+      this.ctlVoid = grown(this.ctlVoid, depth + 1);
     }
     this.ctlKind[depth] = kind;
     this.ctlTargeted[depth] = 0;
     this.ctlLive[depth] = live ? 1 : 0;
+    this.ctlVoid[depth] = isVoid ? 1 : 0;
     this.graph.open(depth, kind === K_IF, loops);
   }
 
@@ -526,6 +543,7 @@ export class Meter {
             op === 0x02 ? K_BLOCK : op === 0x03 ? K_LOOP : op === 0x04 ? K_IF : K_TRY,
             this.live,
             loops,
+            buf[p + 1] === 0x40, // an empty block type: the label takes no values
           );
           if (op === 0x03) {
             hasLoop = true;
@@ -706,6 +724,25 @@ export class Meter {
           }
           const taken = op === 0x0c ? graph.now : graph.now / 2;
           this.branchFreq(label, depth, loops, taken);
+          const t = depth - 1 - label;
+          if (
+            op === 0x0d &&
+            this.splitEdges &&
+            this.seg >= 0 &&
+            label < depth &&
+            this.ctlVoid[t] === 1 &&
+            (this.ctlKind[t] === K_BLOCK || this.ctlKind[t] === K_IF)
+          ) {
+            // The way taken, its own segment (EV_EDGE), and the way through start in a group of their own.
+            const g = graph.group();
+            const now = graph.now;
+            graph.now = taken;
+            this.next(cost, EV_EDGE, p, true, g, g);
+            graph.now = now - taken;
+            this.next(0, EV_CHARGE, pos, true, to, g);
+            cost = 0;
+            break;
+          }
           graph.now -= taken;
           this.next(cost, EV_CHARGE, nextPos, op !== 0x0c && this.live, to, to);
           cost = 0;
@@ -1176,6 +1213,26 @@ export class Meter {
           o = this.putSegmentCharge(w, o, i, evStart, c);
           out[o++] = local ? 0x21 : 0x24;
           o = putLeb(out, o, local ? L : F);
+          break;
+        }
+        case EV_EDGE: {
+          // br_if L, or when the way taken charges: if (charge) br L+1 end.
+          const c = this.chargeOf(i, evStart, credit);
+          if (c === 0) break;
+          charges++;
+          const er = new Reader(src, pos + 1, f.end);
+          const label = er.u32();
+          out[o++] = 0x04;
+          out[o++] = 0x40;
+          out[o++] = local ? 0x20 : 0x23;
+          o = putLeb(out, o, local ? L : F);
+          o = this.putSegmentCharge(w, o, i, evStart, c);
+          out[o++] = local ? 0x21 : 0x24;
+          o = putLeb(out, o, local ? L : F);
+          out[o++] = 0x0c;
+          o = putLeb(out, o, label + 1);
+          out[o++] = 0x0b;
+          copied = er.pos;
           break;
         }
         case EV_GLOBAL:
