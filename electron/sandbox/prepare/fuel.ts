@@ -80,6 +80,8 @@ export function instrumentFuel(source: Uint8Array): Uint8Array {
  * `countedLoops: false` charges and checks every counted loop on each trip, instead of charging it
  * whole before it starts (counted-loops.ts; for tests and benchmarks: a run that ends normally uses
  * the same fuel either way).
+ * `dispatchChecks: false` keeps the check of every dispatch loop at its header, instead of on every
+ * branch back to it (meter.ts, EV_DISPATCH; for tests and benchmarks: fuel counts are the same).
  * `splitEdges: false` leaves every br_if in the segment it ends, instead of giving the way taken to a
  * block or if its own charge (meter.ts, EV_EDGE; for tests and benchmarks: fuel counts are the same).
  */
@@ -93,6 +95,7 @@ export function instrumentFuelWithStats(
     prepaidReturns?: boolean;
     countedLoops?: boolean;
     splitEdges?: boolean;
+    dispatchChecks?: boolean;
   } = {},
 ): InstrumentResult {
   if (options.validate === false) checkHeader(source);
@@ -108,6 +111,7 @@ export function instrumentFuelWithStats(
         prepaidReturns: options.prepaidReturns !== false,
         countedLoops: options.countedLoops !== false,
         splitEdges: options.splitEdges !== false,
+        dispatchChecks: options.dispatchChecks !== false,
       });
     } catch (e) {
       if (e === RETRY_EXACT) exact = true;
@@ -117,6 +121,9 @@ export function instrumentFuelWithStats(
     }
   }
 }
+
+/** `[i32] -> []`: the type of the block around a dispatch loop's br_table (meter.ts, EV_DISPATCH). */
+const DISPATCH_BLOCK_TYPE = Uint8Array.of(0x60, 0x01, 0x7f, 0x00);
 
 /** Thrown by the one-pass mode when a function cannot be threaded after all. */
 const RETRY_EXACT = new Error('retry in exact mode');
@@ -136,6 +143,7 @@ function instrumentOnce(
     prepaidReturns: boolean;
     countedLoops: boolean;
     splitEdges: boolean;
+    dispatchChecks: boolean;
   },
 ): InstrumentResult {
   const sections = splitSections(source);
@@ -165,6 +173,8 @@ function instrumentOnce(
   meter.mergeCharges = meterOptions.mergeCharges;
   meter.chargeCountedLoops = meterOptions.countedLoops;
   meter.splitEdges = meterOptions.splitEdges;
+  // The block type of a dispatch loop's br_table wrapper (meter.ts, EV_DISPATCH): [i32] -> [], first of the added types.
+  if (meterOptions.dispatchChecks && codeSec) meter.dispatchType = types.length;
   // Prepaid returns (meter.ts) assume every call that is entered returns: not so when the module can throw.
   meter.prepay = meterOptions.prepaidReturns && !find(SEC_TAG) && !imports.some((i) => i.kind === EXT_TAG);
   meter.allScanned = exact;
@@ -224,7 +234,15 @@ function instrumentOnce(
     added: newTypes,
     typeOf: threadedType,
     wrapperOf: wrapperType,
-  } = threadedTypes(source, types, funcTypes, importedFuncs, threaded, plan !== undefined);
+  } = threadedTypes(
+    source,
+    types,
+    funcTypes,
+    importedFuncs,
+    threaded,
+    plan !== undefined,
+    meter.dispatchType >= 0 ? [DISPATCH_BLOCK_TYPE] : [],
+  );
   const nTwins = plan ? plan.funcs.length : 0;
   if (plan) {
     // Twins are threaded functions after all others.

@@ -29,6 +29,14 @@
 // the way) is left to that header. That bounds every run (fib 1.33x -> 1.04x metered), and means a run
 // may also END normally with the counter a little below zero (the last segments after the last check);
 // the host should read that as "budget used up" too. Charges are unchanged: fuel used is exact.
+// Dispatch loops: a loop whose header runs straight into a br_table, with no call on the way (an
+// interpreter's `for (;;) switch (code[pc++])`), checks on every branch back to its header instead of
+// at the header; targets of that br_table that are the loop itself go through a block of type
+// [i32] -> [] around it, whose end checks and branches back (EV_DISPATCH). Every iteration still
+// passes a check; the function's entry keeps its check (calls in the loop are reached without passing
+// another), and so does the segment that ran into the header. On V8 11 (Node 20) a test-and-branch
+// between the header and the br_table made a switch-dispatch VM 1.43-1.55x slower than the original,
+// where the same checks on the ways back run it at 0.88-1.03x (AMD Zen 4; test/bench/wasmtime).
 // Counted loops (counted-loops.ts): a loop whose body is one segment counting an i32 local from a
 // known constant to a constant bound runs the same number of trips on every entry, so the segment
 // that runs into it charges trips x the body's cost and keeps its own check, and the loop's header
@@ -137,6 +145,12 @@ const EV_LOOP_END = 15;
  * longer shares one potential: the way through charges once, each way out once.
  */
 const EV_EDGE = 16;
+/**
+ * A dispatch loop's br_table whose targets include the loop itself (b = that label), as a segment of its
+ * own that checks: \`block (param i32)\` around the br_table, whose loop targets go to the block's end,
+ * then the check and charge and \`br\` to the loop (see \`dispatchType\`).
+ */
+const EV_DISPATCH = 17;
 /** The most a run-time count's guard writes (with five-byte indices and charge), besides the copy. */
 const RUN_TIME_GUARD_BYTES = 256;
 
@@ -158,7 +172,8 @@ const SETTLED = 1;
 const UNPAID = 2;
 
 /** The events that are segments (whose charges potentials.ts places), a bit per kind. */
-const SEGMENT_KINDS = (1 << EV_CHARGE) | (1 << EV_CHECK) | (1 << EV_ENTRY) | (1 << EV_EDGE);
+const SEGMENT_KINDS =
+  (1 << EV_CHARGE) | (1 << EV_CHECK) | (1 << EV_ENTRY) | (1 << EV_EDGE) | (1 << EV_DISPATCH);
 
 /** V8's limits on function parameters and results. */
 export const MAX_PARAMS = 1000;
@@ -178,6 +193,8 @@ export interface MeterStats {
   shims: number;
   /** Counted loops charged whole before they start (counted-loops.ts). */
   countedLoops: number;
+  /** Dispatch loops checked on their ways back instead of at their header. */
+  dispatchLoops: number;
 }
 
 /** What pass 1 learned about one function body. */
@@ -217,8 +234,12 @@ export class Meter {
   private ctlKind = new Uint8Array(256);
   private ctlTargeted = new Uint8Array(256);
   private ctlLive = new Uint8Array(256);
-  /** Per control frame: 1 when its label takes no values (block type empty), so a br_if to it can become an edge. */
+  /** Per control frame: 1 when its label takes no values (a block or if without results, a loop without params). */
   private ctlVoid = new Uint8Array(256);
+  /** Per loop frame: 1 when its header does not check and every branch back to it does (a dispatch loop). */
+  private ctlBackCheck = new Uint8Array(256);
+  /** The control frame of the loop whose header is \`loopHeader\`. */
+  private loopFrame = -1;
   /** Which segments follow which, and how often they run, for placing charges (segment-graph.ts). */
   private readonly graph = new SegmentGraph();
   /** Move charges to where they cost the least (potentials.ts); fuel used is the same either way. */
@@ -237,6 +258,11 @@ export class Meter {
   chargeCountedLoops = true;
   /** A br_if to a block or if without results is a segment of its own (EV_EDGE). */
   splitEdges = true;
+  /**
+   * The type index of \`[i32] -> []\` (fuel.ts adds it), for the block around a dispatch loop's br_table
+   * (EV_DISPATCH); -1: dispatch loops keep the check at their header.
+   */
+  dispatchType = -1;
   /**
    * The last loop header scanned (counted-loops.ts): its segment (-1: none), the segment that ran into
    * it and that one's kind before the header took over its check, where the loop and its body start.
@@ -301,6 +327,7 @@ export class Meter {
     twins: 0,
     shims: 0,
     countedLoops: 0,
+    dispatchLoops: 0,
   };
 
   constructor(
@@ -361,6 +388,47 @@ export class Meter {
     this.graph.branchTo(t, loops, share);
   }
 
+  /**
+   * A dispatch loop: the br_table at \`p\` ends its header's segment (no call on the way), every target
+   * is a label inside the function, and the header neither is the check every call passes nor runs a
+   * counted loop. Then its header only charges, and every branch back to it checks instead (on V8 11,
+   * a check between a dispatch loop's header and its br_table made a switch-dispatch VM 1.45x slower
+   * than the original; checked on the ways back, 1.00x; test/bench/wasmtime). Returns the br_table's
+   * label of the loop when some target is the loop itself (an EV_DISPATCH segment follows), -2 when
+   * none is, -1 when this is no dispatch loop (nothing changes).
+   */
+  private dispatchLoop(p: number, depth: number, n: number): number {
+    const s = this.seg;
+    const t = this.loopFrame;
+    if (this.dispatchType < 0 || !this.live || s < 0 || s !== this.loopHeader || t < 0 || t >= depth)
+      return -1;
+    if (this.ev[s * 4] !== EV_CHECK || this.callSince(s) || this.ctlVoid[t] !== 1) return -1;
+    const r = new Reader(this.bytes, p + 1, this.bytes.length);
+    r.u32();
+    let self = -2;
+    for (let i = 0; i <= n; i++) {
+      const label = r.u32();
+      if (label >= depth) return -1;
+      if (depth - 1 - label === t) self = label;
+    }
+    // The header only charges; the segment that ran into it, which left its check to the header, checks again.
+    this.ev[s * 4] = EV_CHARGE;
+    this.ev[s * 4 + 3] = 0;
+    const e = this.loopEntry;
+    if (e >= 0) this.ev[e * 4] = this.loopEntryKind;
+    this.ctlBackCheck[t] = 1;
+    this.loopHeader = -1;
+    this.stats.dispatchLoops++;
+    return self;
+  }
+
+  /** A branch to \`label\` from the current segment: it checks when it goes back to a dispatch loop's header. */
+  private checkBackEdge(label: number, depth: number): void {
+    if (label >= depth || this.seg < 0) return;
+    const t = depth - 1 - label;
+    if (this.ctlBackCheck[t] === 1 && this.ev[this.seg * 4] === EV_CHARGE) this.ev[this.seg * 4] = EV_CHECK;
+  }
+
   /** The group a branch to `label` reaches (EXIT_GROUP for the function's own label). */
   private target(label: number, depth: number): number {
     return label < depth ? this.graph.label[depth - 1 - label]! : EXIT_GROUP;
@@ -396,7 +464,9 @@ export class Meter {
       this.ctlTargeted = grown(this.ctlTargeted, depth + 1);
       this.ctlLive = grown(this.ctlLive, depth + 1);
       this.ctlVoid = grown(this.ctlVoid, depth + 1);
+      this.ctlBackCheck = grown(this.ctlBackCheck, depth + 1);
     }
+    this.ctlBackCheck[depth] = 0;
     this.ctlKind[depth] = kind;
     this.ctlTargeted[depth] = 0;
     this.ctlLive[depth] = live ? 1 : 0;
@@ -543,7 +613,8 @@ export class Meter {
             op === 0x02 ? K_BLOCK : op === 0x03 ? K_LOOP : op === 0x04 ? K_IF : K_TRY,
             this.live,
             loops,
-            buf[p + 1] === 0x40, // an empty block type: the label takes no values
+            // The label takes no values: an empty block type, or a loop's single result (no params).
+            buf[p + 1] === 0x40 || (op === 0x03 && buf[p + 1]! > 0x40 && buf[p + 1]! < 0x80),
           );
           if (op === 0x03) {
             hasLoop = true;
@@ -567,6 +638,7 @@ export class Meter {
             this.next(cost, EV_CHECK, pos, this.live, header, header);
             if (keep && this.seg >= 0) this.ev[this.seg * 4 + 3] = KEEP;
             this.loopHeader = this.seg;
+            this.loopFrame = depth - 1;
             this.loopAt = p;
             this.loopBody = pos;
             cost = 0;
@@ -683,6 +755,7 @@ export class Meter {
           pos = r.pos;
           // br_if and br_on_*: the branch target and the fall-through follow.
           const to = this.target(label, depth);
+          this.checkBackEdge(label, depth);
           let nextPos = pos;
           if (label === 0 && this.seg >= 0 && this.seg === this.loopHeader && buf[pos] === 0x0b) {
             // The back edge of a loop whose body is one segment: if it is a counted loop, the segment
@@ -755,16 +828,37 @@ export class Meter {
           let exits = false;
           let to = -1;
           const share = graph.now / (n + 1);
+          const self = this.dispatchLoop(p, depth, n);
+          let back = -1;
           for (let i = 0; i <= n; i++) {
             const label = r.u32();
             exits = this.mark(label, depth) || exits;
             this.branchFreq(label, depth, loops, share);
-            const t = this.target(label, depth);
+            let t = this.target(label, depth);
+            if (label === self) {
+              // To the block's end, where the way back to the header checks (EV_DISPATCH).
+              if (back < 0) back = graph.group();
+              t = back;
+            } else this.checkBackEdge(label, depth);
             to = to < 0 ? t : graph.joinGroups(to, t);
           }
           if (exits && this.live) this.add(EV_BR_OUT, p, 0, 0);
           pos = r.pos;
+          const loopGroup = self >= 0 ? graph.label[depth - 1 - self]! : -1;
           this.next(cost, EV_CHARGE, pos, false, to, -1);
+          if (back >= 0) {
+            const e = this.add(EV_DISPATCH, p, 0, self);
+            graph.now = share;
+            graph.start(e, back);
+            graph.succ[e] = loopGroup;
+            graph.now = 0;
+            extraOut += n + 1 + 16;
+          }
+          if (self !== -1) {
+            // The entry keeps its check: calls in the loop are reached without passing the header's.
+            callOutsideLoop = true;
+            if (this.loopEntry === evStart) entryIntoLoop = false;
+          }
           cost = 0;
           break;
         }
@@ -1116,78 +1210,10 @@ export class Meter {
         copied = pos;
       }
       switch (kind) {
-        case EV_CHECK: {
+        case EV_CHECK:
           charges++;
-          if (local) {
-            const entryLoad = i === f.evStart && !isT;
-            const c = this.chargeOf(i, evStart, credit);
-            out[o++] = entryLoad ? 0x23 : 0x20;
-            o = putLeb(out, o, entryLoad ? F : L);
-            if (c > 0 && this.pads[i - evStart] === 0) {
-              // [global.get F local.tee L | local.get L] i64.const c i64.lt_s
-              // if i64.const -1 global.set F unreachable end local.get L i64.const c i64.sub local.set L
-              // The test is on the counter before the charge (the same condition as L - c < 0), so
-              // the branch does not wait for the subtraction: V8 14 runs fib's call-heavy loop about
-              // 5 % faster this way (V8 11: fib unchanged). On exhaustion the global only has to be
-              // negative (runtime.ts counts all of the budget used).
-              if (entryLoad) {
-                out[o++] = 0x22;
-                o = putLeb(out, o, L);
-              }
-              o = putCharge(out, o, c);
-              out[o - 1] = 0x53; // i64.lt_s in place of putCharge's i64.sub
-              out.set(OUT_OF_FUEL_HEAD, o);
-              o = putLeb(out, o + OUT_OF_FUEL_HEAD.length, F);
-              out[o++] = 0x00;
-              out[o++] = 0x0b;
-              out[o++] = 0x20;
-              o = putLeb(out, o, L);
-              o = putCharge(out, o, c);
-              out[o++] = 0x21;
-              o = putLeb(out, o, L);
-              break;
-            }
-            // No charge, a refund, or a charge that waits for a callee's credit (padded, patched later):
-            // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
-            // if local.get L global.set F unreachable end
-            if (c !== 0) o = this.putSegmentCharge(w, o, i, evStart, c);
-            if (c !== 0 || entryLoad) {
-              out[o++] = 0x22;
-              o = putLeb(out, o, L);
-            }
-            out[o++] = 0x42;
-            out[o++] = 0x00;
-            out[o++] = 0x53;
-            out[o++] = 0x04;
-            out[o++] = 0x40;
-            o = writeBack(out, o, L, F);
-            out[o++] = 0x00;
-            out[o++] = 0x0b;
-          } else {
-            // global.get F i64.const c i64.sub local.tee L global.set F local.get L i64.const 0 i64.lt_s
-            // if unreachable end
-            const c = this.chargeOf(i, evStart, credit);
-            out[o++] = 0x23;
-            o = putLeb(out, o, F);
-            if (c !== 0) {
-              o = this.putSegmentCharge(w, o, i, evStart, c);
-              out[o++] = 0x22;
-              o = putLeb(out, o, L);
-              out[o++] = 0x24;
-              o = putLeb(out, o, F);
-              out[o++] = 0x20;
-              o = putLeb(out, o, L);
-            }
-            out[o++] = 0x42;
-            out[o++] = 0x00;
-            out[o++] = 0x53;
-            out[o++] = 0x04;
-            out[o++] = 0x40;
-            out[o++] = 0x00;
-            out[o++] = 0x0b;
-          }
+          o = this.putCheck(w, o, i, evStart, credit, local, isT, L, F);
           break;
-        }
         case EV_ENTRY: {
           // The entry's charge without the check: [global.get F | local.get L] i64.const c i64.sub
           // [local.set L | global.set F].
@@ -1213,6 +1239,27 @@ export class Meter {
           o = this.putSegmentCharge(w, o, i, evStart, c);
           out[o++] = local ? 0x21 : 0x24;
           o = putLeb(out, o, local ? L : F);
+          break;
+        }
+        case EV_DISPATCH: {
+          // block (type [i32] -> []) br_table(the loop's label -> 0, others + 1) end, check, br loop.
+          const self = ev[i * 4 + 3]!;
+          const er = new Reader(src, pos + 1, f.end);
+          const n = er.u32();
+          out[o++] = 0x02;
+          o = putLeb(out, o, this.dispatchType, 0x40);
+          out[o++] = 0x0e;
+          o = putLeb(out, o, n);
+          for (let k = 0; k <= n; k++) {
+            const label = er.u32();
+            o = putLeb(out, o, label === self ? 0 : label + 1);
+          }
+          out[o++] = 0x0b;
+          charges++;
+          o = this.putCheck(w, o, i, evStart, credit, local, isT, L, F);
+          out[o++] = 0x0c;
+          o = putLeb(out, o, self);
+          copied = er.pos;
           break;
         }
         case EV_EDGE: {
@@ -1382,6 +1429,90 @@ export class Meter {
     stats.charges += charges;
   }
 
+  /**
+   * Writes segment `i`'s check (and charge) at `o`: out of fuel, the function stops (see the header).
+   */
+  private putCheck(
+    w: Writer,
+    o: number,
+    i: number,
+    evStart: number,
+    credit: number,
+    local: boolean,
+    isT: boolean,
+    L: number,
+    F: number,
+  ): number {
+    const out = w.buf;
+    if (local) {
+      const entryLoad = i === evStart && !isT;
+      const c = this.chargeOf(i, evStart, credit);
+      out[o++] = entryLoad ? 0x23 : 0x20;
+      o = putLeb(out, o, entryLoad ? F : L);
+      if (c > 0 && this.pads[i - evStart] === 0) {
+        // [global.get F local.tee L | local.get L] i64.const c i64.lt_s
+        // if i64.const -1 global.set F unreachable end local.get L i64.const c i64.sub local.set L
+        // The test is on the counter before the charge (the same condition as L - c < 0), so
+        // the branch does not wait for the subtraction: V8 14 runs fib's call-heavy loop about
+        // 5 % faster this way (V8 11: fib unchanged). On exhaustion the global only has to be
+        // negative (runtime.ts counts all of the budget used).
+        if (entryLoad) {
+          out[o++] = 0x22;
+          o = putLeb(out, o, L);
+        }
+        o = putCharge(out, o, c);
+        out[o - 1] = 0x53; // i64.lt_s in place of putCharge's i64.sub
+        out.set(OUT_OF_FUEL_HEAD, o);
+        o = putLeb(out, o + OUT_OF_FUEL_HEAD.length, F);
+        out[o++] = 0x00;
+        out[o++] = 0x0b;
+        out[o++] = 0x20;
+        o = putLeb(out, o, L);
+        o = putCharge(out, o, c);
+        out[o++] = 0x21;
+        return putLeb(out, o, L);
+      }
+      // No charge, a refund, or a charge that waits for a callee's credit (padded, patched later):
+      // [global.get F | local.get L] i64.const c i64.sub local.tee L i64.const 0 i64.lt_s
+      // if local.get L global.set F unreachable end
+      if (c !== 0) o = this.putSegmentCharge(w, o, i, evStart, c);
+      if (c !== 0 || entryLoad) {
+        out[o++] = 0x22;
+        o = putLeb(out, o, L);
+      }
+      out[o++] = 0x42;
+      out[o++] = 0x00;
+      out[o++] = 0x53;
+      out[o++] = 0x04;
+      out[o++] = 0x40;
+      o = writeBack(out, o, L, F);
+      out[o++] = 0x00;
+      out[o++] = 0x0b;
+    } else {
+      // global.get F i64.const c i64.sub local.tee L global.set F local.get L i64.const 0 i64.lt_s
+      // if unreachable end
+      const c = this.chargeOf(i, evStart, credit);
+      out[o++] = 0x23;
+      o = putLeb(out, o, F);
+      if (c !== 0) {
+        o = this.putSegmentCharge(w, o, i, evStart, c);
+        out[o++] = 0x22;
+        o = putLeb(out, o, L);
+        out[o++] = 0x24;
+        o = putLeb(out, o, F);
+        out[o++] = 0x20;
+        o = putLeb(out, o, L);
+      }
+      out[o++] = 0x42;
+      out[o++] = 0x00;
+      out[o++] = 0x53;
+      out[o++] = 0x04;
+      out[o++] = 0x40;
+      out[o++] = 0x00;
+      out[o++] = 0x0b;
+    }
+    return o;
+  }
   /** Drops the recorded events (after the code section is written). */
   reset(): void {
     this.nEv = 0;

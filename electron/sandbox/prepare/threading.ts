@@ -209,8 +209,10 @@ export function threadedTypes(
   threaded: Uint8Array,
   /** Every type (for twins and call_indirect to them, see twins.ts). */
   all = false,
+  /** Encoded types added before the threaded ones (at index types.length on). */
+  first: Uint8Array[] = [],
 ): ThreadedTypes {
-  const added: Uint8Array[] = [];
+  const added: Uint8Array[] = [...first];
   const typeOf = new Map<number, number>();
   const wrapperOf = new Map<number, Uint8Array>();
   const wanted: number[] = [];
