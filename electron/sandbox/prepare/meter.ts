@@ -15,8 +15,8 @@
 // the way taken gets a segment of cost 0 between the br_if and its target, written as
 // `if … br end` only when its placed charge is not zero. Without it, the segments of a chain with side
 // exits to one join all share that join's potential and each charges: strcmp's loop charged twice per
-// character, a tree-walking interpreter's `if (a && b && c)` once per condition. The counter may owe up to MAX_OWED per active function, and never runs
-// ahead of what a run that ends normally uses (a budget of exactly that still ends normally). Fuel used is
+// character, a tree-walking interpreter's `if (a && b && c)` once per condition. The counter may owe
+// up to MAX_OWED per active function, and never runs ahead of what a run that ends normally uses (a budget of exactly that still ends normally). Fuel used is
 // the exact count of instructions executed on a run that ends normally; a trap, throw or exhaustion
 // in between counts whole segments and what is owed differently, but the same on every run. Owed
 // charges wait past calls: a recursion whose calls come before its first charge owes at every level
@@ -147,8 +147,8 @@ const EV_LOOP_END = 15;
 const EV_EDGE = 16;
 /**
  * A dispatch loop's br_table whose targets include the loop itself (b = that label), as a segment of its
- * own that checks: \`block (param i32)\` around the br_table, whose loop targets go to the block's end,
- * then the check and charge and \`br\` to the loop (see \`dispatchType\`).
+ * own that checks: `block (param i32)` around the br_table, whose loop targets go to the block's end,
+ * then the check and charge and `br` to the loop (see `dispatchType`).
  */
 const EV_DISPATCH = 17;
 /** The most a run-time count's guard writes (with five-byte indices and charge), besides the copy. */
@@ -238,7 +238,7 @@ export class Meter {
   private ctlVoid = new Uint8Array(256);
   /** Per loop frame: 1 when its header does not check and every branch back to it does (a dispatch loop). */
   private ctlBackCheck = new Uint8Array(256);
-  /** The control frame of the loop whose header is \`loopHeader\`. */
+  /** The control frame of the loop whose header is `loopHeader`. */
   private loopFrame = -1;
   /** Which segments follow which, and how often they run, for placing charges (segment-graph.ts). */
   private readonly graph = new SegmentGraph();
@@ -259,7 +259,7 @@ export class Meter {
   /** A br_if to a block or if without results is a segment of its own (EV_EDGE). */
   splitEdges = true;
   /**
-   * The type index of \`[i32] -> []\` (fuel.ts adds it), for the block around a dispatch loop's br_table
+   * The type index of `[i32] -> []` (fuel.ts adds it), for the block around a dispatch loop's br_table
    * (EV_DISPATCH); -1: dispatch loops keep the check at their header.
    */
   dispatchType = -1;
@@ -389,13 +389,12 @@ export class Meter {
   }
 
   /**
-   * A dispatch loop: the br_table at \`p\` ends its header's segment (no call on the way), every target
-   * is a label inside the function, and the header neither is the check every call passes nor runs a
-   * counted loop. Then its header only charges, and every branch back to it checks instead (on V8 11,
-   * a check between a dispatch loop's header and its br_table made a switch-dispatch VM 1.45x slower
-   * than the original; checked on the ways back, 1.00x; test/bench/wasmtime). Returns the br_table's
-   * label of the loop when some target is the loop itself (an EV_DISPATCH segment follows), -2 when
-   * none is, -1 when this is no dispatch loop (nothing changes).
+   * A dispatch loop (see the header): the br_table at `p` ends the segment of the header of the loop
+   * opened last (no call on the way), the loop's label takes no values, and every target is a label
+   * inside the function. Then its header only charges, the segment that ran into it gets back the check
+   * it left to the header, and every branch back to the header checks instead (`checkBackEdge`).
+   * Returns the br_table's label of the loop when some target is the loop itself (an EV_DISPATCH
+   * segment follows), -2 when none is, -1 when this is no dispatch loop (nothing changes).
    */
   private dispatchLoop(p: number, depth: number, n: number): number {
     const s = this.seg;
@@ -422,7 +421,7 @@ export class Meter {
     return self;
   }
 
-  /** A branch to \`label\` from the current segment: it checks when it goes back to a dispatch loop's header. */
+  /** A branch to `label` from the current segment: it checks when it goes back to a dispatch loop's header. */
   private checkBackEdge(label: number, depth: number): void {
     if (label >= depth || this.seg < 0) return;
     const t = depth - 1 - label;
@@ -1233,12 +1232,7 @@ export class Meter {
           const c = this.chargeOf(i, evStart, credit);
           if (c === 0) break;
           charges++;
-          // local.get L | global.get F, i64.const c, i64.sub, local.set L | global.set F
-          out[o++] = local ? 0x20 : 0x23;
-          o = putLeb(out, o, local ? L : F);
-          o = this.putSegmentCharge(w, o, i, evStart, c);
-          out[o++] = local ? 0x21 : 0x24;
-          o = putLeb(out, o, local ? L : F);
+          o = this.putChargeOp(w, o, i, evStart, c, local ? L : -1, F);
           break;
         }
         case EV_DISPATCH: {
@@ -1271,11 +1265,7 @@ export class Meter {
           const label = er.u32();
           out[o++] = 0x04;
           out[o++] = 0x40;
-          out[o++] = local ? 0x20 : 0x23;
-          o = putLeb(out, o, local ? L : F);
-          o = this.putSegmentCharge(w, o, i, evStart, c);
-          out[o++] = local ? 0x21 : 0x24;
-          o = putLeb(out, o, local ? L : F);
+          o = this.putChargeOp(w, o, i, evStart, c, local ? L : -1, F);
           out[o++] = 0x0c;
           o = putLeb(out, o, label + 1);
           out[o++] = 0x0b;
@@ -1430,6 +1420,27 @@ export class Meter {
   }
 
   /**
+   * Writes segment `i`'s charge `c` at `o`: `local.get L | global.get F, i64.const c, i64.sub,
+   * local.set L | global.set F` (L < 0: the global).
+   */
+  private putChargeOp(
+    w: Writer,
+    o: number,
+    i: number,
+    evStart: number,
+    c: number,
+    L: number,
+    F: number,
+  ): number {
+    const out = w.buf;
+    out[o++] = L >= 0 ? 0x20 : 0x23;
+    o = putLeb(out, o, L >= 0 ? L : F);
+    o = this.putSegmentCharge(w, o, i, evStart, c);
+    out[o++] = L >= 0 ? 0x21 : 0x24;
+    return putLeb(out, o, L >= 0 ? L : F);
+  }
+
+  /**
    * Writes segment `i`'s check (and charge) at `o`: out of fuel, the function stops (see the header).
    */
   private putCheck(
@@ -1480,12 +1491,8 @@ export class Meter {
         out[o++] = 0x22;
         o = putLeb(out, o, L);
       }
-      out[o++] = 0x42;
-      out[o++] = 0x00;
-      out[o++] = 0x53;
-      out[o++] = 0x04;
-      out[o++] = 0x40;
-      o = writeBack(out, o, L, F);
+      out.set(IF_NEGATIVE, o);
+      o = writeBack(out, o + IF_NEGATIVE.length, L, F);
       out[o++] = 0x00;
       out[o++] = 0x0b;
     } else {
@@ -1503,16 +1510,14 @@ export class Meter {
         out[o++] = 0x20;
         o = putLeb(out, o, L);
       }
-      out[o++] = 0x42;
-      out[o++] = 0x00;
-      out[o++] = 0x53;
-      out[o++] = 0x04;
-      out[o++] = 0x40;
+      out.set(IF_NEGATIVE, o);
+      o += IF_NEGATIVE.length;
       out[o++] = 0x00;
       out[o++] = 0x0b;
     }
     return o;
   }
+
   /** Drops the recorded events (after the code section is written). */
   reset(): void {
     this.nEv = 0;
@@ -1671,6 +1676,9 @@ function addToPaddedCharge(out: Uint8Array, at: number, q: number): void {
   for (let k = 4; k >= 0; k--) m = m * 128 + (out[at + 1 + k]! & 0x7f);
   writePaddedCharge(out, at, (out[at + 6] === 0x7c ? -m : m) + q);
 }
+
+/** `i64.const 0; i64.lt_s; if`: a check's test of the counter left on the stack, after its charge. */
+const IF_NEGATIVE = Uint8Array.of(0x42, 0x00, 0x53, 0x04, 0x40);
 
 /** `if; i64.const -1; global.set` (F follows): the start of a check's way out when the counter is short. */
 const OUT_OF_FUEL_HEAD = Uint8Array.of(0x04, 0x40, 0x42, 0x7f, 0x24);
