@@ -124,6 +124,8 @@ export function instrumentFuelWithStats(
 
 /** `[i32] -> []`: the type of the block around a dispatch loop's br_table (meter.ts, EV_DISPATCH). */
 const DISPATCH_BLOCK_TYPE = Uint8Array.of(0x60, 0x01, 0x7f, 0x00);
+/** `[i64] -> []`: the type of the function a threaded function that makes calls stops in (meter.ts, exhaustFunc). */
+const EXHAUST_TYPE = Uint8Array.of(0x60, 0x01, 0x7e, 0x00);
 
 /** Thrown by the one-pass mode when a function cannot be threaded after all. */
 const RETRY_EXACT = new Error('retry in exact mode');
@@ -173,8 +175,16 @@ function instrumentOnce(
   meter.mergeCharges = meterOptions.mergeCharges;
   meter.chargeCountedLoops = meterOptions.countedLoops;
   meter.splitEdges = meterOptions.splitEdges;
-  // The block type of a dispatch loop's br_table wrapper (meter.ts, EV_DISPATCH): [i32] -> [], first of the added types.
-  if (meterOptions.dispatchChecks && codeSec) meter.dispatchType = types.length;
+  // Types added before the threaded ones: the block type of a dispatch loop's br_table wrapper
+  // (meter.ts, EV_DISPATCH), [i32] -> [], and the type of the function that stops a run out of fuel.
+  const firstTypes: Uint8Array[] = [];
+  if (meterOptions.dispatchChecks && codeSec) {
+    meter.dispatchType = types.length + firstTypes.length;
+    firstTypes.push(DISPATCH_BLOCK_TYPE);
+  }
+  const exhaustType = types.length + firstTypes.length;
+  const withExhaust = codeSec !== undefined && funcTypes.length > 0;
+  if (withExhaust) firstTypes.push(EXHAUST_TYPE);
   // Prepaid returns (meter.ts) assume every call that is entered returns: not so when the module can throw.
   meter.prepay = meterOptions.prepaidReturns && !find(SEC_TAG) && !imports.some((i) => i.kind === EXT_TAG);
   meter.allScanned = exact;
@@ -234,16 +244,11 @@ function instrumentOnce(
     added: newTypes,
     typeOf: threadedType,
     wrapperOf: wrapperType,
-  } = threadedTypes(
-    source,
-    types,
-    funcTypes,
-    importedFuncs,
-    threaded,
-    plan !== undefined,
-    meter.dispatchType >= 0 ? [DISPATCH_BLOCK_TYPE] : [],
-  );
+  } = threadedTypes(source, types, funcTypes, importedFuncs, threaded, plan !== undefined, firstTypes);
   const nTwins = plan ? plan.funcs.length : 0;
+  // The function that stops a run out of fuel comes after every other (and every twin).
+  const nAdded = nTwins + (withExhaust ? 1 : 0);
+  if (withExhaust) meter.exhaustFunc = totalFuncs + nTwins;
   if (plan) {
     // Twins are threaded functions after all others.
     const t = new Uint8Array(totalFuncs + nTwins);
@@ -319,12 +324,13 @@ function instrumentOnce(
       case SEC_FUNCTION: {
         if (newTypes.length === 0) break;
         const n = r.u32();
-        tmp.u32(n + nTwins);
+        tmp.u32(n + nAdded);
         for (let i = 0; i < n; i++) {
           const t = r.u32();
           tmp.u32(threaded[importedFuncs + i] === 1 ? threadedType.get(t)! : t);
         }
         if (plan) for (const f of plan.funcs) tmp.u32(threadedType.get(funcType(f))!);
+        if (withExhaust) tmp.u32(exhaustType);
         break;
       }
       case SEC_GLOBAL: {
@@ -399,7 +405,7 @@ function instrumentOnce(
         out.pos += 5;
         const n = r.u32();
         if (n !== funcTypes.length) r.fail('function and code section counts differ');
-        out.u32(n + nTwins);
+        out.u32(n + nAdded);
         for (let i = 0; i < n; i++) {
           const index = importedFuncs + i;
           const twin = twinOf ? twinOf[index]! : -1;
@@ -451,6 +457,7 @@ function instrumentOnce(
         }
         if (twinsWritten !== nTwins) r.fail('twins out of step');
         out.bytes(twinCode.buf, 0, twinCode.pos);
+        if (withExhaust) out.sized(-1, exhaustBody(fuel));
         if (!scanned && r.pos !== sec.end) r.fail('the code section has trailing bytes');
         patchPaddedU32(out.buf, secSize, out.pos - secSize - 5);
         meter.reset();
@@ -476,6 +483,19 @@ function instrumentOnce(
   }
   if (!importWritten) writeImports(undefined);
   return { bytes: out.result(), stats: { ...meter.stats, exact } };
+}
+
+/** `(param i64) local.get 0 global.set F unreachable`: where a threaded function that makes calls stops. */
+function exhaustBody(fuel: number): Writer {
+  const w = new Writer(16);
+  w.u8(0); // no locals
+  w.u8(0x20);
+  w.u8(0);
+  w.u8(0x24);
+  w.u32(fuel);
+  w.u8(0x00);
+  w.u8(0x0b);
+  return w;
 }
 
 /** Writes v as a 5-byte (padded) unsigned LEB128 at `at`. */

@@ -89,7 +89,9 @@
 // its last write-back, so fuel used after such a trap may be low (still deterministic).
 // On exhaustion a negative value (the counter, or -1 where the check tests the counter before its
 // charge) is stored to the global and the function executes `unreachable`, so the host can tell fuel
-// exhaustion from other traps by reading the global.
+// exhaustion from other traps by reading the global. A threaded function that makes calls does both
+// by calling one function added after all others (`exhaustFunc`): a store on each cold way out made
+// V8 11 keep the global's address in a register from the function's entry on.
 
 import { grown, Reader, type Writer } from './bytes.js';
 import { MAX_FUNCTION_LOCALS } from './constants.js';
@@ -220,6 +222,8 @@ export interface ScannedFunction {
   hasTailIndirect: boolean;
   /** Uses call_indirect. */
   hasIndirect: boolean;
+  /** Makes a call of any kind (V8 gives it a stack check on entry either way: see `exhaustFunc`). */
+  hasCall: boolean;
   /** Bytes its loops counted on entry add to the output (guards and copies). */
   extraOut: number;
 }
@@ -263,6 +267,18 @@ export class Meter {
    * (EV_DISPATCH); -1: dispatch loops keep the check at their header.
    */
   dispatchType = -1;
+  /**
+   * The index of the function fuel.ts adds, `(param i64) local.get 0 global.set F unreachable`: a
+   * threaded function that makes calls stops there when it runs out (-1: every check stores the
+   * counter itself). V8 hoists the address of an imported global to the entry of a function that
+   * sets it on several ways out, so a check's `global.set` on its cold path cost an interpreter's
+   * eval two instructions per call and a register (valgrind, Node 20: eval 1.328 -> 1.271 G
+   * instructions); a call costs nothing on the hot path of a function that makes calls, but gives a
+   * leaf a stack check on entry it did not have (strcmp 245 -> 261 M), so leaves keep the store.
+   */
+  exhaustFunc = -1;
+  /** Whether the function being emitted stops through `exhaustFunc`. */
+  private viaExhaust = false;
   /**
    * The last loop header scanned (counted-loops.ts): its segment (-1: none), the segment that ran into
    * it and that one's kind before the header took over its check, where the loop and its body start.
@@ -524,6 +540,7 @@ export class Meter {
     let hasTryTable = false;
     let hasTailIndirect = false;
     let hasIndirect = false;
+    let hasCall = false;
     /** Loops around the current instruction, and whether a call can be reached outside every loop. */
     let loops = 0;
     let callOutsideLoop = false;
@@ -726,6 +743,7 @@ export class Meter {
               hasTryTable,
               hasTailIndirect,
               hasIndirect,
+              hasCall,
               extraOut,
             } satisfies ScannedFunction;
           }
@@ -871,6 +889,7 @@ export class Meter {
           r.pos = pos;
           const callee = r.u32();
           pos = r.pos;
+          hasCall = true;
           this.callSeg[this.add(EV_CALL, p, callee, pos)] = this.live ? this.seg : -1;
           if (loops === 0) callOutsideLoop = true;
           // A loop header's segment runs whole on every iteration: note its first call.
@@ -881,6 +900,7 @@ export class Meter {
         }
         case 0x11: // call_indirect
         case 0x14: // call_ref
+          hasCall = true;
           if (loops === 0) callOutsideLoop = true;
           // The first call of a loop header's segment is not a direct one: the header keeps its check.
           if (this.seg > evStart && this.ev[this.seg * 4] === EV_CHECK && this.ev[this.seg * 4 + 3] === 0)
@@ -897,6 +917,7 @@ export class Meter {
           r.pos = pos;
           const callee = r.u32();
           pos = r.pos;
+          hasCall = true;
           this.callSeg[this.add(EV_RETURN_CALL, p, callee, pos)] = this.live ? this.seg : -1;
           this.tailCalls.push(index, callee);
           if (loops === 0) callOutsideLoop = true;
@@ -913,6 +934,7 @@ export class Meter {
             pos = r.pos;
           }
           hasTailIndirect = true;
+          hasCall = true;
           if (loops === 0) callOutsideLoop = true;
           if (this.live) this.add(EV_WRITEBACK, p, 0, 0);
           this.next(cost, EV_CHARGE, pos, false, EXIT_GROUP, -1);
@@ -1124,6 +1146,7 @@ export class Meter {
     const ev = this.ev;
     const isT = asTwin || threaded[f.index] === 1;
     const local = isT || (f.hasLoop && !f.hasTryTable);
+    this.viaExhaust = isT && f.hasCall && this.exhaustFunc >= 0;
     const stats = this.stats;
     const twins = this.twins;
     if (asTwin) stats.twins++;
@@ -1474,7 +1497,7 @@ export class Meter {
         o = putCharge(out, o, c);
         out[o - 1] = 0x53; // i64.lt_s in place of putCharge's i64.sub
         out.set(OUT_OF_FUEL_HEAD, o);
-        o = putLeb(out, o + OUT_OF_FUEL_HEAD.length, F);
+        o = this.putStop(out, o + OUT_OF_FUEL_HEAD.length, F);
         out[o++] = 0x00;
         out[o++] = 0x0b;
         out[o++] = 0x20;
@@ -1492,7 +1515,9 @@ export class Meter {
         o = putLeb(out, o, L);
       }
       out.set(IF_NEGATIVE, o);
-      o = writeBack(out, o + IF_NEGATIVE.length, L, F);
+      o += IF_NEGATIVE.length;
+      out[o++] = 0x20;
+      o = this.putStop(out, putLeb(out, o, L), F);
       out[o++] = 0x00;
       out[o++] = 0x0b;
     } else {
@@ -1516,6 +1541,12 @@ export class Meter {
       out[o++] = 0x0b;
     }
     return o;
+  }
+
+  /** `global.set F`, or `call exhaustFunc` (which sets it) in a function that stops through it. */
+  private putStop(out: Uint8Array, o: number, F: number): number {
+    out[o++] = this.viaExhaust ? 0x10 : 0x24;
+    return putLeb(out, o, this.viaExhaust ? this.exhaustFunc : F);
   }
 
   /** Drops the recorded events (after the code section is written). */
@@ -1680,8 +1711,8 @@ function addToPaddedCharge(out: Uint8Array, at: number, q: number): void {
 /** `i64.const 0; i64.lt_s; if`: a check's test of the counter left on the stack, after its charge. */
 const IF_NEGATIVE = Uint8Array.of(0x42, 0x00, 0x53, 0x04, 0x40);
 
-/** `if; i64.const -1; global.set` (F follows): the start of a check's way out when the counter is short. */
-const OUT_OF_FUEL_HEAD = Uint8Array.of(0x04, 0x40, 0x42, 0x7f, 0x24);
+/** `if; i64.const -1`: the start of a check's way out when the counter is short (`putStop` follows). */
+const OUT_OF_FUEL_HEAD = Uint8Array.of(0x04, 0x40, 0x42, 0x7f);
 
 /** `local.get L; global.set F`: the function's copy of the counter written back to the global. */
 function writeBack(out: Uint8Array, o: number, L: number, F: number): number {
