@@ -18,6 +18,11 @@ interface Config {
   tiering: 'default' | 'eager' | 'dynamic' | 'auto';
   /** Measure ONE run of the prepared module, the first in this process (as every sandbox run is). */
   first?: boolean;
+  /**
+   * With `first`: run the original instead, or neither (compile nothing, run nothing: what the
+   * harness itself costs, for count.ts to subtract).
+   */
+  which?: 'prepared' | 'original' | 'none';
 }
 
 const config = JSON.parse(process.argv[2]!) as Config;
@@ -77,12 +82,16 @@ for (const p of config.programs) {
   const mPrep = new WebAssembly.Module(prepared as Uint8Array<ArrayBuffer>);
   const name = basename(p.wasm);
   if (config.first) {
-    const r = runOnce(mPrep, name, p.args, true);
+    const which = config.which ?? 'prepared';
+    const r =
+      which === 'none'
+        ? { ms: 0, fuel: 0 }
+        : runOnce(which === 'original' ? mOrig : mPrep, name, p.args, which === 'prepared');
     console.log(
       JSON.stringify({
         name: p.name,
-        original: [],
-        prepared: [r.ms],
+        original: which === 'original' ? [r.ms] : [],
+        prepared: which === 'prepared' ? [r.ms] : [],
         fuel: [r.fuel],
         node: process.version,
         v8: process.versions.v8,
