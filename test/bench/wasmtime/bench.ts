@@ -29,14 +29,14 @@ import {
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 // @ts-expect-error plain ESM build script without types
 import { bundle } from '../../../build/bundle.mjs';
 import { prepareCacheKey } from '../../../electron/engine/runs/cache-key.js';
 import { NodeSandboxLauncher, RunManager } from '../../../electron/engine/runs/index.js';
 import { pinnedNode, sandboxNode } from '../../../electron/engine/runs/sandbox-node.js';
 import { NO_CAPABILITIES } from '../../../shared/capabilities.js';
-import { buildPrograms, type Program } from './programs.js';
+import { bundleMeterHarness } from './meter-harness.js';
+import { buildPrograms, PROGRAMS_DIR, type Program } from './programs.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..');
 const { values } = parseArgs({
@@ -52,7 +52,6 @@ const RUNS = Math.max(1, Number(values.runs));
 const METER_PROCS = Math.max(1, Number(values['meter-procs']));
 const skip = new Set(values.skip!.split(',').filter(Boolean));
 const work = mkdtempSync(join(tmpdir(), 'fledge-bench-wasmtime-'));
-const cacheDir = join(tmpdir(), 'fledge-bench-wasmtime-programs-2');
 
 const median = (xs: number[]) => {
   if (xs.length === 0) return Number.NaN;
@@ -66,8 +65,8 @@ const fmtRatio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
 
 // ---- the programs ----------------------------------------------------------------------------
 await bundle();
-const programs: Program[] = await buildPrograms(cacheDir, values.only?.split(','));
-const hello = join(cacheDir, 'hello.wasm');
+const programs: Program[] = await buildPrograms(PROGRAMS_DIR, values.only?.split(','));
+const hello = join(PROGRAMS_DIR, 'hello.wasm');
 {
   const src = join(work, 'hello.c');
   writeFileSync(
@@ -375,17 +374,7 @@ console.log(
 
 // ---- metering alone ----------------------------------------------------------------------------
 if (!skip.has('meter')) {
-  const harness = join(work, 'meter-alone.mjs');
-  await build({
-    absWorkingDir: root,
-    entryPoints: [join(import.meta.dirname, 'meter-alone.ts')],
-    outfile: harness,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  const harness = await bundleMeterHarness(work);
   const cfg = (tiering: string) =>
     JSON.stringify({
       programs: programs.map(({ name, wasm, args }) => ({ name, wasm, args })),

@@ -12,13 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { pinnedNode } from '../../../electron/engine/runs/sandbox-node.js';
-import { buildPrograms } from './programs.js';
+import { bundleMeterHarness } from './meter-harness.js';
+import { buildPrograms, PROGRAMS_DIR } from './programs.js';
 
-const root = resolve(import.meta.dirname, '..', '..', '..');
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').filter(Boolean);
 
@@ -28,18 +27,8 @@ if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'fledge-bench-count-'));
-const programs = await buildPrograms(join(tmpdir(), 'fledge-bench-wasmtime-programs-2'), only);
-const harness = join(work, 'meter-alone.mjs');
-await build({
-  absWorkingDir: root,
-  entryPoints: [join(import.meta.dirname, 'meter-alone.ts')],
-  outfile: harness,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-});
+const programs = await buildPrograms(PROGRAMS_DIR, only);
+const harness = await bundleMeterHarness(work);
 
 /** Instructions valgrind counted for one process of the harness. */
 function count(node: string, program: (typeof programs)[number], which: string): number {

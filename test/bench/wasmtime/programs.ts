@@ -3,6 +3,7 @@
 // bench's cache on first use, or anywhere named by FLEDGE_BENCH_RUBY_WASM) running a script.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { rubyCommand } from './ruby-command.js';
 
@@ -18,6 +19,9 @@ export interface Program {
 }
 
 const HERE = import.meta.dirname;
+
+/** Where the benches keep the compiled programs (rebuilt when a source changes). */
+export const PROGRAMS_DIR = join(tmpdir(), 'fledge-bench-wasmtime-programs-2');
 
 const C_PROGRAMS: { name: string; what: string }[] = [
   { name: 'vm', what: 'switch-dispatch bytecode VM' },
