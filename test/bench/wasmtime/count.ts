@@ -3,10 +3,12 @@
 // module against the original, under valgrind (cachegrind, no cache simulation), minus a run that
 // prepares the module and compiles and runs nothing. Same harness as the bench's metering alone
 // (meter-alone.ts, its `first` mode), tiering as the sandbox chooses, under this Node and the pinned
-// one. Between runs a count moves by about 0.1 % on Node 20 and 2 % on Node 26 (interp's original,
-// twice each), where times on a shared machine move by 20 %, so it shows what a change to the meter
-// does; it does not weigh what costs more than one cycle (a spill, a cache miss: memwalk counts
-// 1.29x and times 1.02x), so the bench's times stay the figure the goal is judged by.
+// one. Between two runs a count moved by about 10 M instructions on Node 20 and up to 150 M on Node 26
+// here (interp's original: 0.05 % and 1.7 % of its 10 G; memwalk's 0.25-0.4 G: 4 % and 15 %), where
+// times on a shared machine move by 20 %: it shows what a change to the meter does on programs of
+// several G instructions (interp, fib, vm, loops, strhash), not on memwalk. It does not weigh what
+// costs more than one cycle (a spill, a cache miss: memwalk counts 1.19-1.29x on Node 20 and times
+// 1.02x), so the bench's times stay the figure the goal is judged by.
 // Slow: valgrind runs V8 about 30x slower, about 3 minutes per program per Node (--only vm,fib,...).
 // Not in CI. Needs valgrind (Debian: apt-get install valgrind); says so when it is missing.
 import { spawnSync } from 'node:child_process';
