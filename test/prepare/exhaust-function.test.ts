@@ -3,8 +3,13 @@
 // instead of storing it themselves (V8 hoists the global's address to the entry of a function that
 // stores it on several ways out). Leaves keep the store. Either way the host reads exhaustion from
 // the global, and fuel used is the same.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
+import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
+import { EXHAUST_BODY_BYTES, instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { runMetered, toText, wat } from './helpers.js';
 
 const BIG = 10n ** 15n;
@@ -45,7 +50,9 @@ describe('a threaded function that makes calls, out of fuel', () => {
   it('stops in the one function the preparation adds, which stores the counter and traps', () => {
     expect(funcs).toHaveLength(4);
     const added = funcs[3]!;
-    expect(added).toMatch(/\(param i64\)\)?\n\s+local\.get 0\n\s+global\.set 0\n\s+unreachable\)/);
+    expect(added).toMatch(
+      /\(param i64\)\)?\n\s+local\.get 0\n\s+global\.set 0\n\s+unreachable(\n\s+nop)+\)/,
+    );
     // $walk's checks call it; $count, a leaf, stores the counter itself (a call would give it a
     // stack check on entry).
     expect(funcs[1]!).toMatch(/call 3\n\s+unreachable/);
@@ -70,4 +77,32 @@ describe('a threaded function that makes calls, out of fuel', () => {
       }
     }
   });
+
+  // V8 13+ inlines small wasm functions into their callers (V8 11 inlines none); inlined, the store
+  // and trap come back into the caller's loops, with the cost the call was made to avoid.
+  it.runIf(pinnedNode() !== undefined)(
+    'is too big for V8 14 to inline, while V8 inlines the leaf it calls beside it',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fledge-exhaust-'));
+      try {
+        const file = join(dir, 'prepared.wasm');
+        writeFileSync(file, bytes);
+        const script = `
+          const m = new WebAssembly.Module(require('fs').readFileSync(${JSON.stringify(file)}));
+          const remaining = new WebAssembly.Global({ value: 'i64', mutable: true }, 10n ** 15n);
+          const i = new WebAssembly.Instance(m, { fledge_fuel: { remaining } });
+          i.exports.run(3);`;
+        const r = spawnSync(pinnedNode()!, ['--no-liftoff', '--trace-wasm-inlining', '-e', script], {
+          encoding: 'utf8',
+        });
+        expect(r.status, r.stderr).toBe(0);
+        // $walk (function 1) inlines $count (2), its other callee: the trace sees inlining at all.
+        expect(r.stdout).toMatch(/function 1: inlining direct call #\d+ to function 2\]/);
+        expect(r.stdout).not.toMatch(/inlining direct call #\d+ to function 3\]/);
+        expect(EXHAUST_BODY_BYTES).toBeGreaterThan(500); // --wasm-inlining-max-size in V8 13 and 14
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
