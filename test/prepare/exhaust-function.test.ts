@@ -50,9 +50,7 @@ describe('a threaded function that makes calls, out of fuel', () => {
   it('stops in the one function the preparation adds, which stores the counter and traps', () => {
     expect(funcs).toHaveLength(4);
     const added = funcs[3]!;
-    expect(added).toMatch(
-      /\(param i64\)\)?\n\s+local\.get 0\n\s+global\.set 0\n\s+unreachable(\n\s+nop)+\)/,
-    );
+    expect(added).toMatch(/\(param i64\)\)?\n\s+local\.get 0\n\s+global\.set 0\n\s+unreachable(\n\s+nop)+\)/);
     // $walk's checks call it; $count, a leaf, stores the counter itself (a call would give it a
     // stack check on entry).
     expect(funcs[1]!).toMatch(/call 3\n\s+unreachable/);
