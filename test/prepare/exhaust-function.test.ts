@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
-import { EXHAUST_BODY_BYTES, instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
+import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
 import { runMetered, toText, wat } from './helpers.js';
 
 const BIG = 10n ** 15n;
@@ -77,9 +77,10 @@ describe('a threaded function that makes calls, out of fuel', () => {
   });
 
   // V8 13+ inlines small wasm functions into their callers (V8 11 inlines none); inlined, the store
-  // and trap come back into the caller's loops, with the cost the call was made to avoid.
+  // and trap come back into the caller's loops, with the cost the call was made to avoid. Its body
+  // is padded (fuel.ts, EXHAUST_BODY_BYTES) so that V8 ranks it last.
   it.runIf(pinnedNode() !== undefined)(
-    'is too big for V8 14 to inline, while V8 inlines the leaf it calls beside it',
+    'is not inlined by V8 14 into a caller that inlines its other callee, a leaf',
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'fledge-exhaust-'));
       try {
@@ -97,7 +98,6 @@ describe('a threaded function that makes calls, out of fuel', () => {
         // $walk (function 1) inlines $count (2), its other callee: the trace sees inlining at all.
         expect(r.stdout).toMatch(/function 1: inlining direct call #\d+ to function 2\]/);
         expect(r.stdout).not.toMatch(/inlining direct call #\d+ to function 3\]/);
-        expect(EXHAUST_BODY_BYTES).toBeGreaterThan(500); // --wasm-inlining-max-size in V8 13 and 14
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

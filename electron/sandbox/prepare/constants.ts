@@ -11,7 +11,7 @@ export const FUEL_IMPORT_NAME = 'remaining';
  * table 0; 6: checks that test the counter before their charge; 7: counted loops charged before they start; 8: loops counted on entry), so every cached prepared module is
  * rebuilt.
  */
-export const PREPARE_ENGINE_VERSION = 'fledge-desktop-prepare/12';
+export const PREPARE_ENGINE_VERSION = 'fledge-desktop-prepare/13';
 
 /** Suffixes of the cache files written beside a plugin binary. */
 export const PREPARED_SUFFIX = '.fuel.wasm';

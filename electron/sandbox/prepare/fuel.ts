@@ -486,12 +486,16 @@ function instrumentOnce(
 }
 
 /**
- * The exhaust function's body size, in bytes: more than V8 inlines (--wasm-inlining-max-size, 500
- * wire bytes in V8 13 and 14; V8 11 inlines no wasm). Inlined, its store and trap came back into
- * every caller's loops: V8 14 ran fib 1.17x the original that way, and 1.06x with the call kept
- * (medians of 11 runs in each of 5 processes, eager tiering; 11 % fewer instructions by valgrind).
+ * The exhaust function's body size, in bytes, padded with `nop`s no run reaches. V8 13+ inlines
+ * small wasm callees, and ranks them by size (eager compilation has no call counts to rank by);
+ * inlined, the exhaust function's store and trap came back into its callers' loops. At 4096 bytes
+ * V8 14 inlines it at 9 of fib's 57 call sites, and the instructions of one run (valgrind, eager
+ * tiering, Node 26) went: fib 4.127 -> 3.667 G, the interpreter at a tenth of its input 1.736 ->
+ * 1.660 G (original 1.637 G), strhash 3.749 -> 3.722 G, vm 4.984 -> 4.949 G, loops 3.799 ->
+ * 3.770 G. At 1024 bytes strhash counted 2 % more instead; at 16384 the
+ * gains were smaller. V8 11 inlines no wasm: unchanged there.
  */
-export const EXHAUST_BODY_BYTES = 1024;
+export const EXHAUST_BODY_BYTES = 4096;
 
 /**
  * `(param i64) local.get 0 global.set F unreachable`, then `nop`s no run reaches, to
