@@ -4,12 +4,12 @@
 // stores it on several ways out). Leaves keep the store. Either way the host reads exhaustion from
 // the global, and fuel used is the same.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedNode } from '../../electron/engine/runs/sandbox-node.js';
 import { instrumentFuelWithStats } from '../../electron/sandbox/prepare/fuel.js';
+import { tempDir } from '../support/temp.js';
 import { runMetered, toText, wat } from './helpers.js';
 
 const BIG = 10n ** 15n;
@@ -82,25 +82,20 @@ describe('a threaded function that makes calls, out of fuel', () => {
   it.runIf(pinnedNode() !== undefined)(
     'is not inlined by V8 14 into a caller that inlines its other callee, a leaf',
     () => {
-      const dir = mkdtempSync(join(tmpdir(), 'fledge-exhaust-'));
-      try {
-        const file = join(dir, 'prepared.wasm');
-        writeFileSync(file, bytes);
-        const script = `
-          const m = new WebAssembly.Module(require('fs').readFileSync(${JSON.stringify(file)}));
-          const remaining = new WebAssembly.Global({ value: 'i64', mutable: true }, 10n ** 15n);
-          const i = new WebAssembly.Instance(m, { fledge_fuel: { remaining } });
-          i.exports.run(3);`;
-        const r = spawnSync(pinnedNode()!, ['--no-liftoff', '--trace-wasm-inlining', '-e', script], {
-          encoding: 'utf8',
-        });
-        expect(r.status, r.stderr).toBe(0);
-        // $walk (function 1) inlines $count (2), its other callee: the trace sees inlining at all.
-        expect(r.stdout).toMatch(/function 1: inlining direct call #\d+ to function 2\]/);
-        expect(r.stdout).not.toMatch(/inlining direct call #\d+ to function 3\]/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const file = join(tempDir('exhaust'), 'prepared.wasm');
+      writeFileSync(file, bytes);
+      const script = `
+        const m = new WebAssembly.Module(require('fs').readFileSync(${JSON.stringify(file)}));
+        const remaining = new WebAssembly.Global({ value: 'i64', mutable: true }, 10n ** 15n);
+        const i = new WebAssembly.Instance(m, { fledge_fuel: { remaining } });
+        i.exports.run(3);`;
+      const r = spawnSync(pinnedNode()!, ['--no-liftoff', '--trace-wasm-inlining', '-e', script], {
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      // $walk (function 1) inlines $count (2), its other callee: the trace sees inlining at all.
+      expect(r.stdout).toMatch(/function 1: inlining direct call #\d+ to function 2\]/);
+      expect(r.stdout).not.toMatch(/inlining direct call #\d+ to function 3\]/);
     },
   );
 });

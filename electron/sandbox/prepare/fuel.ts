@@ -492,8 +492,8 @@ function instrumentOnce(
  * V8 14 inlines it at 9 of fib's 57 call sites, and the instructions of one run (valgrind, eager
  * tiering, Node 26) went: fib 4.127 -> 3.667 G, the interpreter at a tenth of its input 1.736 ->
  * 1.660 G (original 1.637 G), strhash 3.749 -> 3.722 G, vm 4.984 -> 4.949 G, loops 3.799 ->
- * 3.770 G. At 1024 bytes strhash counted 2 % more instead; at 16384 the
- * gains were smaller. V8 11 inlines no wasm: unchanged there.
+ * 3.770 G. At 1024 bytes strhash counted 2 % more instead; at 16384 the gains were smaller. V8 11
+ * inlines no wasm: unchanged there.
  */
 export const EXHAUST_BODY_BYTES = 4096;
 

@@ -268,9 +268,10 @@ export class Meter {
    */
   dispatchType = -1;
   /**
-   * The index of the function fuel.ts adds, `(param i64) local.get 0 global.set F unreachable`: a
-   * threaded function that makes calls stops there when it runs out (-1: every check stores the
-   * counter itself). V8 hoists the address of an imported global to the entry of a function that
+   * The index of the function fuel.ts adds, `(param i64) local.get 0 global.set F unreachable`
+   * (padded with `nop`s so that V8 14 does not inline it: fuel.ts, EXHAUST_BODY_BYTES): a threaded
+   * function that makes calls stops there when it runs out (-1: every check stores the counter
+   * itself). V8 hoists the address of an imported global to the entry of a function that
    * sets it on several ways out, so a check's `global.set` on its cold path cost an interpreter's
    * eval two instructions per call and a register (valgrind, Node 20: eval 1.328 -> 1.271 G
    * instructions); a call costs nothing on the hot path of a function that makes calls, but gives a
