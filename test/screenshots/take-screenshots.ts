@@ -99,6 +99,12 @@ try {
 
   await page.goto(`${app.origin}/#/plugin/demo`);
   await page.waitForSelector('html[data-ready="true"]');
+  // Ten times the default compute budget, as in the e2e test: a fast machine uses the default's
+  // 10^10 steps in under a second, and the run would end by itself before the running state is shot
+  // and Stop is pressed.
+  await page.getByLabel('Compute budget (million steps)').fill('100000');
+  await page.getByRole('button', { name: 'Save limits' }).click();
+  await page.getByText('In force: 100 billion steps.').waitFor();
   await page.getByLabel('Command', { exact: true }).selectOption('spin');
   await page.getByRole('button', { name: 'Run', exact: true }).click();
   await page.getByText('Thinking forever').waitFor();
