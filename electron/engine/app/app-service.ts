@@ -20,6 +20,7 @@ import { githubApiSettings } from '../install/github-api.js';
 import { APP_TOKEN_ADVICE } from '../install/github-budget.js';
 import { allowFullAccess, withdrawFullAccess } from '../native/access-store.js';
 import { PluginService } from '../plugins/plugin-service.js';
+import { readRegistry } from '../registry/plugins-toml.js';
 import { FLEDGE_COMPAT_VERSION, RunManager } from '../runs/index.js';
 import { AppRuns } from './app-runs.js';
 import { catalogAnswerView, catalogInspectView } from './catalog-view.js';
@@ -104,10 +105,14 @@ export class AppService {
     this.ownsManager = !options.runManager;
     this.manager = options.runManager ?? new RunManager({ poolSize: 1 });
     this.projects = new Projects(this.appState);
-    this.views = new PluginViews(this.plugins, this.settings, this.prefs);
     this.uploads = new Uploads(join(this.appData, 'uploads'));
-    this.operations = new Operations(this.plugins, this.hub, (outcome) =>
-      this.hub.emit('plugins.changed', { names: [outcome.name] }),
+    const describeSource = (source: string) => this.uploads.describe(source);
+    this.views = new PluginViews(this.plugins, this.settings, this.prefs, describeSource);
+    this.operations = new Operations(
+      this.plugins,
+      this.hub,
+      (outcome) => this.hub.emit('plugins.changed', { names: [outcome.name] }),
+      describeSource,
     );
     this.history = new RunHistory(this.appData);
     this.runs = new AppRuns({
@@ -197,6 +202,18 @@ export class AppService {
     return { x, y, width, height, maximized: b.maximized === true };
   }
 
+  /** A plugin installed from a dropped file has nothing to fetch again: say so, not the gone path. */
+  private async refuseDroppedUpdate(name: string): Promise<void> {
+    const { plugins } = await readRegistry(this.plugins.paths.registryFile);
+    const source = plugins.find((p) => p.name === name)?.source;
+    const dropped = source === undefined ? null : this.uploads.droppedName(source);
+    if (dropped !== null)
+      throw new HostError(
+        'update_dropped_file',
+        `"${name}" was installed from ${dropped}, a file dropped on this window, and Fledge keeps no link to that file, so there is no newer version to look for.`,
+      );
+  }
+
   private async sourcePath(source: Parameters<Handlers['plugins.install']>[0]['source']): Promise<string> {
     if (source.kind === 'path') return folderPath(source.path);
     if (source.kind === 'upload') return this.uploads.path(source.uploadId);
@@ -252,6 +269,7 @@ export class AppService {
         return { operationId };
       },
       'plugins.update': async (p) => {
+        await this.refuseDroppedUpdate(p.name);
         const installed = await this.views.one(p.name);
         return { operationId: this.operations.update(p.name, installed.declared) };
       },

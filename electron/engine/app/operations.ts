@@ -34,6 +34,8 @@ export class Operations {
     private readonly plugins: PluginService,
     private readonly hub: EventHub,
     private readonly onInstalled: (outcome: InstallOutcome) => void,
+    /** A source as the consent screen says it (a dropped file by its name, not where it was kept). */
+    private readonly describeSource: (source: string) => string = (source) => source,
   ) {}
 
   install(spec: string, label: string, cleanup?: () => Promise<void>): string {
@@ -130,7 +132,10 @@ export class Operations {
     const prompt: ConsentPrompt = (request) =>
       new Promise((resolve) => {
         if (live.abort.signal.aborted) return resolve(null);
-        const view = consentView(randomUUID(), id, request, previousDeclared);
+        const view = {
+          ...consentView(randomUUID(), id, request, previousDeclared),
+          source: this.describeSource(request.source),
+        };
         live.consent = { view, resolve };
         live.op.state = 'waiting_for_consent';
         live.op.consentId = view.id;

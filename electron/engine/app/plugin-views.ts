@@ -34,6 +34,8 @@ export class PluginViews {
     private readonly plugins: PluginService,
     private readonly settings: KeyValueStore,
     private readonly prefs: KeyValueStore,
+    /** A recorded source as the person reads it (a dropped file by its name, not where it was kept). */
+    private readonly describeSource: (source: string) => string = (source) => source,
   ) {}
 
   private async joined(): Promise<Joined[]> {
@@ -75,7 +77,7 @@ export class PluginViews {
       access: j.access,
       tier: row.tier,
       tierText: TIER_TEXT[row.tier],
-      source: row.source,
+      source: this.describeSource(row.source),
       pinnedRef: record?.pinned_ref ?? null,
       installedAt: record?.installed ?? null,
       declared: row.declared,

@@ -6,11 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { MAX_UPLOAD_BYTES } from '../../../shared/ipc/schemas/plugins.js';
 import { HostError } from '../host/errors.js';
 
 const MAX_KEPT = 8;
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TTL_MS = 30 * 60_000;
 
 interface Upload {
@@ -79,6 +80,23 @@ export class Uploads {
     if (!u) return;
     this.kept.delete(uploadId);
     await rm(u.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * The name a dropped file had, when `source` is where this kept one (`<root>/<id>/<name>`): what an
+   * install from it records as its source, a path the person never chose and that is deleted once
+   * the install is done. Null for every other source.
+   */
+  droppedName(source: string): string | null {
+    if (!isAbsolute(source)) return null;
+    const parts = relative(this.root, source).split(sep);
+    return parts.length === 2 && UPLOAD_ID.test(parts[0]!) && parts[1] ? parts[1] : null;
+  }
+
+  /** A recorded source in the person's words: a dropped file by its name, any other as recorded. */
+  describe(source: string): string {
+    const name = this.droppedName(source);
+    return name === null ? source : `${name}, dropped on this window`;
   }
 
   async close(): Promise<void> {
