@@ -23,6 +23,7 @@ import {
   setEnabledRequest,
   setFullAccessRequest,
   setLimitsRequest,
+  updateRequest,
   uploadRequest,
   uploadResult,
   validateRequest,
@@ -100,7 +101,11 @@ export const methods = {
     operationStarted,
     'Starts an install; progress, consent and the end come as events.',
   ),
-  'plugins.update': method(pluginNameRequest, operationStarted, 'Starts an update from the recorded source.'),
+  'plugins.update': method(
+    updateRequest,
+    operationStarted,
+    'Starts an update from the recorded source, or from a folder, archive or upload (`from`).',
+  ),
   'plugins.remove': method(pluginNameRequest, ok, 'Removes a plugin with its data and approval.'),
   'plugins.grant': method(
     capabilitiesRequest,

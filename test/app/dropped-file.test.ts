@@ -2,12 +2,15 @@
 // data folder until the install, and that path is what plugins.toml records as the source. The person
 // never chose that path and it is gone afterwards, so the app names the file they dropped instead,
 // and "Check for update" says why there is nothing to look for rather than "Nothing exists at ...".
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Dropping a newer file of an installed plugin updates it from that file (plugins.update `from`),
+// for a plugin that came from this computer; one from anywhere else keeps its own source.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Uploads } from '../../electron/engine/app/uploads.js';
+import type { Capabilities } from '../../shared/capabilities.js';
 import { makeZip } from '../install/archives.js';
-import { appWorld, closeAll, nextEvent, pluginFolder } from './helpers.js';
+import { type AppWorld, appWorld, closeAll, nextEvent, pluginFolder } from './helpers.js';
 
 afterAll(closeAll);
 
@@ -17,6 +20,25 @@ function filesOf(dir: string, root = dir): { name: string; data: Buffer }[] {
       ? filesOf(join(dir, e.name), root)
       : [{ name: relative(root, join(dir, e.name)), data: readFileSync(join(dir, e.name)) }],
   );
+}
+
+/** A zip of the hello plugin at `version`, asking for `declared`, uploaded as `fileName`. */
+async function uploadHello(
+  world: AppWorld,
+  fileName: string,
+  version: string,
+  declared: Partial<Capabilities>,
+): Promise<string> {
+  const dir = await pluginFolder(join(world.root, version), 'fledge-hello', 'hello', declared);
+  const toml = join(dir, 'plugin.toml');
+  writeFileSync(toml, readFileSync(toml, 'utf8').replace('version = "0.1.0"', `version = "${version}"`));
+  const zip = join(world.root, fileName);
+  await makeZip(zip, filesOf(dir));
+  const { uploadId } = await world.client.plugins.upload({
+    fileName,
+    base64: readFileSync(zip).toString('base64'),
+  });
+  return uploadId;
 }
 
 describe('a plugin installed from a dropped file', () => {
@@ -59,6 +81,7 @@ describe('a plugin installed from a dropped file', () => {
     );
     expect(refused?.code).toBe('update_dropped_file');
     expect(refused?.message).toContain('was installed from hello-1.0.zip, a file dropped on this window');
+    expect(refused?.message).toContain('Drop the newer file on this window to update it.');
     expect(refused?.message).not.toContain(uploadId);
     expect(await world.client.operations.list()).toHaveLength(1);
     expect(readFileSync(join(world.configDir, 'plugins.toml'), 'utf8')).toBe(toml);
@@ -82,6 +105,104 @@ describe('a plugin installed from a dropped file', () => {
     await world.client.plugins.update({ name: 'fledge-hello' });
     const { request: updating } = await again;
     expect(updating).toMatchObject({ kind: 'update', source: dir });
+  });
+});
+
+describe('dropping a newer file of an installed plugin', () => {
+  it('updates it from that file: the consent shows what changes, grants not widened are kept', async () => {
+    const world = await appWorld();
+    const first = await uploadHello(world, 'hello-1.0.zip', '1.0.0', { store: true });
+    const consent = nextEvent(world.client, 'consent.requested');
+    const installed = await world.client.plugins.install({ source: { kind: 'upload', uploadId: first } });
+    const done = nextEvent(
+      world.client,
+      'operations.finished',
+      (p) => p.operationId === installed.operationId,
+    );
+    await world.client.consent.answer({
+      consentId: (await consent).request.id,
+      decision: { answer: 'install', grants: { store: true }, allowBuild: false },
+    });
+    expect((await done).state).toBe('succeeded');
+
+    const second = await uploadHello(world, 'hello-2.0.zip', '2.0.0', { store: true, clock: true });
+    const asked = nextEvent(world.client, 'consent.requested');
+    const update = await world.client.plugins.update({
+      name: 'fledge-hello',
+      from: { kind: 'upload', uploadId: second },
+    });
+    const ended = nextEvent(world.client, 'operations.finished', (p) => p.operationId === update.operationId);
+    const { request } = await asked;
+    expect(request).toMatchObject({
+      kind: 'update',
+      source: 'hello-2.0.zip, dropped on this window',
+      update: { fromVersion: '1.0.0', toVersion: '2.0.0', added: ['clock'], unchanged: ['store'] },
+    });
+    await world.client.consent.answer({
+      consentId: request.id,
+      decision: { answer: 'install', grants: { store: true }, allowBuild: false },
+    });
+    expect(await ended).toMatchObject({
+      state: 'succeeded',
+      outcome: { version: '2.0.0', granted: { store: true, clock: false } },
+    });
+    const detail = await world.client.plugins.get({ name: 'fledge-hello' });
+    expect(detail).toMatchObject({ version: '2.0.0', source: 'hello-2.0.zip, dropped on this window' });
+    expect(await world.client.plugins.list()).toHaveLength(1);
+    // The dropped file is let go once used, as after an install.
+    await expect(
+      world.client.plugins.validate({ source: { kind: 'upload', uploadId: second } }),
+    ).rejects.toMatchObject({ code: 'upload_unknown' });
+  });
+
+  it('is refused for a plugin that came from GitHub, and changes nothing', async () => {
+    const world = await appWorld();
+    const dir = await pluginFolder(world.root, 'fledge-hello', 'hello', { store: true });
+    const consent = nextEvent(world.client, 'consent.requested');
+    const installed = await world.client.plugins.install({ source: { kind: 'path', path: dir } });
+    const done = nextEvent(
+      world.client,
+      'operations.finished',
+      (p) => p.operationId === installed.operationId,
+    );
+    await world.client.consent.answer({
+      consentId: (await consent).request.id,
+      decision: { answer: 'install', grants: { store: true }, allowBuild: false },
+    });
+    expect((await done).state).toBe('succeeded');
+    // As if it had been installed from GitHub by the CLI.
+    const registry = join(world.configDir, 'plugins.toml');
+    const fromGitHub = readFileSync(registry, 'utf8').replace(
+      /source = "[^"]+"/,
+      'source = "someone/fledge-hello"',
+    );
+    writeFileSync(registry, fromGitHub);
+
+    const lookalike = await uploadHello(world, 'hello-9.0.zip', '9.0.0', { store: true, exec: true });
+    const update = await world.client.plugins.update({
+      name: 'fledge-hello',
+      from: { kind: 'upload', uploadId: lookalike },
+    });
+    const ended = await nextEvent(
+      world.client,
+      'operations.finished',
+      (p) => p.operationId === update.operationId,
+    );
+    expect(ended.state).toBe('failed');
+    expect(ended.error?.code).toBe('update_source_differs');
+    expect(ended.error?.message).toContain('its updates come from there');
+    expect(readFileSync(registry, 'utf8')).toBe(fromGitHub);
+    expect(world.seen.filter((e) => e.name === 'consent.requested')).toHaveLength(1);
+  });
+
+  it('takes only a folder, an archive or an upload, never a git source', async () => {
+    const world = await appWorld();
+    await expect(
+      world.client.plugins.update({
+        name: 'fledge-hello',
+        from: { kind: 'git', spec: 'someone/fledge-hello' },
+      } as never),
+    ).rejects.toMatchObject({ message: expect.stringContaining('only a folder, an archive or an upload') });
   });
 });
 

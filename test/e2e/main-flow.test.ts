@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropFile, leaveDrag } from './support/page.js';
-import { demoFiles, writeFiles } from './support/plugins.js';
+import { demoFiles, writeFiles, zipOf } from './support/plugins.js';
 import { closeShared, goTo, installThroughService, openScenario, type Scenario } from './support/scenario.js';
 import { terminalText, visibleRunPanel } from './support/terminal.js';
 import { weatherSpec } from './support/world.js';
@@ -139,6 +139,25 @@ describe('a drag-and-drop install', () => {
     expect(rowText).toContain('Remember data');
     expect(rowText).not.toContain('Run commands');
     expect(pluginDirs(s())).toContain('demo');
+  });
+
+  it('takes a newer version of it, dropped, as its update: what changes is shown, what it may do is kept', async () => {
+    const { page, world } = s();
+    await dropFile(page, 'demo-1.1.0.zip', await zipOf(demoFiles(world.bins, { version: '1.1.0' })));
+    const dialog = page.getByRole('dialog', { name: 'Update demo 1.1.0?' });
+    await dialog.waitFor();
+    const text = (await dialog.textContent()) ?? '';
+    expect(text).toContain('demo-1.1.0.zip, dropped on this window');
+    expect(text).not.toContain('uploads');
+    await dialog.getByRole('button', { name: /^Update/ }).click();
+    const row = page.getByRole('link', { name: /demo 1\.1\.0/ });
+    await row.waitFor();
+    const rowText = (await row.textContent()) ?? '';
+    expect(rowText).toContain('Remember data');
+    expect(rowText).not.toContain('Run commands');
+    expect(await page.getByRole('link', { name: /demo 1\.0\.0/ }).count()).toBe(0);
+    await row.click();
+    await page.getByText('demo-1.1.0.zip, dropped on this window').waitFor();
   });
 });
 

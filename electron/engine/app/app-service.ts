@@ -210,11 +210,15 @@ export class AppService {
     if (dropped !== null)
       throw new HostError(
         'update_dropped_file',
-        `"${name}" was installed from ${dropped}, a file dropped on this window, and Fledge keeps no link to that file, so there is no newer version to look for.`,
+        `"${name}" was installed from ${dropped}, a file dropped on this window, and Fledge keeps no link to that file, so there is no newer version to look for. Drop the newer file on this window to update it.`,
       );
   }
 
-  private async sourcePath(source: Parameters<Handlers['plugins.install']>[0]['source']): Promise<string> {
+  private async sourcePath(
+    source:
+      | Parameters<Handlers['plugins.install']>[0]['source']
+      | NonNullable<Parameters<Handlers['plugins.update']>[0]['from']>,
+  ): Promise<string> {
     if (source.kind === 'path') return folderPath(source.path);
     if (source.kind === 'upload') return this.uploads.path(source.uploadId);
     return source.spec;
@@ -269,9 +273,17 @@ export class AppService {
         return { operationId };
       },
       'plugins.update': async (p) => {
-        await this.refuseDroppedUpdate(p.name);
+        if (!p.from) await this.refuseDroppedUpdate(p.name);
         const installed = await this.views.one(p.name);
-        return { operationId: this.operations.update(p.name, installed.declared) };
+        const from = p.from ? await this.sourcePath(p.from) : null;
+        const upload = p.from?.kind === 'upload' ? p.from.uploadId : null;
+        const operationId = this.operations.update(
+          p.name,
+          installed.declared,
+          from,
+          upload ? () => this.uploads.drop(upload) : undefined,
+        );
+        return { operationId };
       },
       'plugins.remove': async (p) => {
         await this.plugins.remove(p.name);

@@ -47,13 +47,21 @@ export class Operations {
     );
   }
 
-  /** `previousDeclared`: what the installed version asks for (the update's consent shows the difference). */
-  update(name: string, previousDeclared: Capabilities | null): string {
+  /**
+   * `previousDeclared`: what the installed version asks for (the update's consent shows the
+   * difference); `from`: where to take the new version from instead of the recorded source.
+   */
+  update(
+    name: string,
+    previousDeclared: Capabilities | null,
+    from: string | null = null,
+    cleanup?: () => Promise<void>,
+  ): string {
     return this.start(
       'update',
       `Updating ${name}`,
-      (prompt, options) => this.plugins.update(name, prompt, options),
-      undefined,
+      (prompt, options) => this.plugins.update(name, prompt, options, from),
+      cleanup,
       previousDeclared,
     );
   }

@@ -177,14 +177,28 @@ export class PluginService {
     return this.installFrom(source, prompt, null, options);
   }
 
-  /** Fetches the recorded source again and installs the new version, keeping grants it does not widen. */
+  /**
+   * Fetches the recorded source again and installs the new version, keeping grants it does not widen.
+   * `from`: a folder or archive on this computer to take the new version from instead (a newer file
+   * dropped on the window), for a plugin that came from this computer; it becomes the recorded
+   * source. A plugin from anywhere else keeps getting its updates from there.
+   */
   async update(
     name: string,
     prompt: ConsentPrompt,
     options: InstallProgressOptions = {},
+    from: string | null = null,
   ): Promise<InstallOutcome> {
     const record = await this.record(name);
     await refuseLinkedUpdate(this.pluginDir(name), name);
+    if (from !== null) {
+      if (tierOfRecorded(record.source, await loadTrustConfig(this.paths.configDir)) !== 'local')
+        throw new HostError(
+          'update_source_differs',
+          `"${name}" was installed from ${record.source}, and its updates come from there, not from a file on this computer. Nothing was changed; to use this file instead, remove "${name}" first.`,
+        );
+      return this.installFrom(from, prompt, record, options);
+    }
     // A GitHub install follows what was asked for (the latest release, or a tag/branch), not its old commit.
     const spec =
       (await githubUpdateSpec(this.paths.configDir, record)) ??

@@ -13,8 +13,6 @@ const NEXT_STEP: Record<string, string> = {
   grant_cancelled: 'Choose again what to allow when you are ready.',
   grant_paused: 'Wait a moment, then choose again what to allow.',
   grant_busy: 'Answer the confirmation that is already open first.',
-  update_dropped_file:
-    'To install a newer version, remove this plugin, then drop the new file on this window.',
 };
 
 /** Refusals from Electron's own confirmation of a high-risk grant: the person's choice, not a failure. */

@@ -211,6 +211,11 @@ export async function installChecked(label: string, source: InstallSource): Prom
       reportProblems(label, report);
       return null;
     }
+    // A newer (or other) version of a plugin already here: offered as its update, whose consent
+    // shows what changes; the engine refuses it for a plugin that came from somewhere else.
+    const name = report.pluginName;
+    if (name !== null && (await fledge().plugins.list({})).some((p) => p.name === name))
+      return await startUpdate(name, source);
     return await startInstall(label, source);
   } catch (e) {
     showProblem(label, e);
@@ -264,17 +269,24 @@ export async function installFromGit(spec: string): Promise<string | null> {
   }
 }
 
+/** Starts an update from the recorded source, or from `from` (a file or folder given for it). */
+async function startUpdate(name: string, from?: InstallSource): Promise<string> {
+  const { operationId } = await fledge().plugins.update(from ? { name, from } : { name });
+  installStore.set((s) => ({
+    ...s,
+    checking: null,
+    problem: null,
+    active: {
+      ...s.active,
+      [operationId]: { operationId, label: `Update of ${name}`, progress: null, waitingForConsent: false },
+    },
+  }));
+  return operationId;
+}
+
 export async function updatePlugin(name: string): Promise<string | null> {
   try {
-    const { operationId } = await fledge().plugins.update({ name });
-    installStore.set((s) => ({
-      ...s,
-      active: {
-        ...s.active,
-        [operationId]: { operationId, label: `Update of ${name}`, progress: null, waitingForConsent: false },
-      },
-    }));
-    return operationId;
+    return await startUpdate(name);
   } catch (e) {
     showProblem(name, e);
     return null;

@@ -177,3 +177,12 @@ export const validateRequest = z.strictObject({
 });
 
 export const installRequest = z.strictObject({ source: installSource });
+/** `from`: a folder, archive or upload to take the new version from instead of the recorded source. */
+export const updateRequest = z.strictObject({
+  name: pluginName,
+  from: installSource
+    .refine((s) => s.kind !== 'git', {
+      message: 'only a folder, an archive or an upload can be given to update from',
+    })
+    .optional(),
+});
