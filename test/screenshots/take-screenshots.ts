@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { buildRenderer, startApp } from '../e2e/support/app.js';
 import { launchChromium } from '../e2e/support/browser.js';
 import { dropFile, leaveDrag, openApp } from '../e2e/support/page.js';
-import { demoFiles, writeFiles } from '../e2e/support/plugins.js';
+import { demoFiles, writeFiles, zipOf } from '../e2e/support/plugins.js';
 import { nativeToolFolder, storeKeysFolder } from '../e2e/support/touched-plugins.js';
 import { makeWorld, weatherSpec } from '../e2e/support/world.js';
 
@@ -245,6 +245,21 @@ try {
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await page.getByText(/Showing results saved/).waitFor();
   await shoot(page, 'catalog-from-cache');
+
+  // A newer file of the dropped demo, dropped: offered as its update, named by the file dropped.
+  await page.getByRole('link', { name: 'Plugins' }).click();
+  await dropFile(
+    page,
+    'demo-1.1.0.zip',
+    await zipOf(
+      demoFiles(world.bins, {
+        version: '1.1.0',
+        capabilities: ['filesystem = "plugin"', 'store = true', 'exec = true', 'clock = true'],
+      }),
+    ),
+  );
+  await page.getByRole('dialog', { name: 'Update demo 1.1.0?' }).waitFor();
+  await shoot(page, 'consent-update-dropped');
 } catch (e) {
   const pages = browser.contexts().flatMap((c) => c.pages());
   if (pages[0]) await pages[0].screenshot({ path: join(OUT, 'FAILED.png') });

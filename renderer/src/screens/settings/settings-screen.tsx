@@ -152,14 +152,16 @@ function GithubToken({ saved }: { saved: boolean }) {
         itself and never shows it again.
       </p>
       {error ? <ErrorNotice error={error} /> : null}
-      <p>{saved ? <Badge tone="success">A token is saved</Badge> : <Badge>No token saved</Badge>}</p>
-      <div className="inline-fields">
+      <p className="card-row">
+        {saved ? <Badge tone="success">A token is saved</Badge> : <Badge>No token saved</Badge>}
+      </p>
+      <div className="inline-fields card-row">
         <label htmlFor="github-token" className="visually-hidden">
           GitHub token
         </label>
         <input
           id="github-token"
-          className="input mono field-grow"
+          className="input field-grow"
           type="password"
           autoComplete="off"
           spellCheck={false}
@@ -214,7 +216,7 @@ export function SettingsScreen() {
               Installed plugins and their data live here. The fledge command-line tool uses the same folder,
               so plugins installed by either show up in both.
             </p>
-            <div className="inline-fields">
+            <div className="inline-fields card-row">
               <code className="path-box break" data-testid="config-dir">
                 {settings.configDir}
               </code>
