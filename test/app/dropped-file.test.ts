@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Uploads } from '../../electron/engine/app/uploads.js';
 import type { Capabilities } from '../../shared/capabilities.js';
 import { makeZip } from '../install/archives.js';
-import { type AppWorld, appWorld, closeAll, nextEvent, pluginFolder } from './helpers.js';
+import { type AppWorld, appWorld, closeAll, installViaApp, nextEvent, pluginFolder } from './helpers.js';
 
 afterAll(closeAll);
 
@@ -20,6 +20,13 @@ function filesOf(dir: string, root = dir): { name: string; data: Buffer }[] {
       ? filesOf(join(dir, e.name), root)
       : [{ name: relative(root, join(dir, e.name)), data: readFileSync(join(dir, e.name)) }],
   );
+}
+
+/** The source line of every consent screen shown so far. */
+function askedSources(world: AppWorld): string[] {
+  return world.seen
+    .filter((e) => e.name === 'consent.requested')
+    .map((e) => (e.payload as { request: { source: string } }).request.source);
 }
 
 /** A zip of the hello plugin at `version`, asking for `declared`, uploaded as `fileName`. */
@@ -44,24 +51,9 @@ async function uploadHello(
 describe('a plugin installed from a dropped file', () => {
   it('is shown by the name of the file dropped, and an update check says why there is nothing to check', async () => {
     const world = await appWorld();
-    const dir = await pluginFolder(world.root, 'fledge-hello', 'hello');
-    const zip = join(world.root, 'hello-1.0.zip');
-    await makeZip(zip, filesOf(dir));
-    const { uploadId } = await world.client.plugins.upload({
-      fileName: 'hello-1.0.zip',
-      base64: readFileSync(zip).toString('base64'),
-    });
-
-    const consent = nextEvent(world.client, 'consent.requested');
-    const { operationId } = await world.client.plugins.install({ source: { kind: 'upload', uploadId } });
-    const finished = nextEvent(world.client, 'operations.finished', (p) => p.operationId === operationId);
-    const { request } = await consent;
-    expect(request.source).toBe('hello-1.0.zip, dropped on this window');
-    await world.client.consent.answer({
-      consentId: request.id,
-      decision: { answer: 'install', grants: {}, allowBuild: false },
-    });
-    expect((await finished).state).toBe('succeeded');
+    const uploadId = await uploadHello(world, 'hello-1.0.zip', '1.0.0', {});
+    expect((await installViaApp(world, { kind: 'upload', uploadId })).state).toBe('succeeded');
+    expect(askedSources(world)).toEqual(['hello-1.0.zip, dropped on this window']);
 
     // plugins.toml keeps the path, as the CLI would read it; the file itself is gone.
     const toml = readFileSync(join(world.configDir, 'plugins.toml'), 'utf8');
@@ -90,16 +82,8 @@ describe('a plugin installed from a dropped file', () => {
   it('still shows a folder or archive the person chose by its path, and offers its update from there', async () => {
     const world = await appWorld();
     const dir = await pluginFolder(world.root, 'fledge-hello', 'hello');
-    const consent = nextEvent(world.client, 'consent.requested');
-    const { operationId } = await world.client.plugins.install({ source: { kind: 'path', path: dir } });
-    const finished = nextEvent(world.client, 'operations.finished', (p) => p.operationId === operationId);
-    const { request } = await consent;
-    expect(request.source).toBe(dir);
-    await world.client.consent.answer({
-      consentId: request.id,
-      decision: { answer: 'install', grants: {}, allowBuild: false },
-    });
-    expect((await finished).state).toBe('succeeded');
+    expect((await installViaApp(world, dir)).state).toBe('succeeded');
+    expect(askedSources(world)).toEqual([dir]);
     expect((await world.client.plugins.get({ name: 'fledge-hello' })).source).toBe(dir);
     const again = nextEvent(world.client, 'consent.requested');
     await world.client.plugins.update({ name: 'fledge-hello' });
@@ -112,18 +96,9 @@ describe('dropping a newer file of an installed plugin', () => {
   it('updates it from that file: the consent shows what changes, grants not widened are kept', async () => {
     const world = await appWorld();
     const first = await uploadHello(world, 'hello-1.0.zip', '1.0.0', { store: true });
-    const consent = nextEvent(world.client, 'consent.requested');
-    const installed = await world.client.plugins.install({ source: { kind: 'upload', uploadId: first } });
-    const done = nextEvent(
-      world.client,
-      'operations.finished',
-      (p) => p.operationId === installed.operationId,
+    expect((await installViaApp(world, { kind: 'upload', uploadId: first }, { store: true })).state).toBe(
+      'succeeded',
     );
-    await world.client.consent.answer({
-      consentId: (await consent).request.id,
-      decision: { answer: 'install', grants: { store: true }, allowBuild: false },
-    });
-    expect((await done).state).toBe('succeeded');
 
     const second = await uploadHello(world, 'hello-2.0.zip', '2.0.0', { store: true, clock: true });
     const asked = nextEvent(world.client, 'consent.requested');
@@ -158,18 +133,7 @@ describe('dropping a newer file of an installed plugin', () => {
   it('is refused for a plugin that came from GitHub, and changes nothing', async () => {
     const world = await appWorld();
     const dir = await pluginFolder(world.root, 'fledge-hello', 'hello', { store: true });
-    const consent = nextEvent(world.client, 'consent.requested');
-    const installed = await world.client.plugins.install({ source: { kind: 'path', path: dir } });
-    const done = nextEvent(
-      world.client,
-      'operations.finished',
-      (p) => p.operationId === installed.operationId,
-    );
-    await world.client.consent.answer({
-      consentId: (await consent).request.id,
-      decision: { answer: 'install', grants: { store: true }, allowBuild: false },
-    });
-    expect((await done).state).toBe('succeeded');
+    expect((await installViaApp(world, dir, { store: true })).state).toBe('succeeded');
     // As if it had been installed from GitHub by the CLI.
     const registry = join(world.configDir, 'plugins.toml');
     const fromGitHub = readFileSync(registry, 'utf8').replace(

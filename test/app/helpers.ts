@@ -10,6 +10,7 @@ import {
   type EventPayload,
   type FledgeApi,
   inProcessTransport,
+  type ParsedParams,
 } from '../../shared/ipc/index.js';
 import { fixtureWasm, makePlugin } from '../sandbox/helpers.js';
 import { tempDir } from '../support/temp.js';
@@ -118,14 +119,15 @@ export async function pluginFolder(
   return makePlugin(await fixtureWasm(fixture, vars), { root: join(root, 'src'), name, declared }).dir;
 }
 
-/** Installs through the contract as a person would: install, consent screen, answer. */
+/** Installs through the contract as a person would: install, consent screen, answer. `from`: a folder, or a source. */
 export async function installViaApp(
   world: AppWorld,
-  dir: string,
+  from: string | ParsedParams<'plugins.install'>['source'],
   grants: Partial<Record<keyof Capabilities, boolean | string>> = {},
 ): Promise<EventPayload<'operations.finished'>> {
   const consent = nextEvent(world.client, 'consent.requested');
-  const { operationId } = await world.client.plugins.install({ source: { kind: 'path', path: dir } });
+  const source = typeof from === 'string' ? { kind: 'path' as const, path: from } : from;
+  const { operationId } = await world.client.plugins.install({ source });
   const finished = nextEvent(world.client, 'operations.finished', (p) => p.operationId === operationId);
   const { request } = await consent;
   expect(request.operationId).toBe(operationId);

@@ -214,11 +214,7 @@ export class AppService {
       );
   }
 
-  private async sourcePath(
-    source:
-      | Parameters<Handlers['plugins.install']>[0]['source']
-      | NonNullable<Parameters<Handlers['plugins.update']>[0]['from']>,
-  ): Promise<string> {
+  private async sourcePath(source: Parameters<Handlers['plugins.install']>[0]['source']): Promise<string> {
     if (source.kind === 'path') return folderPath(source.path);
     if (source.kind === 'upload') return this.uploads.path(source.uploadId);
     return source.spec;

@@ -35,7 +35,7 @@ export class Operations {
     private readonly hub: EventHub,
     private readonly onInstalled: (outcome: InstallOutcome) => void,
     /** A source as the consent screen says it (a dropped file by its name, not where it was kept). */
-    private readonly describeSource: (source: string) => string = (source) => source,
+    private readonly describeSource: (source: string) => string,
   ) {}
 
   install(spec: string, label: string, cleanup?: () => Promise<void>): string {

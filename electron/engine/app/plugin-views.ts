@@ -35,7 +35,7 @@ export class PluginViews {
     private readonly settings: KeyValueStore,
     private readonly prefs: KeyValueStore,
     /** A recorded source as the person reads it (a dropped file by its name, not where it was kept). */
-    private readonly describeSource: (source: string) => string = (source) => source,
+    private readonly describeSource: (source: string) => string,
   ) {}
 
   private async joined(): Promise<Joined[]> {

@@ -170,19 +170,17 @@ export const validationReport = z.object({
   errors: z.array(validationIssue).max(1000),
   warnings: z.array(validationIssue).max(1000),
 });
-export const validateRequest = z.strictObject({
-  source: installSource.refine((s) => s.kind !== 'git', {
-    message: 'only a folder, an archive or an upload can be checked before installing',
-  }),
-});
+/** A source on this computer (a folder, an archive or an upload); `purpose` ends the refusal of git. */
+const localSource = (purpose: string) =>
+  installSource.refine((s) => s.kind !== 'git', {
+    message: `only a folder, an archive or an upload can be ${purpose}`,
+  });
+
+export const validateRequest = z.strictObject({ source: localSource('checked before installing') });
 
 export const installRequest = z.strictObject({ source: installSource });
 /** `from`: a folder, archive or upload to take the new version from instead of the recorded source. */
 export const updateRequest = z.strictObject({
   name: pluginName,
-  from: installSource
-    .refine((s) => s.kind !== 'git', {
-      message: 'only a folder, an archive or an upload can be given to update from',
-    })
-    .optional(),
+  from: localSource('given to update from').optional(),
 });
