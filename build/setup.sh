@@ -25,6 +25,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# fs-ext is compiled by node-gyp, which otherwise downloads Node's headers from nodejs.org (not
+# reachable from every machine): when no nodedir is configured and this Node's own headers are
+# installed (Debian's nodejs puts them in /usr/include/node), build against those.
+node_prefix="$(dirname "$(dirname "$(command -v node)")")"
+if [ -z "$(npm config get nodedir 2>/dev/null | grep -v '^undefined$' || true)" ] &&
+  [ -f "$node_prefix/include/node/node.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
