@@ -158,6 +158,12 @@ describe('a drag-and-drop install', () => {
     expect(await page.getByRole('link', { name: /demo 1\.0\.0/ }).count()).toBe(0);
     await row.click();
     await page.getByText('demo-1.1.0.zip, dropped on this window').waitFor();
+    // Nothing to fetch again for a dropped file: the refusal says so, titled as an update.
+    await page.getByRole('button', { name: 'Check for update' }).click();
+    const problem = page.getByText('demo could not be updated');
+    await problem.waitFor();
+    expect(await page.getByText(/Drop the newer file on this window to update it/).count()).toBe(1);
+    expect(await page.getByText('demo could not be installed').count()).toBe(0);
   });
 });
 

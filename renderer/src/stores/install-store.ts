@@ -19,6 +19,8 @@ export interface ActiveInstall {
   label: string;
   progress: InstallProgress | null;
   waitingForConsent: boolean;
+  /** The title of its failure, when not "<label> could not be installed" (an update's). */
+  failedTitle?: string;
 }
 
 export interface InstallProblem {
@@ -87,7 +89,7 @@ export function wireInstallEvents(): void {
     } else if (error) {
       if (error.code === 'consent_declined' || /declined/i.test(error.message))
         toast({ tone: 'info', title: 'Nothing was installed', text: 'You declined; nothing changed.' });
-      else showProblem(label, error);
+      else showProblem(label, error, active?.failedTitle);
     }
   });
 }
@@ -269,6 +271,8 @@ export async function installFromGit(spec: string): Promise<string | null> {
   }
 }
 
+const updateFailedTitle = (name: string) => `${name} could not be updated`;
+
 /** Starts an update from the recorded source, or from `from` (a file or folder given for it). */
 async function startUpdate(name: string, from?: InstallSource): Promise<string> {
   const { operationId } = await fledge().plugins.update(from ? { name, from } : { name });
@@ -278,7 +282,13 @@ async function startUpdate(name: string, from?: InstallSource): Promise<string> 
     problem: null,
     active: {
       ...s.active,
-      [operationId]: { operationId, label: `Update of ${name}`, progress: null, waitingForConsent: false },
+      [operationId]: {
+        operationId,
+        label: `Update of ${name}`,
+        progress: null,
+        waitingForConsent: false,
+        failedTitle: updateFailedTitle(name),
+      },
     },
   }));
   return operationId;
@@ -288,7 +298,7 @@ export async function updatePlugin(name: string): Promise<string | null> {
   try {
     return await startUpdate(name);
   } catch (e) {
-    showProblem(name, e);
+    showProblem(name, e, updateFailedTitle(name));
     return null;
   }
 }
