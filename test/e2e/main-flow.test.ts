@@ -149,6 +149,7 @@ describe('a drag-and-drop install', () => {
     const text = (await dialog.textContent()) ?? '';
     expect(text).toContain('demo-1.1.0.zip, dropped on this window');
     expect(text).not.toContain('uploads');
+    expect(text).toContain('what you allowed stays allowed, the rest stays off');
     await dialog.getByRole('button', { name: /^Update/ }).click();
     const row = page.getByRole('link', { name: /demo 1\.1\.0/ });
     await row.waitFor();

@@ -224,7 +224,10 @@ export function ConsentDialog({ request: r }: { request: ConsentRequest }) {
                   <span className="muted">nothing</span>
                 )}
                 {kept.length ? (
-                  <span className="muted small"> (what you allowed before stays allowed)</span>
+                  <span className="muted small">
+                    {' '}
+                    (asked for before too: what you allowed stays allowed, the rest stays off)
+                  </span>
                 ) : null}
               </li>
             </ul>
